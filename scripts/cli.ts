@@ -1,0 +1,58 @@
+// The headless CLI: `npm run cli -- <command> [positional...] [--flag value] [--json] [--report FILE]`.
+// It serves the built studio on 127.0.0.1, opens it in headless Chromium with WebGPU and runs
+// the command through window.studioCli, i.e. the same store actions the UI's buttons call.
+import { writeFileSync } from 'node:fs';
+import { openStudio } from './studio';
+
+const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
+commands:
+  info                      WebGPU adapter, features, limits, tfjs backend and versions
+  demo [--steps N] [--bs N] train the built-in demo CNN and print its losses`;
+
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'quick', 'lr-find', 'stratify']);
+
+/** `--key value`, `--key=value`, and the boolean flags above; everything else is positional. */
+export function parseCliArgs(argv: string[]) {
+  const positionals: string[] = [];
+  const values: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
+    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
+    if (inline !== undefined) values[key] = inline;
+    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length) values[key] = true;
+    else values[key] = argv[++i];
+  }
+  return { positionals, values };
+}
+
+async function main() {
+  const { positionals, values } = parseCliArgs(process.argv.slice(2));
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    console.log(USAGE);
+    process.exit(command ? 0 : 2);
+  }
+  const log = (m: string) => console.error(m);
+  const studio = await openStudio({ log });
+  try {
+    const args = { ...values, positionals: rest } as Record<string, string | number | boolean | string[]>;
+    const result = await studio.page.evaluate(
+      ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
+      [command, args] as const,
+    );
+    const json = JSON.stringify(result, null, 2);
+    if (typeof values.report === 'string') writeFileSync(values.report, json + '\n');
+    if (values.json || typeof values.report !== 'string') console.log(json);
+  } finally {
+    await studio.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

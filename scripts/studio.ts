@@ -1,0 +1,59 @@
+// Build (when sources changed), serve and open the real studio in headless Chromium.
+// One entry point for the CLI, e2e helpers and benchmarks.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build, preview, type PreviewServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './browser';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SOURCES = ['src', 'shaders', 'index.html', 'vite.config.ts', 'package.json', 'public'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
+}
+
+export async function ensureBuilt(log: (m: string) => void = () => {}): Promise<void> {
+  const built = join(ROOT, 'dist', 'index.html');
+  const stale = !existsSync(built) || SOURCES.some((s) => newestMtime(join(ROOT, s)) > statSync(built).mtimeMs);
+  if (!stale) return;
+  log('building the studio (vite build)…');
+  await build({ root: ROOT, logLevel: 'warn' });
+}
+
+export interface Studio {
+  url: string;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openStudio(opts: { log?: (m: string) => void; browserArgs?: string[] } = {}): Promise<Studio> {
+  await ensureBuilt(opts.log);
+  const server: PreviewServer = await preview({
+    root: ROOT,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const url = server.resolvedUrls?.local[0] ?? '';
+  const browser = await launchBrowser(opts.browserArgs);
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') opts.log?.(`[page] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => opts.log?.(`[page error] ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.studioCli !== undefined);
+  return {
+    url,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

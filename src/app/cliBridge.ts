@@ -28,10 +28,13 @@ export interface StudioCli {
 declare global {
   interface Window {
     studioCli?: StudioCli;
+    /** The store's current state, for e2e assertions. */
+    studioStore?: () => ReturnType<typeof useStudio.getState>;
   }
 }
 
 export function installCliBridge() {
+  window.studioStore = () => useStudio.getState();
   window.studioCli = {
     commands: Object.keys(commands),
     run(command, args) {

@@ -30,7 +30,7 @@ export interface DemoSlice {
 
 export interface LogSlice {
   log: string[];
-  applyEvent(e: WorkerEvent): void;
+  applyEvents(events: WorkerEvent[]): void;
 }
 
 export type StudioState = EngineSlice & DemoSlice & LogSlice;
@@ -81,18 +81,31 @@ const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = (set, get)
 
 const createLogSlice: StateCreator<StudioState, [], [], LogSlice> = (set) => ({
   log: [],
-  applyEvent(e) {
-    switch (e.type) {
-      case 'batch':
-        set((s) => ({ demoLosses: [...s.demoLosses, { step: e.step, loss: e.loss }], demoProgress: { step: e.step, of: e.of } }));
-        break;
-      case 'status':
-        set((s) => ({ log: [...s.log.slice(-199), e.message] }));
-        break;
-      case 'deviceLost':
-        set((s) => ({ log: [...s.log.slice(-199), `GPU device lost: ${e.reason}`], info: undefined, engineStatus: 'idle' }));
-        break;
-    }
+  // One store update per flush, however many events arrived: React renders once.
+  applyEvents(events) {
+    set((s) => {
+      const next: Partial<StudioState> = {};
+      const losses = [...s.demoLosses];
+      const log = [...s.log];
+      for (const e of events) {
+        switch (e.type) {
+          case 'batch':
+            losses.push({ step: e.step, loss: e.loss });
+            next.demoProgress = { step: e.step, of: e.of };
+            break;
+          case 'status':
+            log.push(e.message);
+            break;
+          case 'deviceLost':
+            log.push(`GPU device lost: ${e.reason}`);
+            Object.assign(next, { info: undefined, engineStatus: 'idle' });
+            break;
+        }
+      }
+      if (losses.length !== s.demoLosses.length) next.demoLosses = losses;
+      if (log.length !== s.log.length) next.log = log.slice(-200);
+      return next;
+    });
   },
 });
 
@@ -102,7 +115,21 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createLogSlice(...a),
 }));
 
-/** Wire worker events into the store once, at startup. */
+/** How often queued worker events reach the store: live enough for charts, cheap for React. */
+export const EVENT_FLUSH_MS = 250;
+
+/** Wire worker events into the store once, at startup, batched per EVENT_FLUSH_MS. */
 export function connectEvents() {
-  return worker().onEvent((e) => useStudio.getState().applyEvent(e));
+  let queue: WorkerEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    const events = queue;
+    queue = [];
+    useStudio.getState().applyEvents(events);
+  };
+  return worker().onEvent((e) => {
+    queue.push(e);
+    timer ??= setTimeout(flush, EVENT_FLUSH_MS);
+  });
 }

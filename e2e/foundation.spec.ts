@@ -1,0 +1,47 @@
+import { chromium } from '@playwright/test';
+import { findBrowser, NO_WEBGPU_ARGS } from '../scripts/browser';
+import { expect, test } from './fixtures';
+
+test('shows the WebGPU adapter and trains the demo CNN in the worker without blocking the page', async ({ page }) => {
+  // Record long tasks on the main thread from the very start.
+  await page.addInitScript(() => {
+    (window as unknown as { longTasks: number[] }).longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('adapter-arch')).toBeVisible();
+  const arch = await page.getByTestId('adapter-arch').textContent();
+  expect(arch).toMatch(/\S+ · \S+/);
+  await expect(page.getByTestId('adapter')).toContainText('shader-f16');
+
+  // Long tasks during page start-up (parsing the bundle) are not what this test is about.
+  await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+  await page.getByTestId('train-demo').click();
+  await expect(page.getByTestId('demo-result')).toBeVisible({ timeout: 180_000 });
+
+  const { losses, longTasks } = await page.evaluate(() => ({
+    losses: window.studioStore!().demoLosses.map((p) => p.loss),
+    longTasks: (window as unknown as { longTasks: number[] }).longTasks,
+  }));
+  expect(losses.length).toBe(60);
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  // The loss arrived in the store, batch by batch, and went down.
+  expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+});
+
+test('explains what to do when the browser has no WebGPU', async ({ studioUrl }) => {
+  const browser = await chromium.launch({ executablePath: findBrowser(), args: NO_WEBGPU_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(studioUrl);
+    const message = page.getByTestId('no-webgpu');
+    await expect(message).toBeVisible();
+    await expect(message).toContainText('WebGPU is not available');
+    await expect(message).toContainText('enable-unsafe-webgpu');
+  } finally {
+    await browser.close();
+  }
+});

@@ -23,7 +23,7 @@ export async function trainDemo(
     const batch = makeShapes(args.batchSize, args.size, args.seed * 100003 + step);
     const x = tf.tensor4d(batch.pixels, [batch.n, batch.size, batch.size, 3]);
     const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), DEMO_CLASSES.length);
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, true)!;
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true })) as tf.Scalar, true)!;
     const value = (await loss.data())[0];
     tf.dispose([x, y, loss]);
     losses.push(value);
@@ -32,7 +32,7 @@ export async function trainDemo(
   const valid = makeShapes(64, args.size, args.seed + 7);
   const accuracy = tf.tidy(() => {
     const x = tf.tensor4d(valid.pixels, [valid.n, valid.size, valid.size, 3]);
-    const pred = model.forward(x).argMax(1);
+    const pred = model.forward(x, { training: false }).argMax(1);
     return pred.equal(tf.tensor1d(valid.labels, 'int32')).mean();
   });
   const acc = (await accuracy.data())[0];

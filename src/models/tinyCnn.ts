@@ -2,13 +2,9 @@
 // Parameters are plain tf.Variables named like PyTorch state-dict keys.
 import * as tf from '@tensorflow/tfjs';
 
-export interface TinyCnn {
-  params: Map<string, tf.Variable>;
-  forward(x: tf.Tensor4D): tf.Tensor2D;
-  dispose(): void;
-}
+import { UNIT, type Model } from './model';
 
-export function tinyCnn(nClasses: number, seed: number, widths: [number, number] = [8, 16]): TinyCnn {
+export function tinyCnn(nClasses: number, seed: number, widths: [number, number] = [8, 16]): Model {
   const [w1, w2] = widths;
   // Kaiming-normal init (fan_in, ReLU gain), as PyTorch's conv layers use for ResNets.
   const kaiming = (shape: number[], fanIn: number, s: number) =>
@@ -23,7 +19,12 @@ export function tinyCnn(nClasses: number, seed: number, widths: [number, number]
   ]);
   const p = (k: string) => params.get(k)!;
   return {
+    arch: 'tiny-cnn',
+    input: UNIT,
     params,
+    buffers: new Map(),
+    groups: [[...params.keys()].filter((k) => !k.startsWith('fc.')), ['fc.weight', 'fc.bias']],
+    frozenGroups: 0,
     forward: (x) =>
       tf.tidy(() => {
         let h = tf.relu(tf.add(tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'), p('conv1.bias')));

@@ -2,32 +2,13 @@
 // It serves the built studio on 127.0.0.1, opens it in headless Chromium with WebGPU and runs
 // the command through window.studioCli, i.e. the same store actions the UI's buttons call.
 import { writeFileSync } from 'node:fs';
+import { parseCliArgs } from './cliArgs';
 import { openStudio } from './studio';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
 commands:
   info                      WebGPU adapter, features, limits, tfjs backend and versions
   demo [--steps N] [--bs N] train the built-in demo CNN and print its losses`;
-
-const BOOLEAN_FLAGS = new Set(['json', 'help', 'quick', 'lr-find', 'stratify']);
-
-/** `--key value`, `--key=value`, and the boolean flags above; everything else is positional. */
-export function parseCliArgs(argv: string[]) {
-  const positionals: string[] = [];
-  const values: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      positionals.push(a);
-      continue;
-    }
-    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
-    if (inline !== undefined) values[key] = inline;
-    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length) values[key] = true;
-    else values[key] = argv[++i];
-  }
-  return { positionals, values };
-}
 
 async function main() {
   const { positionals, values } = parseCliArgs(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { LiveLineChart } from './charts/LiveLineChart';
 import { useStudio } from '../store/studio';
 import { DEMO_CLASSES } from '../data/demoShapes';
 
@@ -31,14 +31,12 @@ export function DemoPanel() {
         </span>
       </div>
       <div className="chart" data-testid="loss-chart">
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={losses}>
-            <XAxis dataKey="step" />
-            <YAxis domain={['auto', 'auto']} width={60} tickFormatter={(v: number) => v.toFixed(2)} />
-            <Tooltip />
-            <Line type="monotone" dataKey="loss" dot={false} isAnimationActive={false} stroke="var(--accent)" />
-          </LineChart>
-        </ResponsiveContainer>
+        <LiveLineChart
+          label="training loss per batch"
+          xDomain={[0, Math.max(1, progress.of)]}
+          format={(v) => v.toFixed(2)}
+          series={[{ name: 'loss', color: 'var(--accent)', points: losses.map((p) => ({ x: p.step, y: p.loss })) }]}
+        />
       </div>
       {result && (
         <p data-testid="demo-result">
@@ -50,3 +48,4 @@ export function DemoPanel() {
     </section>
   );
 }
+

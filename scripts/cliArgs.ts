@@ -1,0 +1,19 @@
+export const BOOLEAN_FLAGS = new Set(['json', 'help', 'quick', 'lr-find', 'stratify']);
+
+/** `--key value`, `--key=value`, and the boolean flags above; everything else is positional. */
+export function parseCliArgs(argv: string[]) {
+  const positionals: string[] = [];
+  const values: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
+    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
+    if (inline !== undefined) values[key] = inline;
+    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length) values[key] = true;
+    else values[key] = argv[++i];
+  }
+  return { positionals, values };
+}

@@ -27,7 +27,10 @@ function bundledModels(): Plugin {
           if (!url.startsWith(prefix)) continue;
           const file = normalize(join(dir, decodeURIComponent(url.slice(prefix.length))));
           if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) break;
-          res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+          res.setHeader(
+            'Content-Type',
+            file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+          );
           createReadStream(file).pipe(res);
           return;
         }
@@ -46,7 +49,9 @@ export default defineConfig({
   plugins: [react(), bundledModels()],
   worker: { format: 'es' },
   define: {
-    __TFJS_WEBGPU_VERSION__: JSON.stringify(require('@tensorflow/tfjs-backend-webgpu/package.json').version),
+    __TFJS_WEBGPU_VERSION__: JSON.stringify(
+      require('@tensorflow/tfjs-backend-webgpu/package.json').version,
+    ),
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   server: { port: 5173, strictPort: false },

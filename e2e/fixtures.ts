@@ -18,7 +18,14 @@ export const test = base.extend<object, { studioUrl: string }>({
 export { expect };
 
 /** Runs a CLI-bridge command in the page, as `npm run cli` does. */
-export async function runInPage<T>(page: import('@playwright/test').Page, command: string, args: Record<string, unknown> = {}): Promise<T> {
+export async function runInPage<T>(
+  page: import('@playwright/test').Page,
+  command: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
   await page.waitForFunction(() => window.studioCli !== undefined);
-  return (await page.evaluate(([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>), [command, args] as const)) as T;
+  return (await page.evaluate(
+    ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
+    [command, args] as const,
+  )) as T;
 }

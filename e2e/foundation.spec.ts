@@ -2,12 +2,15 @@ import { chromium } from '@playwright/test';
 import { findBrowser, NO_WEBGPU_ARGS } from '../scripts/browser';
 import { expect, test } from './fixtures';
 
-test('shows the WebGPU adapter and trains the demo CNN in the worker without blocking the page', async ({ page }) => {
+test('shows the WebGPU adapter and trains the demo CNN in the worker without blocking the page', async ({
+  page,
+}) => {
   // Record long tasks on the main thread from the very start.
   await page.addInitScript(() => {
     (window as unknown as { longTasks: number[] }).longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+      for (const e of list.getEntries())
+        (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto('/');

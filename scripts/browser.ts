@@ -49,7 +49,12 @@ export const BROWSER_ARGS = [
 ];
 
 /** The same browser with WebGPU switched off, for the "no WebGPU" page test. */
-export const NO_WEBGPU_ARGS = [...BROWSER_ARGS.filter((a) => a !== '--enable-unsafe-webgpu' && !a.startsWith('--enable-features')), '--disable-features=WebGPU'];
+export const NO_WEBGPU_ARGS = [
+  ...BROWSER_ARGS.filter(
+    (a) => a !== '--enable-unsafe-webgpu' && !a.startsWith('--enable-features'),
+  ),
+  '--disable-features=WebGPU',
+];
 
 export function launchOptions(extraArgs: string[] = []): LaunchOptions {
   return { executablePath: findBrowser(), headless: true, args: [...BROWSER_ARGS, ...extraArgs] };

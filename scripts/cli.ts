@@ -20,7 +20,10 @@ async function main() {
   const log = (m: string) => console.error(m);
   const studio = await openStudio({ log });
   try {
-    const args = { ...values, positionals: rest } as Record<string, string | number | boolean | string[]>;
+    const args = { ...values, positionals: rest } as Record<
+      string,
+      string | number | boolean | string[]
+    >;
     const result = await studio.page.evaluate(
       ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
       [command, args] as const,

@@ -20,7 +20,8 @@ function newestMtime(path: string): number {
 
 export async function ensureBuilt(log: (m: string) => void = () => {}): Promise<void> {
   const built = join(DIST, 'index.html');
-  const stale = !existsSync(built) || SOURCES.some((s) => newestMtime(join(ROOT, s)) > statSync(built).mtimeMs);
+  const stale =
+    !existsSync(built) || SOURCES.some((s) => newestMtime(join(ROOT, s)) > statSync(built).mtimeMs);
   if (!stale) return;
   log('building the studio (vite build)…');
   await build({ root: ROOT, logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
@@ -46,7 +47,9 @@ export async function serveStudio(): Promise<{ url: string; close(): Promise<voi
   return { url, close: () => server.close() };
 }
 
-export async function openStudio(opts: { log?: (m: string) => void; browserArgs?: string[] } = {}): Promise<Studio> {
+export async function openStudio(
+  opts: { log?: (m: string) => void; browserArgs?: string[] } = {},
+): Promise<Studio> {
   await ensureBuilt(opts.log);
   const server = await serveStudio();
   const url = server.url;

@@ -5,14 +5,21 @@ const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
 export function AdapterBadge() {
   const status = useStudio((s) => s.engineStatus);
   const a = useStudio((s) => s.adapter);
-  if (!a) return <span className="badge" data-testid="adapter">{status === 'connecting' ? 'Starting WebGPU…' : 'No GPU'}</span>;
+  if (!a)
+    return (
+      <span className="badge" data-testid="adapter">
+        {status === 'connecting' ? 'Starting WebGPU…' : 'No GPU'}
+      </span>
+    );
   return (
     <span
       className="badge ok"
       data-testid="adapter"
       title={`features: ${a.features.join(', ')}\nmax storage binding ${mib(a.limits.maxStorageBufferBindingSize)}, workgroup storage ${a.limits.maxComputeWorkgroupStorageSize} B, ${a.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup`}
     >
-      <b data-testid="adapter-arch">{a.vendor || 'unknown vendor'} · {a.architecture || 'unknown architecture'}</b>
+      <b data-testid="adapter-arch">
+        {a.vendor || 'unknown vendor'} · {a.architecture || 'unknown architecture'}
+      </b>
       <span> · shader-f16 {a.shaderF16 ? 'yes' : 'no'}</span>
       <span> · storage {mib(a.limits.maxStorageBufferBindingSize)}</span>
       <span> · wg mem {a.limits.maxComputeWorkgroupStorageSize / 1024} KiB</span>

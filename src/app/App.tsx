@@ -10,7 +10,9 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <h1>Studio</h1>
-        <span className="tagline">fast.ai in your browser, on WebGPU. Nothing leaves this machine.</span>
+        <span className="tagline">
+          fast.ai in your browser, on WebGPU. Nothing leaves this machine.
+        </span>
         <AdapterBadge />
       </header>
       <main>

@@ -15,11 +15,15 @@ export function DemoPanel() {
     <section className="card" aria-labelledby="demo-title">
       <h2 id="demo-title">Try it: train a small CNN right now</h2>
       <p>
-        A built-in dataset of patterns ({DEMO_CLASSES.join(', ')}), drawn on the fly. One click trains a tiny convnet on your GPU in a
-        background worker; the page stays responsive.
+        A built-in dataset of patterns ({DEMO_CLASSES.join(', ')}), drawn on the fly. One click
+        trains a tiny convnet on your GPU in a background worker; the page stays responsive.
       </p>
       <div className="row">
-        <button onClick={() => void trainDemo()} disabled={!ready || running} data-testid="train-demo">
+        <button
+          onClick={() => void trainDemo()}
+          disabled={!ready || running}
+          data-testid="train-demo"
+        >
           {running ? 'Training…' : 'Train the demo'}
         </button>
         <button onClick={() => void stop()} disabled={!running} data-testid="stop">
@@ -35,17 +39,27 @@ export function DemoPanel() {
           label="training loss per batch"
           xDomain={[0, Math.max(1, progress.of)]}
           format={(v) => v.toFixed(2)}
-          series={[{ name: 'loss', color: 'var(--accent)', points: losses.map((p) => ({ x: p.step, y: p.loss })) }]}
+          series={[
+            {
+              name: 'loss',
+              color: 'var(--accent)',
+              points: losses.map((p) => ({ x: p.step, y: p.loss })),
+            },
+          ]}
         />
       </div>
       {result && (
         <p data-testid="demo-result">
-          {result.stopped ? 'Stopped' : 'Done'} after {result.losses.length} steps in {result.seconds.toFixed(1)} s · last loss{' '}
-          {result.losses.at(-1)?.toFixed(6)} · accuracy on 64 fresh shapes {(result.accuracy * 100).toFixed(1)}%
+          {result.stopped ? 'Stopped' : 'Done'} after {result.losses.length} steps in{' '}
+          {result.seconds.toFixed(1)} s · last loss {result.losses.at(-1)?.toFixed(6)} · accuracy on
+          64 fresh shapes {(result.accuracy * 100).toFixed(1)}%
         </p>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
-

@@ -13,8 +13,18 @@ export interface InputSpec {
   bgr: boolean;
 }
 
-export const IMAGENET_TORCH: InputSpec = { scale: 1, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], bgr: false };
-export const IMAGENET_CAFFE: InputSpec = { scale: 255, mean: [103.939, 116.779, 123.68], std: [1, 1, 1], bgr: true };
+export const IMAGENET_TORCH: InputSpec = {
+  scale: 1,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  bgr: false,
+};
+export const IMAGENET_CAFFE: InputSpec = {
+  scale: 255,
+  mean: [103.939, 116.779, 123.68],
+  std: [1, 1, 1],
+  bgr: true,
+};
 export const UNIT: InputSpec = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: false };
 
 export interface Model {
@@ -40,7 +50,9 @@ export const isBatchNormKey = (model: Model, key: string) =>
 
 /** Keys of the params that receive gradients in the model's current freeze state. */
 export function trainableKeys(model: Model): string[] {
-  return model.groups.flatMap((keys, g) => (g < model.frozenGroups ? keys.filter((k) => isBatchNormKey(model, k)) : keys));
+  return model.groups.flatMap((keys, g) =>
+    g < model.frozenGroups ? keys.filter((k) => isBatchNormKey(model, k)) : keys,
+  );
 }
 
 /** fastai `freeze()`: train only the last group (plus all BN params). */

@@ -27,10 +27,20 @@ export function tinyCnn(nClasses: number, seed: number, widths: [number, number]
     frozenGroups: 0,
     forward: (x) =>
       tf.tidy(() => {
-        let h = tf.relu(tf.add(tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'), p('conv1.bias')));
-        h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, p('conv2.weight') as tf.Tensor4D, 2, 'same'), p('conv2.bias')));
+        let h = tf.relu(
+          tf.add(tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'), p('conv1.bias')),
+        );
+        h = tf.relu(
+          tf.add(
+            tf.conv2d(h as tf.Tensor4D, p('conv2.weight') as tf.Tensor4D, 2, 'same'),
+            p('conv2.bias'),
+          ),
+        );
         const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-        return tf.add(tf.matMul(pooled, p('fc.weight') as tf.Tensor2D), p('fc.bias')) as tf.Tensor2D;
+        return tf.add(
+          tf.matMul(pooled, p('fc.weight') as tf.Tensor2D),
+          p('fc.bias'),
+        ) as tf.Tensor2D;
       }),
     dispose: () => params.forEach((v) => v.dispose()),
   };

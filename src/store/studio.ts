@@ -35,7 +35,13 @@ export interface LogSlice {
 
 export type StudioState = EngineSlice & DemoSlice & LogSlice;
 
-export const DEMO_DEFAULTS: DemoTrainArgs = { steps: 60, batchSize: 16, lr: 1e-2, size: 32, seed: 1 };
+export const DEMO_DEFAULTS: DemoTrainArgs = {
+  steps: 60,
+  batchSize: 16,
+  lr: 1e-2,
+  size: 32,
+  seed: 1,
+};
 
 const createEngineSlice: StateCreator<StudioState, [], [], EngineSlice> = (set, get) => ({
   engineStatus: 'idle',
@@ -48,7 +54,10 @@ const createEngineSlice: StateCreator<StudioState, [], [], EngineSlice> = (set, 
       return info;
     } catch (err) {
       const noWebGPU = err instanceof WorkerCallError && err.noWebGPU;
-      set({ engineStatus: noWebGPU ? 'unsupported' : 'error', engineError: String((err as Error).message) });
+      set({
+        engineStatus: noWebGPU ? 'unsupported' : 'error',
+        engineError: String((err as Error).message),
+      });
       return undefined;
     }
   },
@@ -62,7 +71,13 @@ const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = (set, get)
     if (get().demoRunning) return undefined;
     if (!(await get().connect())) return undefined;
     const full = { ...DEMO_DEFAULTS, ...args };
-    set({ demoRunning: true, demoLosses: [], demoResult: undefined, demoError: undefined, demoProgress: { step: 0, of: full.steps } });
+    set({
+      demoRunning: true,
+      demoLosses: [],
+      demoResult: undefined,
+      demoError: undefined,
+      demoProgress: { step: 0, of: full.steps },
+    });
     try {
       const result = await worker().call('trainDemo', full);
       set({ demoResult: result });

@@ -14,7 +14,10 @@ export class WorkerCallError extends Error {
 export class WorkerClient {
   private worker: Worker;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   private listeners = new Set<(e: WorkerEvent) => void>();
 
   constructor() {

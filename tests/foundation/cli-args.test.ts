@@ -3,7 +3,15 @@ import { parseCliArgs } from '../../scripts/cliArgs';
 
 describe('parseCliArgs', () => {
   it('separates positionals, valued flags, inline values and boolean flags', () => {
-    const { positionals, values } = parseCliArgs(['import', 'data/pets', '--valid-pct', '0.3', '--json', '--label-re=^(.+)_\\d+.jpg$', 'more']);
+    const { positionals, values } = parseCliArgs([
+      'import',
+      'data/pets',
+      '--valid-pct',
+      '0.3',
+      '--json',
+      '--label-re=^(.+)_\\d+.jpg$',
+      'more',
+    ]);
     expect(positionals).toEqual(['import', 'data/pets', 'more']);
     expect(values).toEqual({ 'valid-pct': '0.3', json: true, 'label-re': '^(.+)_\\d+.jpg$' });
   });

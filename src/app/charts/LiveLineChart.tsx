@@ -40,13 +40,24 @@ export const LiveLineChart = memo(function LiveLineChart(props: {
   label?: string;
   format?: (v: number) => string;
 }) {
-  const { series, width = 640, height = 220, logX = false, format = (v) => v.toPrecision(3) } = props;
+  const {
+    series,
+    width = 640,
+    height = 220,
+    logX = false,
+    format = (v) => v.toPrecision(3),
+  } = props;
   const tx = (x: number) => (logX ? Math.log10(x) : x);
   // Non-finite points (a diverged loss) are left out rather than breaking the path.
-  const drawn = series.map((s) => ({ ...s, points: decimate(s.points.filter((p) => Number.isFinite(p.y) && Number.isFinite(tx(p.x)))) }));
+  const drawn = series.map((s) => ({
+    ...s,
+    points: decimate(s.points.filter((p) => Number.isFinite(p.y) && Number.isFinite(tx(p.x)))),
+  }));
   const xs = drawn.flatMap((s) => s.points.map((p) => tx(p.x)));
   const ys = drawn.flatMap((s) => s.points.map((p) => p.y));
-  const [x0, x1] = props.xDomain ? [tx(props.xDomain[0]), tx(props.xDomain[1])] : extent(xs, [0, 1]);
+  const [x0, x1] = props.xDomain
+    ? [tx(props.xDomain[0]), tx(props.xDomain[1])]
+    : extent(xs, [0, 1]);
   const [y0, y1] = extent(ys, [0, 1]);
   const w = width - PAD.left - PAD.right;
   const h = height - PAD.top - PAD.bottom;
@@ -54,22 +65,52 @@ export const LiveLineChart = memo(function LiveLineChart(props: {
   const py = (y: number) => PAD.top + (1 - (y - y0) / (y1 - y0 || 1)) * h;
   return (
     <svg width={width} height={height} role="img" aria-label={props.label} className="live-chart">
-      <line x1={PAD.left} y1={PAD.top + h} x2={PAD.left + w} y2={PAD.top + h} stroke="currentColor" opacity={0.3} />
-      <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={PAD.top + h} stroke="currentColor" opacity={0.3} />
+      <line
+        x1={PAD.left}
+        y1={PAD.top + h}
+        x2={PAD.left + w}
+        y2={PAD.top + h}
+        stroke="currentColor"
+        opacity={0.3}
+      />
+      <line
+        x1={PAD.left}
+        y1={PAD.top}
+        x2={PAD.left}
+        y2={PAD.top + h}
+        stroke="currentColor"
+        opacity={0.3}
+      />
       {[y0, (y0 + y1) / 2, y1].map((v) => (
-        <text key={v} x={PAD.left - 6} y={py(v) + 4} textAnchor="end" fontSize={11} fill="currentColor">
+        <text
+          key={v}
+          x={PAD.left - 6}
+          y={py(v) + 4}
+          textAnchor="end"
+          fontSize={11}
+          fill="currentColor"
+        >
           {format(v)}
         </text>
       ))}
       {[x0, x1].map((v, i) => (
-        <text key={i} x={PAD.left + i * w} y={height - 6} textAnchor={i ? 'end' : 'start'} fontSize={11} fill="currentColor">
+        <text
+          key={i}
+          x={PAD.left + i * w}
+          y={height - 6}
+          textAnchor={i ? 'end' : 'start'}
+          fontSize={11}
+          fill="currentColor"
+        >
           {logX ? `1e${v.toFixed(1)}` : format(v)}
         </text>
       ))}
       {drawn.map((s) => (
         <path
           key={s.name}
-          d={s.points.map((p, i) => `${i ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join('')}
+          d={s.points
+            .map((p, i) => `${i ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`)
+            .join('')}
           fill="none"
           stroke={s.color}
           strokeWidth={1.5}

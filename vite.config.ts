@@ -45,8 +45,36 @@ function bundledModels(): Plugin {
   };
 }
 
+// The built app may only talk to its own origin: nothing a user drops is ever sent anywhere.
+// (Dev mode skips it: Vite's dev server injects inline scripts.)
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'studio-csp',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), bundledModels()],
+  plugins: [react(), bundledModels(), contentSecurityPolicy()],
   worker: { format: 'es' },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(

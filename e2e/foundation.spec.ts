@@ -13,8 +13,14 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
         (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   await page.goto('/');
   await expect(page.getByTestId('adapter-arch')).toBeVisible();
+  // The built app runs under a strict Content-Security-Policy (vite.config.ts).
+  expect(
+    await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+  ).toContain("connect-src 'self'");
   const arch = await page.getByTestId('adapter-arch').textContent();
   expect(arch).toMatch(/\S+ · \S+/);
   await expect(page.getByTestId('adapter')).toContainText('shader-f16');
@@ -33,6 +39,8 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   // The loss arrived in the store, batch by batch, and went down.
   expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
   expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  // No CSP violation or other error was logged along the way.
+  expect(consoleErrors).toEqual([]);
 });
 
 test('explains what to do when the browser has no WebGPU', async ({ studioUrl }) => {

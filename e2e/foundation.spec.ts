@@ -27,6 +27,7 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
 
   // Long tasks during page start-up (parsing the bundle) are not what this test is about.
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+  await page.getByTestId('tab-train').click();
   await page.getByTestId('train-demo').click();
   await expect(page.getByTestId('demo-result')).toBeVisible({ timeout: 180_000 });
 

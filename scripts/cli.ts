@@ -3,12 +3,20 @@
 // the command through window.studioCli, i.e. the same store actions the UI's buttons call.
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from './cliArgs';
+import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
+import { readImages } from './cliPredict';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
 commands:
   info                      WebGPU adapter, features, limits, tfjs backend and versions
-  demo [--steps N] [--bs N] train the built-in demo CNN and print its losses`;
+  demo [--steps N] [--bs N] train the built-in demo CNN and print its losses
+  import <dir> [--csv F[,F]] [--label-sep ;] [--label-re R] [--valid-pct 0.2] [--seed S] [--stratify]
+                            import a folder: classes, counts per split, skipped files, warnings
+  bench-data <dir> [--size 64] [--bs 16] [--arch tiny|resnet18]
+                            augmented batches/s of the data pipeline vs one training step
+  predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
+                            top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]`;
 
 async function main() {
   const { positionals, values } = parseCliArgs(process.argv.slice(2));
@@ -24,6 +32,9 @@ async function main() {
       string,
       string | number | boolean | string[]
     >;
+    if (command === 'import' || command === 'bench-data') await handImportFiles(studio.page, rest, values);
+    // The page cannot read local files: hand it their bytes.
+    if (command === 'predict') (args as Record<string, unknown>).images = readImages(rest);
     const result = await studio.page.evaluate(
       ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
       [command, args] as const,

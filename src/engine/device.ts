@@ -2,6 +2,7 @@
 // so it can watch `device.lost` and choose the features and limits itself.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { registerStudioKernels } from './kernels/register';
 
 export interface AdapterInfo {
   vendor: string;
@@ -79,10 +80,13 @@ export async function startEngine(onLost?: (reason: string) => void): Promise<En
     onLost?.(`${lost.reason}: ${lost.message}`);
   });
   // Replace the backend factory registered by the package import with one on our device.
-  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  // findBackendFactory, not findBackend: the import's factory exists before any backend instance.
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info));
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend.');
   await tf.ready();
+  // Our WGSL conv/matmul kernels replace the stock ones (setStudioKernels(false) restores them).
+  registerStudioKernels();
   current = engine;
   return engine;
 }

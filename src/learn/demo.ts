@@ -1,43 +1,36 @@
-// The one-click demo: train the tiny CNN on procedurally drawn shapes, in the worker.
-// NOTE: a plain loop for the foundation; the Learner (callbacks, schedules) takes it over.
-import * as tf from '@tensorflow/tfjs';
-import { DEMO_CLASSES, makeShapes } from '../data/demoShapes';
-import { tinyCnn } from '../models/tinyCnn';
+// The one-click demo: the Learner trains the tiny BN'd CNN on procedurally drawn shapes with
+// fit_one_cycle, in the worker. Emits the foundation's `batch` events for the demo chart.
+import { DEMO_CLASSES } from '../data/demoShapes';
+import { InterruptCallback, Recorder } from './callbacks';
+import { demoBatches } from './demoData';
+import { tinyBnCnn } from './demoNet';
+import { EmitCallback } from './emit';
+import { fitOneCycle, learner } from './fit';
+import { accuracy } from './metrics';
 import type { DemoTrainArgs, DemoTrainResult, WorkerEvent } from '../worker/protocol';
 
-export async function trainDemo(
-  args: DemoTrainArgs,
-  emit: (e: WorkerEvent) => void,
-  shouldStop: () => boolean,
-): Promise<DemoTrainResult> {
+export async function trainDemo(args: DemoTrainArgs, emit: (e: WorkerEvent) => void, shouldStop: () => boolean): Promise<DemoTrainResult> {
   const t0 = performance.now();
-  const model = tinyCnn(DEMO_CLASSES.length, args.seed);
-  const opt = tf.train.adam(args.lr);
+  // `steps` batches in all: three one-cycle epochs when they divide evenly, else one.
+  const epochs = args.steps % 3 === 0 ? 3 : 1;
+  const data = demoBatches({ size: args.size, bs: args.batchSize, nTrain: args.steps / epochs, nValid: 4, seed: args.seed });
+  const learn = learner(tinyBnCnn(DEMO_CLASSES.length, args.seed), data, { metrics: [accuracy] });
   const losses: number[] = [];
-  let stopped = false;
-  for (let step = 0; step < args.steps; step++) {
-    if (shouldStop()) {
-      stopped = true;
-      break;
-    }
-    const batch = makeShapes(args.batchSize, args.size, args.seed * 100003 + step);
-    const x = tf.tensor4d(batch.pixels, [batch.n, batch.size, batch.size, 3]);
-    const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), DEMO_CLASSES.length);
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true })) as tf.Scalar, true)!;
-    const value = (await loss.data())[0];
-    tf.dispose([x, y, loss]);
-    losses.push(value);
-    emit({ type: 'batch', step: step + 1, of: args.steps, loss: value, lr: args.lr });
+  const interrupt = new InterruptCallback(shouldStop);
+  const bridge = new EmitCallback(
+    (r) => {
+      losses.push(r.loss);
+      emit({ type: 'batch', step: r.iter + 1, of: r.of, loss: r.loss, lr: r.lr });
+    },
+    () => {},
+  );
+  try {
+    await fitOneCycle(learn, epochs, args.lr, { cbs: [interrupt, bridge] });
+    const rows = learn.cb(Recorder)!.values;
+    const acc = rows.length ? rows[rows.length - 1].metrics.accuracy : NaN;
+    return { losses, accuracy: acc, stopped: interrupt.stopped, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    learn.opt?.dispose();
+    learn.model.dispose();
   }
-  const valid = makeShapes(64, args.size, args.seed + 7);
-  const accuracy = tf.tidy(() => {
-    const x = tf.tensor4d(valid.pixels, [valid.n, valid.size, valid.size, 3]);
-    const pred = model.forward(x, { training: false }).argMax(1);
-    return pred.equal(tf.tensor1d(valid.labels, 'int32')).mean();
-  });
-  const acc = (await accuracy.data())[0];
-  accuracy.dispose();
-  opt.dispose();
-  model.dispose();
-  return { losses, accuracy: acc, stopped, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,6 +1,7 @@
 // The contract every trainable model in the studio meets (tiny CNN, ResNets, heads), shared by
 // the model builders, weight readers/writers and the Learner.
 import type * as tf from '@tensorflow/tfjs';
+import type { Body } from './resnet';
 
 /** How the model wants its input: pixels arrive as RGB in [0, 1], NHWC. */
 export interface InputSpec {
@@ -42,6 +43,8 @@ export interface Model {
    * running stats when training, running stats otherwise. */
   forward(x: tf.Tensor4D, opts: { training: boolean }): tf.Tensor2D;
   dispose(): void;
+  /** ResNets: the feature extractor, for fastai's cut-and-new-head surgery (head.ts cutBody). */
+  body?: Body;
 }
 
 /** BatchNorm weight/bias keys: fastai keeps them trainable when a group is frozen, and gives them no weight decay. */

@@ -3,6 +3,8 @@
 import { create, type StateCreator } from 'zustand';
 import type { AdapterInfo } from '../engine/device';
 import { WorkerCallError, WorkerClient } from '../worker/client';
+import { createDataSlice, type DataSlice } from './dataSlice';
+import { createTrainSlice, type TrainSlice } from './trainSlice';
 import type { DemoTrainArgs, DemoTrainResult, WorkerEvent, WorkerInfo } from '../worker/protocol';
 
 let client: WorkerClient | undefined;
@@ -33,7 +35,7 @@ export interface LogSlice {
   applyEvents(events: WorkerEvent[]): void;
 }
 
-export type StudioState = EngineSlice & DemoSlice & LogSlice;
+export type StudioState = EngineSlice & DemoSlice & LogSlice & DataSlice & TrainSlice;
 
 export const DEMO_DEFAULTS: DemoTrainArgs = {
   steps: 60,
@@ -111,6 +113,9 @@ const createLogSlice: StateCreator<StudioState, [], [], LogSlice> = (set) => ({
           case 'status':
             log.push(e.message);
             break;
+          case 'importProgress':
+            next.dataProgress = { done: e.done, of: e.of };
+            break;
           case 'deviceLost':
             log.push(`GPU device lost: ${e.reason}`);
             Object.assign(next, { info: undefined, engineStatus: 'idle' });
@@ -128,6 +133,8 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createEngineSlice(...a),
   ...createDemoSlice(...a),
   ...createLogSlice(...a),
+  ...createDataSlice(...a),
+  ...createTrainSlice(...a),
 }));
 
 /** How often queued worker events reach the store: live enough for charts, cheap for React. */
@@ -142,6 +149,7 @@ export function connectEvents() {
     const events = queue;
     queue = [];
     useStudio.getState().applyEvents(events);
+    useStudio.getState().applyTrainEvents(events);
   };
   return worker().onEvent((e) => {
     queue.push(e);

@@ -2,6 +2,12 @@
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
 import type { AdapterInfo } from '../engine/device';
+import type { FitArgs, FitResult, LearnSetupArgs, LearnSetupResult, LearnStateResult, LrFindArgs, LrFindCmdResult, TrainEvent } from '../learn/session';
+import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
+import type { ImportSummary } from '../data/dataset';
+import type { ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
+import type { KernelCheckResult } from '../engine/kernels/check';
+import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
 
 export interface WorkerInfo {
   adapter: AdapterInfo;
@@ -28,6 +34,46 @@ export interface Commands {
   info: { args: Record<string, never>; result: WorkerInfo };
   trainDemo: { args: DemoTrainArgs; result: DemoTrainResult };
   stop: { args: Record<string, never>; result: { stopping: boolean } };
+  /** Studio WGSL kernels vs tfjs CPU (and vs stock webgpu), ops and gradients. */
+  kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+  /** Switches conv/matmul between the Studio kernels and stock tfjs-webgpu. */
+  setStudioKernels: { args: { enabled: boolean }; result: { enabled: boolean } };
+}
+
+// Data import (src/data/importer.ts): decode + label + split in the worker, samples for the panel.
+export interface Commands {
+  importFiles: { args: ImportFilesArgs; result: ImportSummary };
+  dataSamples: { args: { perClass: number }; result: RgbSample[] };
+  dataImage: { args: { path: string }; result: RgbSample | null };
+  showBatch: { args: ShowBatchArgs; result: RgbSample[] };
+  benchData: { args: DataBenchArgs; result: DataBenchResult };
+}
+
+// Models (src/models/session.ts): architectures, weight import, the bundled ImageNet ResNet50.
+export interface Commands {
+  modelCreate: { args: { arch: string; nClasses?: number; seed?: number }; result: ModelInfo };
+  modelLoadWeights: {
+    args: { files: WeightFile[]; arch?: string; nClasses?: number };
+    result: ModelInfo;
+  };
+  modelLoadBundled: { args: Record<string, never>; result: ModelInfo };
+  modelForward: {
+    args: { input: Float32Array | number[]; shape: [number, number, number, number] };
+    result: { logits: number[][] };
+  };
+  predict: { args: { images: PredictImage[]; top?: number; size?: number }; result: Prediction[] };
+}
+
+// Learner (src/learn/session.ts): one training session kept in the worker between commands.
+export interface Commands {
+  learnSetup: { args: LearnSetupArgs; result: LearnSetupResult };
+  fit: { args: FitArgs; result: FitResult };
+  lrFind: { args: LrFindArgs; result: LrFindCmdResult };
+  tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
+  /** Fingerprints of weights and optimizer state, and the live tensor count. */
+  learnState: { args: Record<string, never>; result: LearnStateResult };
+  /** Pause/resume a running fit between batches (stop uses `stop`). */
+  pause: { args: { paused: boolean }; result: { paused: boolean } };
 }
 
 export type CommandName = keyof Commands;
@@ -39,7 +85,9 @@ export type ToWorker = { [K in CommandName]: { id: number; name: K; args: ArgsOf
 export type WorkerEvent =
   | { type: 'batch'; step: number; of: number; loss: number; lr: number }
   | { type: 'status'; message: string }
-  | { type: 'deviceLost'; reason: string };
+  | { type: 'deviceLost'; reason: string }
+  | TrainEvent
+  | { type: 'importProgress'; done: number; of: number };
 
 export type FromWorker =
   | { kind: 'reply'; id: number; result: unknown }

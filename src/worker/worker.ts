@@ -3,14 +3,20 @@
 // batches, so a `stop` can arrive while a run is going.
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
+import { kernelCheck } from '../engine/kernels/check';
+import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
+import { benchPipeline } from '../data/benchPipeline';
+import { cachedImage, classSamples, importFiles, showBatch } from '../data/importer';
 import { trainDemo } from '../learn/demo';
+import { fit, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
+import * as models from '../models/session';
 import type { ArgsOf, CommandName, FromWorker, ResultOf, ToWorker, WorkerEvent } from './protocol';
 
 const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
 export const emit = (event: WorkerEvent) => post({ kind: 'event', event });
 
 /** Cooperative cancellation: long-running handlers poll this between batches. */
-export const control = { stopRequested: false };
+export const control = { stopRequested: false, paused: false };
 
 const engine = () => startEngine((reason) => emit({ type: 'deviceLost', reason }));
 
@@ -33,6 +39,80 @@ const handlers: Handlers = {
   async stop() {
     control.stopRequested = true;
     return { stopping: true };
+  },
+  // Learner session (src/learn/session.ts).
+  async learnSetup(args) {
+    await engine();
+    return learnSetup(args);
+  },
+  async fit(args) {
+    await engine();
+    Object.assign(control, { stopRequested: false, paused: false });
+    return fit(args, emit, control);
+  },
+  async lrFind(args) {
+    await engine();
+    return lrFindCmd(args);
+  },
+  async tta(args) {
+    await engine();
+    return ttaCmd(args);
+  },
+  async learnState() {
+    await engine();
+    return learnState();
+  },
+  async pause(args) {
+    control.paused = args.paused;
+    return { paused: control.paused };
+  },
+  async kernelCheck(args) {
+    await engine();
+    return kernelCheck(args.seed ?? 1, args.only);
+  },
+  async setStudioKernels(args) {
+    await engine();
+    setStudioKernels(args.enabled);
+    return { enabled: studioKernelsEnabled() };
+  },
+  // Data import: decoding needs no GPU; show_batch augments on it.
+  async importFiles(args) {
+    return importFiles(args, emit);
+  },
+  async dataSamples(args) {
+    return classSamples(args.perClass);
+  },
+  async dataImage(args) {
+    return cachedImage(args.path) ?? null;
+  },
+  async showBatch(args) {
+    await engine();
+    return showBatch(args);
+  },
+  async benchData(args) {
+    await engine();
+    return benchPipeline(args);
+  },
+  // Models: weight parsing needs no GPU, running the model does.
+  async modelCreate(args) {
+    await engine();
+    return models.createModel(args);
+  },
+  async modelLoadWeights(args) {
+    await engine();
+    return models.loadWeights(args);
+  },
+  async modelLoadBundled() {
+    await engine();
+    return models.loadBundled();
+  },
+  async modelForward(args) {
+    await engine();
+    return models.forward(args);
+  },
+  async predict(args) {
+    await engine();
+    return models.predict(args);
   },
 };
 

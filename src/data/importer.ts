@@ -1,0 +1,183 @@
+// The worker's side of an import: decode the dropped files (bounded concurrency, cached by path so
+// relabelling or a new split does not decode again), then plan/label/split/summarise with the
+// pure modules, and hand DataLoaders to the Learner.
+import * as tf from '@tensorflow/tfjs';
+import type { WorkerEvent } from '../worker/protocol';
+import type { AugPreset } from './augment';
+import {
+  finishImport,
+  IMPORT_DEFAULTS,
+  planImport,
+  type DatasetItem,
+  type DecodeOutcome,
+  type ImportOptions,
+  type ImportSummary,
+} from './dataset';
+import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
+import { extensionOf, normalizePath, type Split } from './items';
+import type { ItemTfm } from './itemTransforms';
+import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
+
+export interface ImportFile {
+  path: string;
+  file: File;
+}
+
+export interface ImportFilesArgs {
+  files: ImportFile[];
+  /** Labels CSVs chosen next to the folder (CSV label mode). */
+  csvs?: ImportFile[];
+  /** Class folders the directory walk found empty (a file input cannot see them). */
+  emptyDirs?: string[];
+  options?: Partial<Omit<ImportOptions, 'csvs'>>;
+  /** Longest side of the cached, resized images. */
+  cacheSize?: number;
+}
+
+/** Sample pixels for thumbnails and show_batch: small RGB images the page draws on a canvas. */
+export interface RgbSample {
+  path: string;
+  labels: string[];
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** 10 000 photos at 128 px on the long side are at most ~490 MB of RGB; typical 4:3 photos ~370 MB. */
+export const DEFAULT_CACHE_SIZE = 128;
+/** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
+const DECODE_CONCURRENCY = 4;
+
+const cache = new Map<string, { key: string; result: CachedImage | { error: string } }>();
+let current: { items: DatasetItem[]; summary: ImportSummary } | undefined;
+
+const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+const fileKey = (f: File, cacheSize: number) => `${f.size}:${f.lastModified}:${cacheSize}`;
+
+export async function importFiles(
+  args: ImportFilesArgs,
+  emit: (e: WorkerEvent) => void,
+): Promise<ImportSummary> {
+  const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
+  const csvs = await Promise.all(
+    (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
+  );
+  const options: ImportOptions = { ...IMPORT_DEFAULTS, ...args.options, csvs };
+  // A chosen CSV that also sits inside the folder is the labels, not a skipped file.
+  const csvNames = new Set(csvs.map((c) => baseName(c.path)));
+  const ignore = new Set(
+    args.files
+      .filter(
+        (f) =>
+          options.labelMode === 'csv' &&
+          extensionOf(f.path) === 'csv' &&
+          csvNames.has(baseName(f.path)),
+      )
+      .map((f) => normalizePath(f.path)),
+  );
+  const plan = planImport(
+    args.files.map((f) => ({ path: f.path, size: f.file.size })),
+    options,
+    ignore,
+  );
+  const byPath = new Map(args.files.map((f) => [normalizePath(f.path), f.file]));
+  const decoded = new Map<string, DecodeOutcome>();
+  const of = plan.items.length;
+  emit({ type: 'importProgress', done: 0, of });
+  await mapPool(
+    plan.items,
+    DECODE_CONCURRENCY,
+    async (it) => {
+      const file = byPath.get(it.path)!;
+      const key = fileKey(file, cacheSize);
+      let hit = cache.get(it.path);
+      if (!hit || hit.key !== key) {
+        hit = { key, result: await decodeToCache(file, cacheSize) };
+        cache.set(it.path, hit);
+      }
+      decoded.set(it.path, outcomeOf(hit.result));
+    },
+    (done) => {
+      if (done % 50 === 0 || done === of) emit({ type: 'importProgress', done, of });
+    },
+  );
+  // Forget images of earlier imports that are not part of this one.
+  for (const p of cache.keys()) if (!decoded.has(p)) cache.delete(p);
+  current = finishImport(plan, decoded, options, args.emptyDirs);
+  return current.summary;
+}
+
+export function currentDataset() {
+  return current;
+}
+
+/** The cached (resized, upright, RGB) pixels of one imported file. */
+export function cachedImage(path: string): RgbSample | undefined {
+  const hit = cache.get(normalizePath(path));
+  if (!hit || 'error' in hit.result) return undefined;
+  const item = current?.items.find((i) => i.path === path);
+  const { width, height, rgb } = hit.result;
+  return { path, labels: item?.labels ?? [], width, height, rgb };
+}
+
+/** Up to `perClass` images of each class (train first), for the Data panel's thumbnails. */
+export function classSamples(perClass: number): RgbSample[] {
+  if (!current) return [];
+  const out: RgbSample[] = [];
+  for (const c of current.summary.classes) {
+    const picks = current.items.filter((i) => i.labels.includes(c)).slice(0, perClass);
+    for (const p of picks) out.push({ ...cachedImage(p.path)!, labels: [c] });
+  }
+  return out;
+}
+
+/** fastai DataLoaders over the current import. */
+export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>): DataLoaders {
+  if (!current) throw new Error('no dataset imported yet');
+  const bySplit: Record<Split, { image: CachedImage; labels: string[]; path: string }[]> = {
+    train: [],
+    valid: [],
+    test: [],
+  };
+  for (const it of current.items) {
+    const hit = cache.get(it.path);
+    if (hit && !('error' in hit.result))
+      bySplit[it.split].push({ image: hit.result, labels: it.labels, path: it.path });
+  }
+  return makeDataLoaders(bySplit, {
+    ...o,
+    vocab: current.summary.classes,
+    multiLabel: current.summary.multiLabel,
+  });
+}
+
+export interface ShowBatchArgs {
+  n: number;
+  itemTfm: ItemTfm;
+  aug: AugPreset;
+  seed: number;
+  split?: 'train' | 'valid';
+}
+
+/** fastai show_batch: the first `n` samples of a batch as the model sees them (augmented on train). */
+export async function showBatch(a: ShowBatchArgs): Promise<RgbSample[]> {
+  const dl = dataLoaders({ itemTfm: a.itemTfm, aug: a.aug, seed: a.seed })[a.split ?? 'train'];
+  const bs = Math.min(a.n, dl.items.length);
+  if (bs === 0) return [];
+  const size = a.itemTfm.size;
+  for await (const { x, y, paths } of dl.batches(bs, 0)) {
+    const [pixels] = await Promise.all([x.data(), y.data()]);
+    tf.dispose([x, y]);
+    const labelsOf = new Map(dl.items.map((it) => [it.path, it.labels]));
+    return paths.map((path, i) => ({
+      path,
+      labels: labelsOf.get(path) ?? [],
+      width: size,
+      height: size,
+      rgb: Uint8Array.from(pixels.subarray(i * size * size * 3, (i + 1) * size * size * 3), (v) =>
+        Math.round(v * 255),
+      ),
+    }));
+  }
+  return [];
+}

@@ -1,0 +1,101 @@
+// Labellers: fastai's parent_label (here: the class folder, so nested sub-folders count for their
+// class), RegexLabeller as in ImageDataLoaders.from_name_re, and from_csv's filename,labels table.
+import Papa from 'papaparse';
+import type { Candidate } from './items';
+
+export type LabelResult = { labels: string[] } | { error: string };
+export type Labeller = (c: Candidate) => LabelResult;
+
+export const folderLabeller: Labeller = (c) =>
+  c.classFolder === undefined
+    ? { error: 'not inside a class folder' }
+    : { labels: [c.classFolder] };
+
+/** Python's named groups `(?P<name>...)` are `(?<name>...)` in JavaScript. */
+export function compileLabelRegex(pattern: string): RegExp {
+  const re = new RegExp(pattern.replace(/\(\?P</g, '(?<'));
+  // fastai returns group(1): a pattern without a group cannot label anything.
+  const groups = new RegExp(`${re.source}|`).exec('')!.length - 1;
+  if (groups < 1)
+    throw new Error(`label regex ${pattern} needs a capture group, e.g. ^(.+)_\\d+\\.jpg$`);
+  return re;
+}
+
+/** fastai RegexLabeller(pat) on the file name (from_name_re): re.search, label = group 1. */
+export function regexLabeller(pattern: string): Labeller {
+  const re = compileLabelRegex(pattern);
+  return (c) => {
+    const m = re.exec(c.name);
+    if (!m || m[1] === undefined) return { error: `name does not match ${pattern}` };
+    return { labels: [m[1]] };
+  };
+}
+
+export interface CsvTable {
+  /** Labels by the path written in the CSV (normalised, no leading "./"). */
+  rows: Map<string, string[]>;
+  /** Rows whose file was not found, filled in when the table is used. */
+  fileColumn: string;
+  labelColumn: string;
+}
+
+const normCsvPath = (p: string) =>
+  p.trim().replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+
+/**
+ * Parses a `filename,labels` CSV (header row; CRLF or LF; quotes) like fastai's from_csv with
+ * `label_delim`. The first column is the file, the second the labels; an empty label cell is an
+ * image with no labels (multi-label) rather than an error.
+ */
+export function parseLabelCsv(text: string, labelSep = ';'): CsvTable {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' });
+  const bad = parsed.errors.find((e) => e.type !== 'Delimiter');
+  if (bad) throw new Error(`labels CSV: ${bad.message} (row ${bad.row})`);
+  const [header, ...body] = parsed.data;
+  if (!header || header.length < 2)
+    throw new Error('labels CSV needs two columns: filename,labels');
+  const rows = new Map<string, string[]>();
+  for (const r of body) {
+    const labels = (r[1] ?? '')
+      .split(labelSep || /\s+/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+    rows.set(normCsvPath(r[0] ?? ''), labels);
+  }
+  return { rows, fileColumn: header[0], labelColumn: header[1] };
+}
+
+/**
+ * Looks files up in one or more CSV tables. A CSV path matches a file whose path below the root
+ * ends with it ("images/train2017/x.jpg"), or, failing that, a unique file name.
+ */
+export function csvLabeller(tables: CsvTable[]): Labeller & { unmatched(): string[] } {
+  const byPath = new Map<string, string[]>();
+  for (const t of tables) for (const [p, l] of t.rows) byPath.set(p, l);
+  const byName = new Map<string, string[] | null>();
+  for (const [p, l] of byPath) {
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    byName.set(name, byName.has(name) ? null : l);
+  }
+  const used = new Set<string>();
+  const fn = (c: Candidate): LabelResult => {
+    const parts = c.rel.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const key = parts.slice(i).join('/');
+      const hit = byPath.get(key);
+      if (hit) {
+        used.add(key);
+        return { labels: hit };
+      }
+    }
+    const byN = byName.get(c.name);
+    if (byN) {
+      for (const [p, l] of byPath) if (l === byN) used.add(p);
+      return { labels: byN };
+    }
+    return {
+      error: byN === null ? 'file name is ambiguous in the CSV' : 'not listed in the labels CSV',
+    };
+  };
+  return Object.assign(fn, { unmatched: () => [...byPath.keys()].filter((k) => !used.has(k)) });
+}

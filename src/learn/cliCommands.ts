@@ -1,0 +1,47 @@
+// The Learner's CLI-bridge commands (spread into src/app/cliBridge.ts): they call the store's
+// Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
+import type { CliArgs } from '../app/cliBridge';
+import { useStudio, worker } from '../store/studio';
+import type { FitArgs, FitPolicy, LearnSetupArgs } from './session';
+
+const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+const orThrow = <T>(r: T | undefined): T => {
+  if (r === undefined) throw new Error(useStudio.getState().trainError ?? 'training command failed');
+  return r;
+};
+
+export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
+  // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]`
+  async 'learn-setup'(a) {
+    const args: LearnSetupArgs = {
+      arch: a.arch as LearnSetupArgs['arch'],
+      size: num(a.size),
+      bs: num(a.bs),
+      nTrain: num(a['n-train'] ?? a.nTrain),
+      nValid: num(a['n-valid'] ?? a.nValid),
+      seed: num(a.seed),
+      labelSmoothing: Boolean(a['label-smoothing']),
+    };
+    // Stock tfjs-webgpu conv/matmul instead of the studio's kernels (as bench-data's flag).
+    if (a['stock-kernels'] !== undefined) await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
+    return orThrow(await useStudio.getState().learnSetup(JSON.parse(JSON.stringify(args))));
+  },
+  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2] [--mixup] [--save-best] [--size N]`
+  async fit(a) {
+    const args: FitArgs = {
+      policy: (a.policy as FitPolicy) ?? 'one_cycle',
+      epochs: Number(a.epochs ?? 1),
+      lr: num(a.lr),
+      cycleLen: num(a['cycle-len']),
+      cycleMult: num(a['cycle-mult']),
+      mixup: Boolean(a.mixup),
+      saveBest: Boolean(a['save-best']),
+      size: num(a.size),
+    };
+    return orThrow(await useStudio.getState().fit(JSON.parse(JSON.stringify(args))));
+  },
+  // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10]`
+  async 'lr-find'(a) {
+    return orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it'] ?? a.numIt), startLr: num(a['start-lr']), endLr: num(a['end-lr']) }));
+  },
+};

@@ -1,0 +1,63 @@
+// The fastai training policies on top of Learner.fit (fastai/callback/schedule.py patches them
+// onto Learner; here they are functions of a learner): fit_one_cycle, fit_sgdr, fine_tune, lr_find.
+import { LRFinder, ParamScheduler, Recorder, TrainEvalCallback } from './callbacks';
+import { Learner, type Batches, type Callback, type LearnerOptions } from './learner';
+import type { Model } from '../models/model';
+import { FINE_TUNE, ONE_CYCLE, oneCycleScheds, sgdrPlan, suggestLrs, type Lr, type SuggestionName } from './schedule';
+
+/** A Learner with fastai's default callbacks (TrainEvalCallback, Recorder). */
+export const learner = (model: Model, data: Batches, o: LearnerOptions = {}) =>
+  new Learner(model, data, o, [new TrainEvalCallback(), new Recorder()]);
+
+/** Per-group LRs after `set_hyper('lr', lr)` (fastai reads them back from opt.hypers). */
+function groupLrs(learn: Learner, lr?: Lr): number[] {
+  if (!learn.opt) learn.createOpt();
+  learn.opt!.setHyper('lr', lr ?? learn.lr);
+  return learn.opt!.hypers.map((h) => h.lr);
+}
+
+export interface OneCycleOpts extends Partial<typeof ONE_CYCLE> {
+  wd?: number;
+  cbs?: Callback[];
+  resetOpt?: boolean;
+}
+
+export async function fitOneCycle(learn: Learner, nEpoch: number, lrMax?: Lr, o: OneCycleOpts = {}) {
+  const scheds = oneCycleScheds(groupLrs(learn, lrMax), o);
+  await learn.fit(nEpoch, { cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], wd: o.wd, resetOpt: o.resetOpt });
+}
+
+export async function fitSgdr(learn: Learner, nCycles: number, cycleLen: number, lrMax?: Lr, o: { cycleMult?: number; wd?: number; cbs?: Callback[] } = {}) {
+  const { nEpoch, scheds } = sgdrPlan(nCycles, cycleLen, groupLrs(learn, lrMax), o.cycleMult ?? 2);
+  await learn.fit(nEpoch, { cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], wd: o.wd });
+}
+
+/** fastai fine_tune: frozen one-cycle (pct_start .99), then base_lr/2 unfrozen with slice(base_lr/lr_mult, base_lr). */
+export async function fineTune(learn: Learner, epochs: number, o: Partial<typeof FINE_TUNE> & { cbs?: Callback[] } = {}) {
+  const baseLr = o.baseLr ?? FINE_TUNE.baseLr;
+  const { freezeEpochs, lrMult, pctStart, div } = { ...FINE_TUNE, ...o };
+  learn.freeze();
+  await fitOneCycle(learn, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, cbs: o.cbs });
+  const half = baseLr / 2;
+  learn.unfreeze();
+  await fitOneCycle(learn, epochs, { lo: half / lrMult, hi: half }, { pctStart, div, cbs: o.cbs });
+}
+
+export interface LrFindResult {
+  lrs: number[];
+  losses: number[];
+  suggestions: Record<string, { lr: number; point: [number, number] }>;
+}
+
+/** fastai lr_find: an exponential sweep 1e-7 -> 10 over 100 iterations; weights restored. */
+export async function lrFind(
+  learn: Learner,
+  o: { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; suggest?: SuggestionName[]; cbs?: Callback[] } = {},
+): Promise<LrFindResult> {
+  const numIt = o.numIt ?? 100;
+  const nEpoch = Math.floor(numIt / learn.data.nTrain) + 1;
+  await learn.fit(nEpoch, { cbs: [new LRFinder(o.startLr ?? 1e-7, o.endLr ?? 10, numIt, o.stopDiv ?? true), ...(o.cbs ?? [])] });
+  const rec = learn.cb(Recorder)!;
+  const [lrs, losses] = [[...rec.lrs], [...rec.losses]];
+  return { lrs, losses, suggestions: suggestLrs(lrs, losses, numIt, o.suggest ?? ['valley']) };
+}

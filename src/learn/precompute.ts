@@ -1,0 +1,84 @@
+// Precomputed activations (fastai v0.7's `precompute=True`): with the body frozen, run it once
+// over the data in eval mode, cache its output, and train only the head on the cache. Epochs
+// then cost a head's forward/backward instead of the whole network's.
+// NOTE: needs a model split into body and head. The `Model` contract has `body` (models/resnet.ts);
+// the head's forward is read from `head` (withHead would only need to expose it), and the last
+// param group is taken to be the head's params.
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../models/model';
+import type { Batch, Batches } from './learner';
+
+/** What precompute needs from a model: a body and a head that compose to `forward`. */
+export interface BodyHead {
+  body: { forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D };
+  head: { forward(features: tf.Tensor4D, training: boolean): tf.Tensor2D };
+}
+export const canPrecompute = (m: Model): m is Model & BodyHead => !!m.body && !!(m as Partial<BodyHead>).head;
+
+async function cache(model: BodyHead, batches: AsyncIterable<Batch>) {
+  const feats: tf.Tensor4D[] = [];
+  const ys: tf.Tensor[] = [];
+  for await (const b of batches) {
+    feats.push(tf.tidy(() => model.body.forward(b.x, false)));
+    ys.push(b.y);
+    b.x.dispose();
+    await feats[feats.length - 1].data(); // one batch in flight at a time
+  }
+  const out = { x: tf.concat(feats) as tf.Tensor4D, y: tf.concat(ys) };
+  tf.dispose([...feats, ...ys]);
+  return out;
+}
+
+export interface Precomputed {
+  /** The head alone, as a Model sharing the real model's head variables. */
+  model: Model;
+  /** Batches of cached body features. */
+  data: Batches;
+  dispose(): void;
+}
+
+/** Cache body features of the (un-augmented) training and validation sets; batch size `bs`. */
+export async function precompute(model: Model & BodyHead, data: Batches, bs: number, seed = 0): Promise<Precomputed> {
+  const train = await cache(model, data.train(0));
+  const valid = await cache(model, data.valid());
+  const headKeys = model.groups[model.groups.length - 1];
+  const isHead = (k: string) => headKeys.some((h) => k.startsWith(h.replace(/\.(weight|bias)$/, '.')));
+  const head: Model = {
+    ...model,
+    arch: `${model.arch}-head`,
+    params: new Map(headKeys.map((k) => [k, model.params.get(k)!])),
+    buffers: new Map([...model.buffers].filter(([k]) => isHead(k))),
+    groups: [headKeys],
+    frozenGroups: 0,
+    forward: (f, { training }) => model.head.forward(f, training),
+    dispose: () => {}, // the variables belong to the full model
+  };
+  const nTrain = Math.floor(train.x.shape[0] / bs);
+  const slices = (set: typeof train, order: number[]) =>
+    (async function* () {
+      for (let i = 0; i + bs <= order.length || (i < order.length && set === valid); i += bs) {
+        const idx = tf.tensor1d(order.slice(i, i + bs), 'int32');
+        yield { x: tf.gather(set.x, idx), y: tf.gather(set.y, idx) };
+        idx.dispose();
+      }
+    })();
+  let rng = seed >>> 0;
+  const rand = () => ((rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return {
+    model: head,
+    data: {
+      nTrain,
+      nValid: Math.ceil(valid.x.shape[0] / bs),
+      train: () => {
+        const order = [...Array(train.x.shape[0]).keys()];
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        return slices(train, order);
+      },
+      valid: () => slices(valid, [...Array(valid.x.shape[0]).keys()]),
+    },
+    dispose: () => tf.dispose([train.x, train.y, valid.x, valid.y]),
+  };
+}

@@ -1,0 +1,38 @@
+// Predictions over the validation set, and fastai's test-time augmentation
+// (Learner.tta(n=4, beta=0.25)): the mean of n augmented passes blended with the plain pass,
+// torch.lerp(aug_preds, preds, beta).
+import * as tf from '@tensorflow/tfjs';
+import type { Learner } from './learner';
+import type { Outputs } from './metrics';
+
+/** Activated predictions (softmax/sigmoid) and targets over the validation set, BN in eval mode. */
+export async function getPreds(learn: Learner, o: { augment?: boolean } = {}): Promise<Outputs> {
+  const preds: Float32Array[] = [];
+  const targs: (Float32Array | Int32Array)[] = [];
+  let n = 0;
+  for await (const b of learn.data.valid(o)) {
+    const p = tf.tidy(() => learn.lossFunc.activation(learn.model.forward(b.x, { training: false })));
+    preds.push((await p.data()) as Float32Array);
+    targs.push((await b.y.data()) as Float32Array | Int32Array);
+    n += b.y.shape[0];
+    tf.dispose([p, b.x, b.y]);
+  }
+  const cat = <T extends Float32Array | Int32Array>(parts: T[], out: T) => (parts.reduce((o, p) => (out.set(p, o), o + p.length), 0), out);
+  const len = (parts: ArrayLike<number>[]) => parts.reduce((s, p) => s + p.length, 0);
+  const p = cat(preds, new Float32Array(len(preds)));
+  const t = targs[0] instanceof Int32Array ? cat(targs as Int32Array[], new Int32Array(len(targs))) : cat(targs as Float32Array[], new Float32Array(len(targs)));
+  return { preds: p, targs: t, n, c: p.length / n };
+}
+
+export async function tta(learn: Learner, { n = 4, beta = 0.25, useMax = false } = {}): Promise<Outputs> {
+  const aug: Float32Array[] = [];
+  for (let i = 0; i < n; i++) aug.push((await getPreds(learn, { augment: true })).preds);
+  const plain = await getPreds(learn);
+  const out = new Float32Array(plain.preds.length);
+  for (let j = 0; j < out.length; j++) {
+    const a = useMax ? Math.max(...aug.map((p) => p[j])) : aug.reduce((s, p) => s + p[j], 0) / n;
+    const p = plain.preds[j];
+    out[j] = useMax ? Math.max(a, p) : a + beta * (p - a);
+  }
+  return { ...plain, preds: out };
+}

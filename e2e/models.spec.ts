@@ -3,9 +3,7 @@
 //    scripts/torch/make_reference.py with Debian's python3-torch, generated into a temp dir here)
 //    and the same input give the same eval-mode logits (max abs diff < 1e-3, same top-5);
 //  - the bundled Keras ResNet50 recognises real photos through the CLI's predict command.
-import { createReadStream, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 
@@ -46,26 +44,15 @@ const top5 = (row: number[]) =>
 
 const skip = torchAvailable();
 let refDir = '';
-let refServer: Server | undefined;
-let refUrl = '';
 
 test.describe('torchvision parity on WebGPU', () => {
   test.skip(!!skip, skip ?? '');
   test.beforeAll(async () => {
-    refDir = makeReference(['resnet18', 'resnet50'], 64);
-    // The weights (47-102 MB) reach the page the way a URL import does: fetched cross-origin
-    // from a plain local server (page.route would push 100 MB through the DevTools protocol).
-    refServer = createServer((req, res) => {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      createReadStream(join(refDir, (req.url ?? '').split('/').pop()!))
-        .on('error', () => res.writeHead(404).end())
-        .pipe(res);
-    });
-    await new Promise<void>((r) => refServer!.listen(0, '127.0.0.1', r));
-    refUrl = `http://127.0.0.1:${(refServer.address() as AddressInfo).port}`;
+    // 32 px keeps the forwards short on SwiftShader (layer4 is 1x1; the reference floors its BN
+    // variances, so it stays well-conditioned at that size).
+    refDir = makeReference(['resnet18', 'resnet50'], 32);
   });
   test.afterAll(() => {
-    refServer?.close();
     rmSync(refDir, { recursive: true, force: true });
   });
 
@@ -73,9 +60,19 @@ test.describe('torchvision parity on WebGPU', () => {
     await page.goto('/');
     await runInPage(page, 'studio-kernels', { enabled: studioKernels });
     await runInPage(page, 'model-create', { arch });
+    // The weights (47-102 MB) arrive as a user's file drop does: through a file input
+    // (page.route would push them through the DevTools protocol and crash the page).
+    await page.evaluate(() => {
+      const input = Object.assign(document.createElement('input'), {
+        type: 'file',
+        id: 'weights-e2e',
+      });
+      input.hidden = true;
+      document.body.append(input);
+    });
+    await page.setInputFiles('#weights-e2e', join(refDir, `${arch}.safetensors`));
     const info = await runInPage<{ arch: string; source: string }>(page, 'load-weights', {
-      urls: [`${refUrl}/${arch}.safetensors`],
-      cache: false,
+      input: '#weights-e2e',
     });
     expect(info).toMatchObject({ arch, source: `${arch}.safetensors` });
     const io = readSafetensors(join(refDir, `${arch}-io.safetensors`));

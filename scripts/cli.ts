@@ -16,7 +16,10 @@ commands:
   bench-data <dir> [--size 64] [--bs 16] [--arch tiny|resnet18]
                             augmented batches/s of the data pipeline vs one training step
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
-                            top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]`;
+                            top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
+  train <dir> [--arch tiny-bn-cnn|resnet18|...] [--size 64] [--bs 16] [--aug side-on|none] [--lr-find]
+        [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
+                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows`;
 
 async function main() {
   const { positionals, values } = parseCliArgs(process.argv.slice(2));
@@ -32,7 +35,7 @@ async function main() {
       string,
       string | number | boolean | string[]
     >;
-    if (command === 'import' || command === 'bench-data') await handImportFiles(studio.page, rest, values);
+    if (command === 'import' || command === 'bench-data' || command === 'train') await handImportFiles(studio.page, rest, values);
     // The page cannot read local files: hand it their bytes.
     if (command === 'predict') (args as Record<string, unknown>).images = readImages(rest);
     const result = await studio.page.evaluate(

@@ -4,6 +4,8 @@ import { AdapterBadge } from './AdapterBadge';
 import { DemoPanel } from './DemoPanel';
 import { DataPanel } from './data/DataPanel';
 import { NoWebGPU } from './NoWebGPU';
+import { TrainPanel } from './train/TrainPanel';
+import { WhatDoesItSee } from './models/WhatDoesItSee';
 
 interface PanelDef {
   id: string;
@@ -30,15 +32,24 @@ const PANELS: PanelDef[] = [
     id: 'train',
     title: 'Train',
     useStatus: () => {
-      const running = useStudio((st) => st.demoRunning);
-      const result = useStudio((st) => st.demoResult);
-      return running
-        ? 'training…'
-        : result
-          ? `demo: ${(result.accuracy * 100).toFixed(0)}% accuracy`
-          : 'demo ready';
+      const running = useStudio((st) => st.demoRunning || st.trainStatus === 'running');
+      const setup = useStudio((st) => st.trainSetup);
+      const epochs = useStudio((st) => st.trainEpochs.length);
+      if (running) return 'training…';
+      return setup ? `${setup.arch} · ${epochs} epochs done` : 'demo ready';
     },
-    render: () => <DemoPanel />,
+    render: () => (
+      <>
+        <DemoPanel />
+        <TrainPanel />
+      </>
+    ),
+  },
+  {
+    id: 'see',
+    title: 'What does it see?',
+    useStatus: () => 'ImageNet ResNet50',
+    render: () => <WhatDoesItSee />,
   },
 ];
 

@@ -10,7 +10,8 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // The folder (and CSVs) arrive first through the Data panel's inputs (scripts/cliImport.ts).
   async import(args) {
     const s = useStudio.getState();
-    if (s.dataFiles.length === 0) throw new Error('no files: hand the folder to #folder-input first');
+    if (s.dataFiles.length === 0)
+      throw new Error('no files: hand the folder to #folder-input first');
     const pct = args['valid-pct'] === undefined ? 0.2 : Number(args['valid-pct']);
     s.setDataOptions({
       labelMode: args.csv ? 'csv' : args['label-re'] ? 'regex' : 'folder',
@@ -40,14 +41,22 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   },
   // The cached (decoded, upright, resized) pixels of one imported file: `data-image <path>`.
   async 'data-image'(args) {
-    const img = await worker().call('dataImage', { path: String((args.positionals as string[])[0]) });
+    const img = await worker().call('dataImage', {
+      path: String((args.positionals as string[])[0]),
+    });
     return img && { ...img, rgb: Array.from(img.rgb) };
   },
   // fastai show_batch through the Data panel's button path: `show-batch [--n 12]`.
   async 'show-batch'(args) {
     const batch = await useStudio.getState().loadShowBatch(Number(args.n ?? 12));
     if (!batch.length) throw new Error(useStudio.getState().dataBatchError ?? 'no batch');
-    return batch.map((b) => ({ path: b.path, labels: b.labels, width: b.width, height: b.height, rgb: Array.from(b.rgb) }));
+    return batch.map((b) => ({
+      path: b.path,
+      labels: b.labels,
+      width: b.width,
+      height: b.height,
+      rgb: Array.from(b.rgb),
+    }));
   },
   async info() {
     const info = await useStudio.getState().connect();
@@ -64,7 +73,10 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   },
   /** Diagnostics of the engine's WGSL kernels (no UI panel: they talk to the worker directly). */
   async 'kernel-check'(args) {
-    return worker().call('kernelCheck', { seed: Number(args.seed ?? 1), only: args.only as string | undefined });
+    return worker().call('kernelCheck', {
+      seed: Number(args.seed ?? 1),
+      only: args.only as string | undefined,
+    });
   },
   // Models: predict, weight import, forward (src/models/bridge.ts).
   ...(modelCommands(worker) as Record<string, (args: CliArgs) => Promise<unknown>>),

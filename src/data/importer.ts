@@ -24,7 +24,8 @@ export interface ImportFile {
 }
 
 export interface ImportFilesArgs {
-  files: ImportFile[];
+  /** The files to import; omitted: the files staged with stageFiles. */
+  files?: ImportFile[];
   /** Labels CSVs chosen next to the folder (CSV label mode). */
   csvs?: ImportFile[];
   /** Class folders the directory walk found empty (a file input cannot see them). */
@@ -48,6 +49,14 @@ export const DEFAULT_CACHE_SIZE = 128;
 /** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
 const DECODE_CONCURRENCY = 4;
 
+/** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the page for seconds). */
+let staged: ImportFile[] = [];
+
+export function stageFiles(files: ImportFile[], reset: boolean): number {
+  staged = reset ? [...files] : staged.concat(files);
+  return staged.length;
+}
+
 const cache = new Map<string, { key: string; result: CachedImage | { error: string } }>();
 let current: { items: DatasetItem[]; summary: ImportSummary } | undefined;
 
@@ -59,6 +68,7 @@ export async function importFiles(
   emit: (e: WorkerEvent) => void,
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
+  const files = args.files ?? staged;
   const csvs = await Promise.all(
     (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
   );
@@ -66,7 +76,7 @@ export async function importFiles(
   // A chosen CSV that also sits inside the folder is the labels, not a skipped file.
   const csvNames = new Set(csvs.map((c) => baseName(c.path)));
   const ignore = new Set(
-    args.files
+    files
       .filter(
         (f) =>
           options.labelMode === 'csv' &&
@@ -76,11 +86,11 @@ export async function importFiles(
       .map((f) => normalizePath(f.path)),
   );
   const plan = planImport(
-    args.files.map((f) => ({ path: f.path, size: f.file.size })),
+    files.map((f) => ({ path: f.path, size: f.file.size })),
     options,
     ignore,
   );
-  const byPath = new Map(args.files.map((f) => [normalizePath(f.path), f.file]));
+  const byPath = new Map(files.map((f) => [normalizePath(f.path), f.file]));
   const decoded = new Map<string, DecodeOutcome>();
   const of = plan.items.length;
   emit({ type: 'importProgress', done: 0, of });

@@ -80,7 +80,12 @@ export class Recorder extends Callback {
   losses: number[] = [];
   values: EpochRow[] = [];
   private t0 = 0;
-  private valid = { total: 0, count: 0, preds: [] as Float32Array[], targs: [] as (Float32Array | Int32Array)[] };
+  private valid = {
+    total: 0,
+    count: 0,
+    preds: [] as Float32Array[],
+    targs: [] as (Float32Array | Int32Array)[],
+  };
 
   before_fit() {
     this.smooth.reset();
@@ -117,18 +122,31 @@ export class Recorder extends Callback {
       epoch: this.learn.epoch,
       trainLoss: this.smooth.value,
       validLoss: v.count ? v.total / v.count : NaN,
-      metrics: Object.fromEntries(this.learn.metrics.map((m) => [m.name, metricOn(m, v.preds, v.targs, v.count)])),
+      metrics: Object.fromEntries(
+        this.learn.metrics.map((m) => [m.name, metricOn(m, v.preds, v.targs, v.count)]),
+      ),
       seconds: (performance.now() - this.t0) / 1000,
     });
   }
 }
 
-function metricOn(m: Metric, preds: Float32Array[], targs: (Float32Array | Int32Array)[], n: number) {
+function metricOn(
+  m: Metric,
+  preds: Float32Array[],
+  targs: (Float32Array | Int32Array)[],
+  n: number,
+) {
   if (!preds.length) return NaN;
-  const cat = <T extends Float32Array | Int32Array>(parts: T[], out: T) => (parts.reduce((o, p) => (out.set(p, o), o + p.length), 0), out);
+  const cat = <T extends Float32Array | Int32Array>(parts: T[], out: T) => (
+    parts.reduce((o, p) => (out.set(p, o), o + p.length), 0),
+    out
+  );
   const size = (parts: ArrayLike<number>[]) => parts.reduce((s, p) => s + p.length, 0);
   const p = cat(preds, new Float32Array(size(preds)));
-  const t = targs[0] instanceof Int32Array ? cat(targs as Int32Array[], new Int32Array(size(targs))) : cat(targs as Float32Array[], new Float32Array(size(targs)));
+  const t =
+    targs[0] instanceof Int32Array
+      ? cat(targs as Int32Array[], new Int32Array(size(targs)))
+      : cat(targs as Float32Array[], new Float32Array(size(targs)));
   return m.value({ preds: p, targs: t, n, c: p.length / n });
 }
 
@@ -149,7 +167,8 @@ export class ParamScheduler extends Callback {
     this.updateVal(this.learn.pctTrain);
   }
   protected updateVal(pct: number) {
-    for (const [k, f] of Object.entries(this.scheds)) this.learn.opt!.setHyper(k, Array.isArray(f) ? f.map((g) => g(pct)) : f(pct));
+    for (const [k, f] of Object.entries(this.scheds))
+      this.learn.opt!.setHyper(k, Array.isArray(f) ? f.map((g) => g(pct)) : f(pct));
   }
   after_batch() {
     const last = this.learn.opt!.hypers[this.learn.opt!.hypers.length - 1];
@@ -168,7 +187,11 @@ export class LRFinder extends ParamScheduler {
     public numIt = 100,
     public stopDiv = true,
   ) {
-    super({ lr: Array.isArray(startLr) ? startLr.map((s, i) => SchedExp(s, (endLr as number[])[i])) : (SchedExp(startLr, endLr as number) as Sched) });
+    super({
+      lr: Array.isArray(startLr)
+        ? startLr.map((s, i) => SchedExp(s, (endLr as number[])[i]))
+        : (SchedExp(startLr, endLr as number) as Sched),
+    });
     this.numIt = Math.max(numIt, 6);
   }
   before_fit() {
@@ -270,7 +293,9 @@ export class SaveModelCallback extends Callback {
   }
   private get lower() {
     // fastai: np.less when the name says loss or error, np.greater otherwise.
-    return this.opts.higherIsBetter === undefined ? /loss|error/.test(this.monitor) : !this.opts.higherIsBetter;
+    return this.opts.higherIsBetter === undefined
+      ? /loss|error/.test(this.monitor)
+      : !this.opts.higherIsBetter;
   }
   before_fit() {
     this.best = this.lower ? Infinity : -Infinity;
@@ -279,7 +304,12 @@ export class SaveModelCallback extends Callback {
   after_epoch() {
     const rec = this.learn.cb(Recorder)!;
     const row = rec.values[rec.values.length - 1];
-    const v = this.monitor === 'valid_loss' ? row.validLoss : this.monitor === 'train_loss' ? row.trainLoss : row.metrics[this.monitor];
+    const v =
+      this.monitor === 'valid_loss'
+        ? row.validLoss
+        : this.monitor === 'train_loss'
+          ? row.trainLoss
+          : row.metrics[this.monitor];
     const d = this.opts.minDelta ?? 0;
     if (this.lower ? v < this.best - d : v > this.best + d) {
       [this.best, this.bestEpoch] = [v, this.learn.epoch];

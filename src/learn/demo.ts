@@ -9,11 +9,21 @@ import { fitOneCycle, learner } from './fit';
 import { accuracy } from './metrics';
 import type { DemoTrainArgs, DemoTrainResult, WorkerEvent } from '../worker/protocol';
 
-export async function trainDemo(args: DemoTrainArgs, emit: (e: WorkerEvent) => void, shouldStop: () => boolean): Promise<DemoTrainResult> {
+export async function trainDemo(
+  args: DemoTrainArgs,
+  emit: (e: WorkerEvent) => void,
+  shouldStop: () => boolean,
+): Promise<DemoTrainResult> {
   const t0 = performance.now();
   // `steps` batches in all: three one-cycle epochs when they divide evenly, else one.
   const epochs = args.steps % 3 === 0 ? 3 : 1;
-  const data = demoBatches({ size: args.size, bs: args.batchSize, nTrain: args.steps / epochs, nValid: 4, seed: args.seed });
+  const data = demoBatches({
+    size: args.size,
+    bs: args.batchSize,
+    nTrain: args.steps / epochs,
+    nValid: 4,
+    seed: args.seed,
+  });
   const learn = learner(tinyBnCnn(DEMO_CLASSES.length, args.seed), data, { metrics: [accuracy] });
   const losses: number[] = [];
   const interrupt = new InterruptCallback(shouldStop);
@@ -28,7 +38,12 @@ export async function trainDemo(args: DemoTrainArgs, emit: (e: WorkerEvent) => v
     await fitOneCycle(learn, epochs, args.lr, { cbs: [interrupt, bridge] });
     const rows = learn.cb(Recorder)!.values;
     const acc = rows.length ? rows[rows.length - 1].metrics.accuracy : NaN;
-    return { losses, accuracy: acc, stopped: interrupt.stopped, seconds: (performance.now() - t0) / 1000 };
+    return {
+      losses,
+      accuracy: acc,
+      stopped: interrupt.stopped,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     learn.opt?.dispose();
     learn.model.dispose();

@@ -14,7 +14,12 @@ export interface DemoDataArgs {
   seed: number;
 }
 
-function* batchesOf(set: ShapeBatch, order: number[], bs: number, augment: () => boolean): Generator<Batch> {
+function* batchesOf(
+  set: ShapeBatch,
+  order: number[],
+  bs: number,
+  augment: () => boolean,
+): Generator<Batch> {
   const px = set.size * set.size * 3;
   for (let i = 0; i + bs <= order.length; i += bs) {
     const idx = order.slice(i, i + bs);
@@ -26,7 +31,13 @@ function* batchesOf(set: ShapeBatch, order: number[], bs: number, augment: () =>
       const t = tf.tensor4d(pixels, [bs, set.size, set.size, 3]);
       return flip ? tf.reverse(t, 2) : t;
     });
-    yield { x, y: tf.tensor1d(Int32Array.from(idx, (j) => set.labels[j]), 'int32') };
+    yield {
+      x,
+      y: tf.tensor1d(
+        Int32Array.from(idx, (j) => set.labels[j]),
+        'int32',
+      ),
+    };
   }
 }
 
@@ -38,7 +49,6 @@ export function demoBatches(a: DemoDataArgs): Batches & { vocab: readonly string
     vocab: DEMO_CLASSES,
     nTrain: a.nTrain,
     nValid: a.nValid,
-    // eslint-disable-next-line @typescript-eslint/require-await
     async *train() {
       const order = [...Array(train.n).keys()];
       for (let i = order.length - 1; i > 0; i--) {
@@ -49,7 +59,12 @@ export function demoBatches(a: DemoDataArgs): Batches & { vocab: readonly string
       yield* batchesOf(train, order, a.bs, () => shuffle() < 0.5);
     },
     async *valid(opts) {
-      yield* batchesOf(valid, [...Array(valid.n).keys()], a.bs, () => !!opts?.augment && shuffle() < 0.5);
+      yield* batchesOf(
+        valid,
+        [...Array(valid.n).keys()],
+        a.bs,
+        () => !!opts?.augment && shuffle() < 0.5,
+      );
     },
   };
 }

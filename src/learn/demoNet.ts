@@ -7,22 +7,45 @@
 import * as tf from '@tensorflow/tfjs';
 import { UNIT, type Model } from '../models/model';
 
-export function batchNorm(model: Pick<Model, 'params' | 'buffers'>, key: string, x: tf.Tensor4D, training: boolean, momentum = 0.1, eps = 1e-5) {
+export function batchNorm(
+  model: Pick<Model, 'params' | 'buffers'>,
+  key: string,
+  x: tf.Tensor4D,
+  training: boolean,
+  momentum = 0.1,
+  eps = 1e-5,
+) {
   const [w, b] = [model.params.get(`${key}.weight`)!, model.params.get(`${key}.bias`)!];
-  const [rm, rv] = [model.buffers.get(`${key}.running_mean`)!, model.buffers.get(`${key}.running_var`)!];
-  if (!training) return tf.tidy(() => tf.add(tf.mul(tf.div(tf.sub(x, rm), tf.sqrt(tf.add(rv, eps))), w), b) as tf.Tensor4D);
+  const [rm, rv] = [
+    model.buffers.get(`${key}.running_mean`)!,
+    model.buffers.get(`${key}.running_var`)!,
+  ];
+  if (!training)
+    return tf.tidy(
+      () => tf.add(tf.mul(tf.div(tf.sub(x, rm), tf.sqrt(tf.add(rv, eps))), w), b) as tf.Tensor4D,
+    );
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const n = x.size / x.shape[3];
   tf.tidy(() => {
     rm.assign(tf.add(tf.mul(rm, 1 - momentum), tf.mul(mean, momentum)));
-    rv.assign(tf.add(tf.mul(rv, 1 - momentum), tf.mul(variance, (momentum * n) / Math.max(n - 1, 1))));
+    rv.assign(
+      tf.add(tf.mul(rv, 1 - momentum), tf.mul(variance, (momentum * n) / Math.max(n - 1, 1))),
+    );
   });
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b) as tf.Tensor4D;
+  return tf.add(
+    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w),
+    b,
+  ) as tf.Tensor4D;
 }
 
-export function tinyBnCnn(nClasses: number, seed: number, widths: [number, number] = [8, 16]): Model {
+export function tinyBnCnn(
+  nClasses: number,
+  seed: number,
+  widths: [number, number] = [8, 16],
+): Model {
   const [w1, w2] = widths;
-  const kaiming = (shape: number[], fanIn: number, s: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + s));
+  const kaiming = (shape: number[], fanIn: number, s: number) =>
+    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + s));
   const params = new Map<string, tf.Variable>([
     ['conv1.weight', kaiming([3, 3, 3, w1], 27, 1)],
     ['bn1.weight', tf.variable(tf.ones([w1]))],
@@ -34,7 +57,10 @@ export function tinyBnCnn(nClasses: number, seed: number, widths: [number, numbe
     ['fc.bias', tf.variable(tf.zeros([nClasses]))],
   ]);
   const buffers = new Map<string, tf.Variable>();
-  for (const [bn, c] of [['bn1', w1], ['bn2', w2]] as const) {
+  for (const [bn, c] of [
+    ['bn1', w1],
+    ['bn2', w2],
+  ] as const) {
     buffers.set(`${bn}.running_mean`, tf.variable(tf.zeros([c]), false));
     buffers.set(`${bn}.running_var`, tf.variable(tf.ones([c]), false));
   }
@@ -44,13 +70,33 @@ export function tinyBnCnn(nClasses: number, seed: number, widths: [number, numbe
     input: UNIT,
     params,
     buffers,
-    groups: [['conv1.weight', 'bn1.weight', 'bn1.bias', 'conv2.weight', 'bn2.weight', 'bn2.bias'], ['fc.weight', 'fc.bias']],
+    groups: [
+      ['conv1.weight', 'bn1.weight', 'bn1.bias', 'conv2.weight', 'bn2.weight', 'bn2.bias'],
+      ['fc.weight', 'fc.bias'],
+    ],
     frozenGroups: 0,
     forward: (x, { training }) =>
       tf.tidy(() => {
-        let h = tf.relu(batchNorm(model, 'bn1', tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'), training));
-        h = tf.relu(batchNorm(model, 'bn2', tf.conv2d(h, p('conv2.weight') as tf.Tensor4D, 2, 'same'), training));
-        return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, p('fc.weight') as tf.Tensor2D), p('fc.bias')) as tf.Tensor2D;
+        let h = tf.relu(
+          batchNorm(
+            model,
+            'bn1',
+            tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'),
+            training,
+          ),
+        );
+        h = tf.relu(
+          batchNorm(
+            model,
+            'bn2',
+            tf.conv2d(h, p('conv2.weight') as tf.Tensor4D, 2, 'same'),
+            training,
+          ),
+        );
+        return tf.add(
+          tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, p('fc.weight') as tf.Tensor2D),
+          p('fc.bias'),
+        ) as tf.Tensor2D;
       }),
     dispose: () => [...params.values(), ...buffers.values()].forEach((v) => v.dispose()),
   };

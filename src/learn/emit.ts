@@ -12,6 +12,10 @@ export interface BatchRecord {
   smoothLoss: number;
   lr: number;
   mom: number;
+  /** Seconds since this fit started, for the UI's ETA and images/s. */
+  elapsed: number;
+  /** Items in this batch. */
+  bs: number;
 }
 
 export class EmitCallback extends Callback {
@@ -22,11 +26,27 @@ export class EmitCallback extends Callback {
   ) {
     super();
   }
+  private t0 = 0;
+  before_fit() {
+    this.t0 = performance.now();
+  }
   after_batch() {
     const l = this.learn;
     if (!l.training) return;
+    const elapsed = (performance.now() - this.t0) / 1000;
+    const bs = l.x?.shape[0] ?? 0;
     const h = l.opt!.hypers[l.opt!.hypers.length - 1];
-    this.onBatch({ iter: l.trainIter, of: l.nIter * l.nEpoch, epoch: l.epoch, loss: l.lossValue, smoothLoss: l.smoothLoss, lr: h.lr, mom: h.mom });
+    this.onBatch({
+      iter: l.trainIter,
+      of: l.nIter * l.nEpoch,
+      epoch: l.epoch,
+      loss: l.lossValue,
+      smoothLoss: l.smoothLoss,
+      lr: h.lr,
+      mom: h.mom,
+      elapsed,
+      bs,
+    });
   }
   after_epoch() {
     const rec = this.learn.cb(Recorder)!;

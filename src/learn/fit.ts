@@ -3,7 +3,15 @@
 import { LRFinder, ParamScheduler, Recorder, TrainEvalCallback } from './callbacks';
 import { Learner, type Batches, type Callback, type LearnerOptions } from './learner';
 import type { Model } from '../models/model';
-import { FINE_TUNE, ONE_CYCLE, oneCycleScheds, sgdrPlan, suggestLrs, type Lr, type SuggestionName } from './schedule';
+import {
+  FINE_TUNE,
+  ONE_CYCLE,
+  oneCycleScheds,
+  sgdrPlan,
+  suggestLrs,
+  type Lr,
+  type SuggestionName,
+} from './schedule';
 
 /** A Learner with fastai's default callbacks (TrainEvalCallback, Recorder). */
 export const learner = (model: Model, data: Batches, o: LearnerOptions = {}) =>
@@ -22,18 +30,37 @@ export interface OneCycleOpts extends Partial<typeof ONE_CYCLE> {
   resetOpt?: boolean;
 }
 
-export async function fitOneCycle(learn: Learner, nEpoch: number, lrMax?: Lr, o: OneCycleOpts = {}) {
+export async function fitOneCycle(
+  learn: Learner,
+  nEpoch: number,
+  lrMax?: Lr,
+  o: OneCycleOpts = {},
+) {
   const scheds = oneCycleScheds(groupLrs(learn, lrMax), o);
-  await learn.fit(nEpoch, { cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], wd: o.wd, resetOpt: o.resetOpt });
+  await learn.fit(nEpoch, {
+    cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])],
+    wd: o.wd,
+    resetOpt: o.resetOpt,
+  });
 }
 
-export async function fitSgdr(learn: Learner, nCycles: number, cycleLen: number, lrMax?: Lr, o: { cycleMult?: number; wd?: number; cbs?: Callback[] } = {}) {
+export async function fitSgdr(
+  learn: Learner,
+  nCycles: number,
+  cycleLen: number,
+  lrMax?: Lr,
+  o: { cycleMult?: number; wd?: number; cbs?: Callback[] } = {},
+) {
   const { nEpoch, scheds } = sgdrPlan(nCycles, cycleLen, groupLrs(learn, lrMax), o.cycleMult ?? 2);
   await learn.fit(nEpoch, { cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], wd: o.wd });
 }
 
 /** fastai fine_tune: frozen one-cycle (pct_start .99), then base_lr/2 unfrozen with slice(base_lr/lr_mult, base_lr). */
-export async function fineTune(learn: Learner, epochs: number, o: Partial<typeof FINE_TUNE> & { cbs?: Callback[] } = {}) {
+export async function fineTune(
+  learn: Learner,
+  epochs: number,
+  o: Partial<typeof FINE_TUNE> & { cbs?: Callback[] } = {},
+) {
   const baseLr = o.baseLr ?? FINE_TUNE.baseLr;
   const { freezeEpochs, lrMult, pctStart, div } = { ...FINE_TUNE, ...o };
   learn.freeze();
@@ -52,11 +79,23 @@ export interface LrFindResult {
 /** fastai lr_find: an exponential sweep 1e-7 -> 10 over 100 iterations; weights restored. */
 export async function lrFind(
   learn: Learner,
-  o: { startLr?: number; endLr?: number; numIt?: number; stopDiv?: boolean; suggest?: SuggestionName[]; cbs?: Callback[] } = {},
+  o: {
+    startLr?: number;
+    endLr?: number;
+    numIt?: number;
+    stopDiv?: boolean;
+    suggest?: SuggestionName[];
+    cbs?: Callback[];
+  } = {},
 ): Promise<LrFindResult> {
   const numIt = o.numIt ?? 100;
   const nEpoch = Math.floor(numIt / learn.data.nTrain) + 1;
-  await learn.fit(nEpoch, { cbs: [new LRFinder(o.startLr ?? 1e-7, o.endLr ?? 10, numIt, o.stopDiv ?? true), ...(o.cbs ?? [])] });
+  await learn.fit(nEpoch, {
+    cbs: [
+      new LRFinder(o.startLr ?? 1e-7, o.endLr ?? 10, numIt, o.stopDiv ?? true),
+      ...(o.cbs ?? []),
+    ],
+  });
   const rec = learn.cb(Recorder)!;
   const [lrs, losses] = [[...rec.lrs], [...rec.losses]];
   return { lrs, losses, suggestions: suggestLrs(lrs, losses, numIt, o.suggest ?? ['valley']) };

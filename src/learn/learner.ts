@@ -140,13 +140,19 @@ export class Learner {
   /** Run one event on every callback that wants it (fastai Learner.__call__). */
   async call(event: EventName) {
     for (const cb of this.cbs) {
-      const run = !INNER_LOOP.has(event) || (cb.runTrain && this.training) || (cb.runValid && !this.training);
+      const run =
+        !INNER_LOOP.has(event) || (cb.runTrain && this.training) || (cb.runValid && !this.training);
       const hook = (cb as unknown as Partial<Record<EventName, Hook>>)[event];
       if (run && hook) await hook.call(cb);
     }
   }
 
-  private async withEvents(f: () => Promise<void>, level: Level, Ex: new () => Error, final?: () => void) {
+  private async withEvents(
+    f: () => Promise<void>,
+    level: Level,
+    Ex: new () => Error,
+    final?: () => void,
+  ) {
     try {
       await this.call(`before_${level}` as EventName);
       await f();
@@ -164,7 +170,9 @@ export class Learner {
     this.opt?.dispose();
     const m = this.model;
     // fastai wd_bn_bias=False: no weight decay on BN params or any bias.
-    const noWd = this.wdBnBias ? new Set<string>() : new Set([...m.params.keys()].filter((k) => k.endsWith('.bias') || isBatchNormKey(m, k)));
+    const noWd = this.wdBnBias
+      ? new Set<string>()
+      : new Set([...m.params.keys()].filter((k) => k.endsWith('.bias') || isBatchNormKey(m, k)));
     this.opt = this.optFunc(m.params, m.groups, noWd);
   }
 
@@ -178,7 +186,10 @@ export class Learner {
 
   // ************* the loop *************
 
-  async fit(nEpoch: number, o: { lr?: Lr; wd?: number; cbs?: Callback[]; resetOpt?: boolean } = {}) {
+  async fit(
+    nEpoch: number,
+    o: { lr?: Lr; wd?: number; cbs?: Callback[]; resetOpt?: boolean } = {},
+  ) {
     const cbs = o.cbs ?? [];
     this.addCbs(cbs);
     try {
@@ -187,7 +198,12 @@ export class Learner {
       if (wd !== undefined) this.opt!.setHyper('wd', wd);
       this.opt!.setHyper('lr', o.lr ?? this.lr);
       this.nEpoch = nEpoch;
-      await this.withEvents(() => this.doFit(), 'fit', CancelFitException, () => this.endCleanup());
+      await this.withEvents(
+        () => this.doFit(),
+        'fit',
+        CancelFitException,
+        () => this.endCleanup(),
+      );
     } finally {
       this.removeCbs(cbs);
     }
@@ -202,9 +218,17 @@ export class Learner {
 
   private async doEpoch() {
     this.nIter = this.data.nTrain;
-    await this.withEvents(() => this.allBatches(this.data.train(this.epoch)), 'train', CancelTrainException);
+    await this.withEvents(
+      () => this.allBatches(this.data.train(this.epoch)),
+      'train',
+      CancelTrainException,
+    );
     this.nIter = this.data.nValid;
-    await this.withEvents(() => this.allBatches(this.data.valid()), 'validate', CancelValidException);
+    await this.withEvents(
+      () => this.allBatches(this.data.valid()),
+      'validate',
+      CancelValidException,
+    );
   }
 
   private async allBatches(batches: AsyncIterable<Batch>) {

@@ -13,9 +13,11 @@ export interface LossFunc {
 }
 
 /** Mean reduction (fastai reduction='mean'). */
-export const lossMean = (f: LossFunc, pred: tf.Tensor2D, y: tf.Tensor) => tf.tidy(() => tf.mean(f.perItem(pred, y)) as tf.Scalar);
+export const lossMean = (f: LossFunc, pred: tf.Tensor2D, y: tf.Tensor) =>
+  tf.tidy(() => tf.mean(f.perItem(pred, y)) as tf.Scalar);
 
-const nll = (logp: tf.Tensor2D, y: tf.Tensor) => tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.cast(y, 'int32'), logp.shape[1])), 1)) as tf.Tensor1D;
+const nll = (logp: tf.Tensor2D, y: tf.Tensor) =>
+  tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.cast(y, 'int32'), logp.shape[1])), 1)) as tf.Tensor1D;
 
 /** CrossEntropyLossFlat: softmax cross-entropy on integer targets. */
 export const CrossEntropyLossFlat = (): LossFunc => ({
@@ -33,7 +35,10 @@ export const LabelSmoothingCrossEntropy = (eps = 0.1): LossFunc => ({
     tf.tidy(() => {
       const c = pred.shape[1];
       const logp = tf.logSoftmax(pred);
-      return tf.add(tf.mul(tf.neg(tf.sum(logp, 1)), eps / c), tf.mul(nll(logp, y), 1 - eps)) as tf.Tensor1D;
+      return tf.add(
+        tf.mul(tf.neg(tf.sum(logp, 1)), eps / c),
+        tf.mul(nll(logp, y), 1 - eps),
+      ) as tf.Tensor1D;
     }),
   activation: (pred) => tf.softmax(pred),
 });
@@ -45,6 +50,12 @@ export const BCEWithLogitsLossFlat = (): LossFunc => ({
   yInt: false,
   // NOTE: max(x,0) - x*y + log(1 + exp(-|x|)) is the overflow-free form PyTorch uses.
   perItem: (pred, y) =>
-    tf.tidy(() => tf.mean(tf.add(tf.sub(tf.relu(pred), tf.mul(pred, y)), tf.log1p(tf.exp(tf.neg(tf.abs(pred))))), 1) as tf.Tensor1D),
+    tf.tidy(
+      () =>
+        tf.mean(
+          tf.add(tf.sub(tf.relu(pred), tf.mul(pred, y)), tf.log1p(tf.exp(tf.neg(tf.abs(pred))))),
+          1,
+        ) as tf.Tensor1D,
+    ),
   activation: (pred) => tf.sigmoid(pred),
 });

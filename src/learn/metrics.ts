@@ -38,7 +38,11 @@ export const accuracy: Metric = {
   },
 };
 
-export const errorRate: Metric = { name: 'error_rate', higherIsBetter: false, value: (o) => 1 - accuracy.value(o) };
+export const errorRate: Metric = {
+  name: 'error_rate',
+  higherIsBetter: false,
+  value: (o) => 1 - accuracy.value(o),
+};
 
 /** accuracy_multi(thresh=0.5, sigmoid=True): fraction of (item, class) cells predicted right. */
 export const accuracyMulti = (thresh = 0.5, sigmoid = true): Metric => ({
@@ -57,7 +61,9 @@ export const accuracyMulti = (thresh = 0.5, sigmoid = true): Metric => ({
 /** sklearn's macro precision/recall/F1 over labels seen in targets or predictions (zero_division=0). */
 function perClass(o: Outputs) {
   const p = argmaxRows(o);
-  const labels = [...new Set([...Array.from(o.targs.subarray(0, o.n)), ...p])].sort((a, b) => a - b);
+  const labels = [...new Set([...Array.from(o.targs.subarray(0, o.n)), ...p])].sort(
+    (a, b) => a - b,
+  );
   return labels.map((l) => {
     let tp = 0, fp = 0, fn = 0; // prettier-ignore
     for (let i = 0; i < o.n; i++) {

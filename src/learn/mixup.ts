@@ -47,7 +47,14 @@ export class MixUp extends Callback {
     const old = (this.oldLf = this.learn.lossFunc);
     this.learn.lossFunc = {
       ...old,
-      perItem: (pred, y) => tf.tidy(() => tf.add(old.perItem(pred, this.y1!), tf.mul(this.lam!, tf.sub(old.perItem(pred, y), old.perItem(pred, this.y1!)))) as tf.Tensor1D),
+      perItem: (pred, y) =>
+        tf.tidy(
+          () =>
+            tf.add(
+              old.perItem(pred, this.y1!),
+              tf.mul(this.lam!, tf.sub(old.perItem(pred, y), old.perItem(pred, this.y1!))),
+            ) as tf.Tensor1D,
+        ),
     };
   }
   after_train() {
@@ -71,7 +78,8 @@ export class MixUp extends Callback {
     this.lam = tf.tensor1d(lam);
     const idx = tf.tensor1d(perm, 'int32');
     this.y1 = tf.gather(y!, idx);
-    const lerp = (a: tf.Tensor, b: tf.Tensor) => tf.add(a, tf.mul(tf.reshape(this.lam!, [n, ...a.shape.slice(1).map(() => 1)]), tf.sub(b, a)));
+    const lerp = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.add(a, tf.mul(tf.reshape(this.lam!, [n, ...a.shape.slice(1).map(() => 1)]), tf.sub(b, a)));
     // torch.lerp(shuffled, original, lam): the original keeps weight lam >= .5.
     this.learn.x = tf.tidy(() => lerp(tf.gather(x!, idx), x!)) as tf.Tensor4D;
     if (!this.learn.lossFunc.yInt && !this.oldLf) {

@@ -24,7 +24,8 @@ const num = (a: StepArgs, k: string) => a[k] as number;
 /** Decoupled weight decay (AdamW): p *= 1 - lr*wd. */
 export const weightDecay = stepper(
   (p, a) => {
-    if (a.do_wd !== false && num(a, 'wd') !== 0) p.assign(tf.mul(p, 1 - num(a, 'lr') * num(a, 'wd')));
+    if (a.do_wd !== false && num(a, 'wd') !== 0)
+      p.assign(tf.mul(p, 1 - num(a, 'lr') * num(a, 'wd')));
   },
   { wd: 0 },
 );
@@ -32,7 +33,8 @@ export const weightDecay = stepper(
 /** Classic L2 regularisation: grad += wd*p. */
 export const l2Reg = stepper(
   (_p, a) => {
-    if (a.do_wd !== false && num(a, 'wd') !== 0) return { grad: tf.add(a.grad, tf.mul(_p, num(a, 'wd'))) };
+    if (a.do_wd !== false && num(a, 'wd') !== 0)
+      return { grad: tf.add(a.grad, tf.mul(_p, num(a, 'wd'))) };
   },
   { wd: 0 },
 );
@@ -61,7 +63,8 @@ export const averageSqrGrad = stepper(
 export const stepStat = stepper((_p, a) => ({ step: ((a.step as number | undefined) ?? 0) + 1 }));
 
 /** fastai debias: damp * (1 - mom^step) / (1 - mom). */
-export const debias = (mom: number, damp: number, step: number) => (damp * (1 - mom ** step)) / (1 - mom);
+export const debias = (mom: number, damp: number, step: number) =>
+  (damp * (1 - mom ** step)) / (1 - mom);
 
 export const adamStep = stepper(
   (p, a) => {
@@ -74,7 +77,9 @@ export const adamStep = stepper(
   { eps: 1e-5 },
 );
 
-export const momentumStep = stepper((p, a) => void p.assign(tf.sub(p, tf.mul(a.grad_avg as tf.Tensor, num(a, 'lr')))));
+export const momentumStep = stepper(
+  (p, a) => void p.assign(tf.sub(p, tf.mul(a.grad_avg as tf.Tensor, num(a, 'lr')))),
+);
 export const sgdStep = stepper((p, a) => void p.assign(tf.sub(p, tf.mul(a.grad, num(a, 'lr')))));
 
 // ************* the optimizer *************
@@ -119,9 +124,12 @@ export class Optimizer {
           for (const cb of this.steppers) s = { ...s, ...(cb(p, s) ?? {}) };
           // Keep only the state (tensors made here survive the tidy because they are returned).
           const { grad: _g, ...rest } = s;
-          return Object.fromEntries(Object.entries(rest).filter(([k]) => !(k in this.hypers[g]))) as tf.TensorContainer;
+          return Object.fromEntries(
+            Object.entries(rest).filter(([k]) => !(k in this.hypers[g])),
+          ) as tf.TensorContainer;
         }) as State;
-        for (const [k, v] of Object.entries(old)) if (v instanceof tf.Tensor && next[k] !== v) v.dispose();
+        for (const [k, v] of Object.entries(old))
+          if (v instanceof tf.Tensor && next[k] !== v) v.dispose();
         this.state.set(key, next);
       }
     });
@@ -129,8 +137,14 @@ export class Optimizer {
 
   /** A bit-exact copy of the state and hypers (for lr_find and checkpoints). */
   snapshot(): { state: Map<string, State>; hypers: Hypers[] } {
-    const copy = (s: State) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v]));
-    return { state: new Map([...this.state].map(([k, s]) => [k, copy(s)])), hypers: this.hypers.map((h) => ({ ...h })) };
+    const copy = (s: State) =>
+      Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v]),
+      );
+    return {
+      state: new Map([...this.state].map(([k, s]) => [k, copy(s)])),
+      hypers: this.hypers.map((h) => ({ ...h })),
+    };
   }
 
   /** Take over a snapshot (its tensors now belong to the optimizer). */
@@ -156,11 +170,22 @@ export class Optimizer {
 }
 
 /** Makes an optimizer for a model's param groups; this is what Learner's `optFunc` is. */
-export type OptFunc = (params: Map<string, tf.Variable>, groups: string[][], noWd: Set<string>) => Optimizer;
+export type OptFunc = (
+  params: Map<string, tf.Variable>,
+  groups: string[][],
+  noWd: Set<string>,
+) => Optimizer;
 
 /** fastai Adam: decoupled wd, dampened first moment, debiased (AdamW). */
 export const Adam =
-  ({ lr = 1e-3, mom = 0.9, sqrMom = 0.99, eps = 1e-5, wd = 0.01, decoupleWd = true } = {}): OptFunc =>
+  ({
+    lr = 1e-3,
+    mom = 0.9,
+    sqrMom = 0.99,
+    eps = 1e-5,
+    wd = 0.01,
+    decoupleWd = true,
+  } = {}): OptFunc =>
   (params, groups, noWd) =>
     new Optimizer(
       params,
@@ -177,7 +202,10 @@ export const SGD =
     new Optimizer(
       params,
       groups,
-      [decoupleWd ? weightDecay : l2Reg, ...(mom !== 0 ? [averageGrad(false), momentumStep] : [sgdStep])],
+      [
+        decoupleWd ? weightDecay : l2Reg,
+        ...(mom !== 0 ? [averageGrad(false), momentumStep] : [sgdStep]),
+      ],
       { lr, mom, wd },
       noWd,
     );

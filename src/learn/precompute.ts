@@ -13,7 +13,8 @@ export interface BodyHead {
   body: { forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D };
   head: { forward(features: tf.Tensor4D, training: boolean): tf.Tensor2D };
 }
-export const canPrecompute = (m: Model): m is Model & BodyHead => !!m.body && !!(m as Partial<BodyHead>).head;
+export const canPrecompute = (m: Model): m is Model & BodyHead =>
+  !!m.body && !!(m as Partial<BodyHead>).head;
 
 async function cache(model: BodyHead, batches: AsyncIterable<Batch>) {
   const feats: tf.Tensor4D[] = [];
@@ -38,11 +39,17 @@ export interface Precomputed {
 }
 
 /** Cache body features of the (un-augmented) training and validation sets; batch size `bs`. */
-export async function precompute(model: Model & BodyHead, data: Batches, bs: number, seed = 0): Promise<Precomputed> {
+export async function precompute(
+  model: Model & BodyHead,
+  data: Batches,
+  bs: number,
+  seed = 0,
+): Promise<Precomputed> {
   const train = await cache(model, data.train(0));
   const valid = await cache(model, data.valid());
   const headKeys = model.groups[model.groups.length - 1];
-  const isHead = (k: string) => headKeys.some((h) => k.startsWith(h.replace(/\.(weight|bias)$/, '.')));
+  const isHead = (k: string) =>
+    headKeys.some((h) => k.startsWith(h.replace(/\.(weight|bias)$/, '.')));
   const head: Model = {
     ...model,
     arch: `${model.arch}-head`,
@@ -63,7 +70,7 @@ export async function precompute(model: Model & BodyHead, data: Batches, bs: num
       }
     })();
   let rng = seed >>> 0;
-  const rand = () => ((rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0) / 4294967296;
   return {
     model: head,
     data: {

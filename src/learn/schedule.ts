@@ -7,14 +7,27 @@ export type Sched = (pct: number) => number;
 
 // ************* annealers *************
 export const schedLin = (start: number, end: number, pos: number) => start + pos * (end - start);
-export const schedCos = (start: number, end: number, pos: number) => start + ((1 + Math.cos(Math.PI * (1 - pos))) * (end - start)) / 2;
+export const schedCos = (start: number, end: number, pos: number) =>
+  start + ((1 + Math.cos(Math.PI * (1 - pos))) * (end - start)) / 2;
 export const schedNo = (start: number, _end: number, _pos: number) => start;
 export const schedExp = (start: number, end: number, pos: number) => start * (end / start) ** pos;
 
-export const SchedLin = (start: number, end: number): Sched => (pos) => schedLin(start, end, pos);
-export const SchedCos = (start: number, end: number): Sched => (pos) => schedCos(start, end, pos);
-export const SchedNo = (start: number, end: number): Sched => (pos) => schedNo(start, end, pos);
-export const SchedExp = (start: number, end: number): Sched => (pos) => schedExp(start, end, pos);
+export const SchedLin =
+  (start: number, end: number): Sched =>
+  (pos) =>
+    schedLin(start, end, pos);
+export const SchedCos =
+  (start: number, end: number): Sched =>
+  (pos) =>
+    schedCos(start, end, pos);
+export const SchedNo =
+  (start: number, end: number): Sched =>
+  (pos) =>
+    schedNo(start, end, pos);
+export const SchedExp =
+  (start: number, end: number): Sched =>
+  (pos) =>
+    schedExp(start, end, pos);
 
 /** fastai combine_scheds: `scheds[i]` runs for the fraction `pcts[i]` of training. */
 export function combineScheds(pcts: number[], scheds: Sched[]): Sched {
@@ -50,7 +63,8 @@ export interface LrSlice {
   lo?: number;
   hi: number;
 }
-export const slice = (a: number, b?: number): LrSlice => (b === undefined ? { hi: a } : { lo: a, hi: b });
+export const slice = (a: number, b?: number): LrSlice =>
+  b === undefined ? { hi: a } : { lo: a, hi: b };
 export type Lr = number | number[] | LrSlice;
 
 /** Per-group values as fastai Optimizer.set_hyper: slice(hi) -> hi/10 for all but the last
@@ -71,7 +85,12 @@ export function groupValues(v: Lr, nGroups: number): number[] {
 /** Per-hyper schedules: one Sched for all groups, or one per group. */
 export type Scheds = Record<string, Sched | Sched[]>;
 
-export const ONE_CYCLE = { div: 25, divFinal: 1e5, pctStart: 0.25, moms: [0.95, 0.85, 0.95] as [number, number, number] };
+export const ONE_CYCLE = {
+  div: 25,
+  divFinal: 1e5,
+  pctStart: 0.25,
+  moms: [0.95, 0.85, 0.95] as [number, number, number],
+};
 
 /** fastai fit_one_cycle's schedules for per-group `lrMax`. */
 export function oneCycleScheds(lrMax: number[], opts: Partial<typeof ONE_CYCLE> = {}): Scheds {
@@ -83,11 +102,29 @@ export function oneCycleScheds(lrMax: number[], opts: Partial<typeof ONE_CYCLE> 
 }
 
 /** fastai fit_sgdr: `nCycles` cosine cycles from lrMax to 0, each `cycleMult` times longer. */
-export function sgdrPlan(nCycles: number, cycleLen: number, lrMax: number[], cycleMult = 2): { nEpoch: number; scheds: Scheds } {
+export function sgdrPlan(
+  nCycles: number,
+  cycleLen: number,
+  lrMax: number[],
+  cycleMult = 2,
+): { nEpoch: number; scheds: Scheds } {
   // NOTE: fastai divides by (cycle_mult - 1); with cycle_mult 1 the cycles simply repeat.
-  const nEpoch = cycleMult === 1 ? nCycles * cycleLen : Math.floor((cycleLen * (cycleMult ** nCycles - 1)) / (cycleMult - 1));
+  const nEpoch =
+    cycleMult === 1
+      ? nCycles * cycleLen
+      : Math.floor((cycleLen * (cycleMult ** nCycles - 1)) / (cycleMult - 1));
   const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * cycleMult ** i) / nEpoch);
-  return { nEpoch, scheds: { lr: lrMax.map((lr) => combineScheds(pcts, pcts.map(() => SchedCos(lr, 0)))) } };
+  return {
+    nEpoch,
+    scheds: {
+      lr: lrMax.map((lr) =>
+        combineScheds(
+          pcts,
+          pcts.map(() => SchedCos(lr, 0)),
+        ),
+      ),
+    },
+  };
 }
 
 export const FINE_TUNE = { baseLr: 2e-3, freezeEpochs: 1, lrMult: 100, pctStart: 0.3, div: 5 };
@@ -98,7 +135,13 @@ export function fineTunePlan(epochs: number, opts: Partial<typeof FINE_TUNE> = {
   const baseLr = o.baseLr / 2;
   return [
     { frozen: true, epochs: o.freezeEpochs, lr: slice(o.baseLr), pctStart: 0.99 },
-    { frozen: false, epochs, lr: slice(baseLr / o.lrMult, baseLr), pctStart: o.pctStart, div: o.div },
+    {
+      frozen: false,
+      epochs,
+      lr: slice(baseLr / o.lrMult, baseLr),
+      pctStart: o.pctStart,
+      div: o.div,
+    },
   ] as const;
 }
 
@@ -106,7 +149,11 @@ export function fineTunePlan(epochs: number, opts: Partial<typeof FINE_TUNE> = {
 // Each takes the recorded (lrs, smoothed losses) after fastai's trimming and returns
 // [suggested lr, point to mark on the plot].
 
-export type Suggestion = (lrs: number[], losses: number[], numIt: number) => { lr: number; point: [number, number] };
+export type Suggestion = (
+  lrs: number[],
+  losses: number[],
+  numIt: number,
+) => { lr: number; point: [number, number] };
 
 /** The middle of the longest run of decreasing loss (longest decreasing subsequence). */
 export const valley: Suggestion = (lrs, losses) => {
@@ -131,7 +178,9 @@ export const valley: Suggestion = (lrs, losses) => {
 /** numpy.gradient: central differences inside, one-sided at the ends. */
 function gradient(y: number[]): number[] {
   const n = y.length;
-  return y.map((_, i) => (i === 0 ? y[1] - y[0] : i === n - 1 ? y[n - 1] - y[n - 2] : (y[i + 1] - y[i - 1]) / 2));
+  return y.map((_, i) =>
+    i === 0 ? y[1] - y[0] : i === n - 1 ? y[n - 1] - y[n - 2] : (y[i + 1] - y[i - 1]) / 2,
+  );
 }
 
 /** numpy.interp on increasing xs. */
@@ -164,7 +213,8 @@ export function slideWith(lrDiff = 15, thresh = 0.005, adjustValue = 1): Suggest
 export const slide = slideWith();
 
 const argmin = (a: number[]) => a.reduce((best, v, i) => (v < a[best] ? i : best), 0);
-const nearestLoss = (lrs: number[], losses: number[], lr: number) => losses[argmin(lrs.map((l) => Math.abs(l - lr)))];
+const nearestLoss = (lrs: number[], losses: number[], lr: number) =>
+  losses[argmin(lrs.map((l) => Math.abs(l - lr)))];
 
 /** A tenth of the LR at the minimum loss. */
 export const minimum: Suggestion = (lrs, losses) => {
@@ -174,7 +224,9 @@ export const minimum: Suggestion = (lrs, losses) => {
 
 /** Where the loss falls fastest per log-LR. */
 export const steep: Suggestion = (lrs, losses) => {
-  const grads = losses.slice(1).map((l, i) => (l - losses[i]) / (Math.log(lrs[i + 1]) - Math.log(lrs[i])));
+  const grads = losses
+    .slice(1)
+    .map((l, i) => (l - losses[i]) / (Math.log(lrs[i + 1]) - Math.log(lrs[i])));
   const lr = lrs[argmin(grads)];
   return { lr, point: [lr, nearestLoss(lrs, losses, lr)] };
 };
@@ -183,11 +235,19 @@ export const SUGGESTIONS = { valley, slide, minimum, steep } as const;
 export type SuggestionName = keyof typeof SUGGESTIONS;
 
 /** fastai lr_find's trimming: drop the first num_it/10 and last 5 points, and anything from the first NaN. */
-export function suggestLrs(lrs: number[], losses: number[], numIt: number, names: SuggestionName[] = ['valley']) {
+export function suggestLrs(
+  lrs: number[],
+  losses: number[],
+  numIt: number,
+  names: SuggestionName[] = ['valley'],
+) {
   const from = Math.floor(numIt / 10);
   let l = lrs.slice(from, -5);
   let s = losses.slice(from, -5);
   const nan = s.findIndex((v) => Number.isNaN(v));
   if (nan >= 0) [l, s] = [l.slice(0, nan), s.slice(0, nan)];
-  return Object.fromEntries(names.map((nm) => [nm, SUGGESTIONS[nm](l, s, numIt)])) as Record<SuggestionName, ReturnType<Suggestion>>;
+  return Object.fromEntries(names.map((nm) => [nm, SUGGESTIONS[nm](l, s, numIt)])) as Record<
+    SuggestionName,
+    ReturnType<Suggestion>
+  >;
 }

@@ -1,24 +1,38 @@
 // The worker's training session: one model + data + Learner kept between commands, so lr_find,
 // fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
 import * as tf from '@tensorflow/tfjs';
+import type { AugPreset } from '../data/augment';
 import { DEMO_CLASSES } from '../data/demoShapes';
+import { currentDataset, dataLoaders } from '../data/importer';
+import { learnerBatches } from '../data/loaders';
+import { cutBody, visionModel } from '../models/head';
+import { buildModel } from '../models/zoo';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
-import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback, type EpochRow } from './callbacks';
+import {
+  DivergenceGuard,
+  InterruptCallback,
+  Recorder,
+  SaveModelCallback,
+  type EpochRow,
+} from './callbacks';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback, type BatchRecord } from './emit';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, type LrFindResult } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
-import { CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
-import { accuracy, errorRate, F1Score, Precision, Recall } from './metrics';
+import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
+import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import type { SuggestionName } from './schedule';
 import { tta } from './tta';
 
 export interface LearnSetupArgs {
-  /** Small built-in nets; ResNets arrive through the models helper. */
-  arch?: 'tiny-bn-cnn' | 'tiny-cnn';
+  /** Small built-in nets, or a ResNet of the models zoo (random init) with fastai's head. */
+  arch?: string;
+  /** The procedural demo set, or the folder imported by the Data panel / `import`. */
+  data?: 'demo' | 'imported';
+  aug?: AugPreset;
   size?: number;
   bs?: number;
   /** Training / validation batches per epoch of the procedural demo dataset. */
@@ -68,26 +82,68 @@ export interface LearnStateResult {
   optHash: string;
   numTensors: number;
 }
-export type TrainEvent = ({ type: 'trainBatch' } & BatchRecord) | { type: 'trainEpoch'; row: EpochRow & { numTensors: number } };
+export type TrainEvent =
+  | ({ type: 'trainBatch' } & BatchRecord)
+  | { type: 'trainEpoch'; row: EpochRow & { numTensors: number } };
 
 let session: { learn: Learner; setup: Required<LearnSetupArgs> } | undefined;
 
-const DEFAULTS: Required<LearnSetupArgs> = { arch: 'tiny-bn-cnn', size: 32, bs: 16, nTrain: 20, nValid: 4, seed: 1, labelSmoothing: false };
+const DEFAULTS: Required<LearnSetupArgs> = {
+  arch: 'tiny-bn-cnn',
+  data: 'demo',
+  aug: 'side-on',
+  size: 32,
+  bs: 16,
+  nTrain: 20,
+  nValid: 4,
+  seed: 1,
+  labelSmoothing: false,
+};
 
-const demoData = (s: Required<LearnSetupArgs>): Batches => demoBatches(s);
+/** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
+function makeData(
+  s: Required<LearnSetupArgs>,
+  model: Model,
+): Batches & { vocab: readonly string[]; multiLabel?: boolean } {
+  if (s.data === 'demo') return demoBatches(s);
+  const dls = dataLoaders({
+    itemTfm: { kind: 'resize', size: s.size, method: 'squish' },
+    aug: s.aug,
+    seed: s.seed,
+  });
+  return learnerBatches(dls, s.bs, model.input);
+}
+
+function makeModel(s: Required<LearnSetupArgs>, nClasses: number): Model {
+  if (s.arch === 'tiny-cnn') return tinyCnn(nClasses, s.seed);
+  if (s.arch === 'tiny-bn-cnn') return tinyBnCnn(nClasses, s.seed);
+  return visionModel(cutBody(buildModel(s.arch, 1000, s.seed)), nClasses, { seed: s.seed });
+}
 
 export function learnSetup(args: LearnSetupArgs): LearnSetupResult {
   learnDispose();
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
   const setup = { ...DEFAULTS, ...given } as Required<LearnSetupArgs>;
-  const n = DEMO_CLASSES.length;
-  const model: Model = setup.arch === 'tiny-cnn' ? tinyCnn(n, setup.seed) : tinyBnCnn(n, setup.seed);
-  const learn = learner(model, demoData(setup), {
-    lossFunc: setup.labelSmoothing ? LabelSmoothingCrossEntropy() : CrossEntropyLossFlat(),
-    metrics: [accuracy, errorRate, Precision(), Recall(), F1Score()],
+  const vocab = setup.data === 'demo' ? [...DEMO_CLASSES] : currentDataset()!.summary.classes;
+  const multiLabel = setup.data === 'imported' && currentDataset()!.summary.multiLabel;
+  const model = makeModel(setup, vocab.length);
+  const learn = learner(model, makeData(setup, model), {
+    lossFunc: multiLabel
+      ? BCEWithLogitsLossFlat()
+      : setup.labelSmoothing
+        ? LabelSmoothingCrossEntropy()
+        : CrossEntropyLossFlat(),
+    metrics: multiLabel
+      ? [accuracyMulti()]
+      : [accuracy, errorRate, Precision(), Recall(), F1Score()],
   });
   session = { learn, setup };
-  return { arch: model.arch, vocab: [...DEMO_CLASSES], groups: model.groups.length, nParams: [...model.params.values()].reduce((s, v) => s + v.size, 0) };
+  return {
+    arch: model.arch,
+    vocab,
+    groups: model.groups.length,
+    nParams: [...model.params.values()].reduce((s, v) => s + v.size, 0),
+  };
 }
 
 export function learnDispose() {
@@ -110,29 +166,33 @@ class RowCollector extends Callback {
   }
 }
 
-export async function fit(args: FitArgs, emit: (e: TrainEvent) => void, control: { stopRequested: boolean; paused?: boolean }): Promise<FitResult> {
+export async function fit(
+  args: FitArgs,
+  emit: (e: TrainEvent) => void,
+  control: { stopRequested: boolean; paused?: boolean },
+): Promise<FitResult> {
   const learn = current();
   if (args.size && args.size !== session!.setup.size) {
     session!.setup.size = args.size;
-    learn.data = demoData(session!.setup);
+    learn.data = makeData(session!.setup, learn.model);
   }
   const t0 = performance.now();
-  const interrupt = new InterruptCallback(() => control.stopRequested, () => !!control.paused);
+  const interrupt = new InterruptCallback(
+    () => control.stopRequested,
+    () => !!control.paused,
+  );
   const guard = new DivergenceGuard();
   const cbs: Callback[] = [
     interrupt,
     guard,
-    new EmitCallback((r) => emit({ type: 'trainBatch', ...r }), (row) => emit({ type: 'trainEpoch', row })),
+    new EmitCallback(
+      (r) => emit({ type: 'trainBatch', ...r }),
+      (row) => emit({ type: 'trainEpoch', row }),
+    ),
     ...(args.mixup ? [new MixUp(0.4, session!.setup.seed)] : []),
     ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
   ];
   const collect = new RowCollector();
-  // DEBUG-TRACE
-  const trace = new Callback();
-  for (const ev of ['before_fit', 'before_epoch', 'before_train', 'before_batch', 'after_pred', 'after_loss', 'before_step', 'after_step', 'after_batch', 'after_fit'] as const)
-    (trace as unknown as Record<string, () => void>)[ev] = () => (emit as unknown as (e: unknown) => void)({ type: 'status', message: `${ev} ${performance.now().toFixed(0)}` });
-  trace.order = -100;
-  cbs.push(trace);
   cbs.push(collect);
   const lr = args.lr;
   switch (args.policy ?? 'one_cycle') {
@@ -143,13 +203,21 @@ export async function fit(args: FitArgs, emit: (e: TrainEvent) => void, control:
       await learn.fit(args.epochs, { lr, cbs });
       break;
     case 'sgdr':
-      await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, { cycleMult: args.cycleMult ?? 2, cbs });
+      await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, {
+        cycleMult: args.cycleMult ?? 2,
+        cbs,
+      });
       break;
     case 'fine_tune':
       await fineTune(learn, args.epochs, { baseLr: lr, cbs });
       break;
   }
-  return { rows: collect.rows, stopped: interrupt.stopped, diverged: guard.diverged, seconds: (performance.now() - t0) / 1000 };
+  return {
+    rows: collect.rows,
+    stopped: interrupt.stopped,
+    diverged: guard.diverged,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 export async function lrFindCmd(args: LrFindArgs): Promise<LrFindCmdResult> {
@@ -174,7 +242,9 @@ async function fnv(tensors: tf.Tensor[]): Promise<string> {
 export async function learnState(): Promise<LearnStateResult> {
   const learn = current();
   const m = learn.model;
-  const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) => Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
+  const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) =>
+    Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor),
+  );
   return {
     weightsHash: await fnv([...m.params.values(), ...m.buffers.values()]),
     optHash: opt.length ? await fnv(opt) : '',

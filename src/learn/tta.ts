@@ -11,20 +11,31 @@ export async function getPreds(learn: Learner, o: { augment?: boolean } = {}): P
   const targs: (Float32Array | Int32Array)[] = [];
   let n = 0;
   for await (const b of learn.data.valid(o)) {
-    const p = tf.tidy(() => learn.lossFunc.activation(learn.model.forward(b.x, { training: false })));
+    const p = tf.tidy(() =>
+      learn.lossFunc.activation(learn.model.forward(b.x, { training: false })),
+    );
     preds.push((await p.data()) as Float32Array);
     targs.push((await b.y.data()) as Float32Array | Int32Array);
     n += b.y.shape[0];
     tf.dispose([p, b.x, b.y]);
   }
-  const cat = <T extends Float32Array | Int32Array>(parts: T[], out: T) => (parts.reduce((o, p) => (out.set(p, o), o + p.length), 0), out);
+  const cat = <T extends Float32Array | Int32Array>(parts: T[], out: T) => (
+    parts.reduce((o, p) => (out.set(p, o), o + p.length), 0),
+    out
+  );
   const len = (parts: ArrayLike<number>[]) => parts.reduce((s, p) => s + p.length, 0);
   const p = cat(preds, new Float32Array(len(preds)));
-  const t = targs[0] instanceof Int32Array ? cat(targs as Int32Array[], new Int32Array(len(targs))) : cat(targs as Float32Array[], new Float32Array(len(targs)));
+  const t =
+    targs[0] instanceof Int32Array
+      ? cat(targs as Int32Array[], new Int32Array(len(targs)))
+      : cat(targs as Float32Array[], new Float32Array(len(targs)));
   return { preds: p, targs: t, n, c: p.length / n };
 }
 
-export async function tta(learn: Learner, { n = 4, beta = 0.25, useMax = false } = {}): Promise<Outputs> {
+export async function tta(
+  learn: Learner,
+  { n = 4, beta = 0.25, useMax = false } = {},
+): Promise<Outputs> {
   const aug: Float32Array[] = [];
   for (let i = 0; i < n; i++) aug.push((await getPreds(learn, { augment: true })).preds);
   const plain = await getPreds(learn);

@@ -19,6 +19,15 @@ async function fetchFiles(urls: string[], cache = true) {
   );
 }
 
+/** Files a user (or Playwright's setInputFiles) put into an <input type=file>, by CSS selector. */
+async function inputFiles(selector: string) {
+  const input = document.querySelector<HTMLInputElement>(selector);
+  if (!input?.files?.length) throw new Error(`no files in ${selector}`);
+  return Promise.all(
+    [...input.files].map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
+  );
+}
+
 export const modelCommands = (
   w: () => WorkerClient,
 ): Record<string, (a: Args) => Promise<unknown>> => ({
@@ -29,11 +38,13 @@ export const modelCommands = (
       seed: a.seed === undefined ? undefined : Number(a.seed),
     }),
   /**
-   * `urls`: weight files (safetensors, .pth, or model.json + shards) the page can fetch;
-   * cross-origin ones (the hub) are kept in Cache Storage unless `cache: false`.
+   * Weight files (safetensors, .pth, or model.json + shards): `input`, a file input's selector,
+   * or `urls` the page can fetch (cross-origin ones are kept in Cache Storage unless `cache: false`).
    */
   async 'load-weights'(a) {
-    const files = await fetchFiles(a.urls as string[], a.cache !== false);
+    const files = a.input
+      ? await inputFiles(String(a.input))
+      : await fetchFiles(a.urls as string[], a.cache !== false);
     return w().call('modelLoadWeights', { files, arch: a.arch as string | undefined });
   },
   /** Parity diagnostics: run the models on stock tfjs-webgpu kernels (false) or the Studio's (true). */

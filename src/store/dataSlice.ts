@@ -46,6 +46,11 @@ export const itemTfmOf = (b: BatchOptions): ItemTfm =>
     ? { kind: 'randomResizedCrop', size: b.size }
     : { kind: 'resize', size: b.size, method: b.method };
 
+/** Files per message: cloning a File handle costs 1-4 ms here, so a chunk stays a short task. */
+const STAGE_CHUNK = 10;
+/** The file list the worker has staged (same array object: nothing to resend). */
+let stagedFiles: PickedFile[] | undefined;
+
 /** Imports run one after another: a second request waits for the first (decoding is cached). */
 let chain: Promise<unknown> = Promise.resolve();
 
@@ -95,8 +100,15 @@ export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = (se
         dataProgress: { done: 0, of: dataFiles.length },
       });
       try {
+        if (stagedFiles !== dataFiles) {
+          for (let i = 0; i < dataFiles.length; i += STAGE_CHUNK)
+            await worker().call('stageFiles', {
+              files: dataFiles.slice(i, i + STAGE_CHUNK),
+              reset: i === 0,
+            });
+          stagedFiles = dataFiles;
+        }
         const summary = await worker().call('importFiles', {
-          files: dataFiles,
           csvs: dataOptions.labelMode === 'csv' ? csvs : [],
           emptyDirs: dataEmptyDirs,
           options: dataOptions,

@@ -3,7 +3,14 @@
 import type { StateCreator } from 'zustand';
 import type { EpochRow } from '../learn/callbacks';
 import type { BatchRecord } from '../learn/emit';
-import type { FitArgs, FitResult, LearnSetupArgs, LearnSetupResult, LrFindArgs, LrFindCmdResult } from '../learn/session';
+import type {
+  FitArgs,
+  FitResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LrFindArgs,
+  LrFindCmdResult,
+} from '../learn/session';
 import type { WorkerEvent } from '../worker/protocol';
 import { worker, type StudioState } from './studio';
 
@@ -43,7 +50,13 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
     learnSetup: (args = {}) =>
       run(async () => {
         const trainSetup = await worker().call('learnSetup', args);
-        set({ trainSetup, trainBatches: [], trainEpochs: [], trainResult: undefined, lrFindResult: undefined });
+        set({
+          trainSetup,
+          trainBatches: [],
+          trainEpochs: [],
+          trainResult: undefined,
+          lrFindResult: undefined,
+        });
         return trainSetup;
       }),
     fit: (args) =>
@@ -72,7 +85,10 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
         } else if (e.type === 'trainEpoch') epochs.push(e.row);
       }
       if (batches.length || epochs.length)
-        set((s) => ({ trainBatches: [...s.trainBatches, ...batches], trainEpochs: [...s.trainEpochs, ...epochs] }));
+        set((s) => ({
+          trainBatches: [...s.trainBatches, ...batches],
+          trainEpochs: [...s.trainEpochs, ...epochs],
+        }));
     },
   };
 };

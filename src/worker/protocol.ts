@@ -5,7 +5,7 @@ import type { AdapterInfo } from '../engine/device';
 import type { FitArgs, FitResult, LearnSetupArgs, LearnSetupResult, LearnStateResult, LrFindArgs, LrFindCmdResult, TrainEvent } from '../learn/session';
 import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
 import type { ImportSummary } from '../data/dataset';
-import type { ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
+import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
 import type { KernelCheckResult } from '../engine/kernels/check';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
 
@@ -42,6 +42,7 @@ export interface Commands {
 
 // Data import (src/data/importer.ts): decode + label + split in the worker, samples for the panel.
 export interface Commands {
+  stageFiles: { args: { files: ImportFile[]; reset: boolean }; result: { staged: number } };
   importFiles: { args: ImportFilesArgs; result: ImportSummary };
   dataSamples: { args: { perClass: number }; result: RgbSample[] };
   dataImage: { args: { path: string }; result: RgbSample | null };

@@ -6,7 +6,7 @@ import { NoWebGPUError, startEngine } from '../engine/device';
 import { kernelCheck } from '../engine/kernels/check';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import { benchPipeline } from '../data/benchPipeline';
-import { cachedImage, classSamples, importFiles, showBatch } from '../data/importer';
+import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
 import { trainDemo } from '../learn/demo';
 import { fit, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
 import * as models from '../models/session';
@@ -76,6 +76,9 @@ const handlers: Handlers = {
     return { enabled: studioKernelsEnabled() };
   },
   // Data import: decoding needs no GPU; show_batch augments on it.
+  async stageFiles(args) {
+    return { staged: stageFiles(args.files, args.reset) };
+  },
   async importFiles(args) {
     return importFiles(args, emit);
   },

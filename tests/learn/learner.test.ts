@@ -8,8 +8,20 @@ import { demoBatches, type DemoDataArgs } from '../../src/learn/demoData';
 import { tinyBnCnn } from '../../src/learn/demoNet';
 import { fitOneCycle, fitSgdr, fineTune, learner, lrFind } from '../../src/learn/fit';
 import { Callback, type Learner } from '../../src/learn/learner';
-import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy, lossMean } from '../../src/learn/losses';
-import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from '../../src/learn/metrics';
+import {
+  BCEWithLogitsLossFlat,
+  CrossEntropyLossFlat,
+  LabelSmoothingCrossEntropy,
+  lossMean,
+} from '../../src/learn/losses';
+import {
+  accuracy,
+  accuracyMulti,
+  errorRate,
+  F1Score,
+  Precision,
+  Recall,
+} from '../../src/learn/metrics';
 import { MixUp, sampleBeta } from '../../src/learn/mixup';
 import { schedCos } from '../../src/learn/schedule';
 import { tta } from '../../src/learn/tta';
@@ -20,14 +32,17 @@ beforeAll(async () => {
 });
 
 const DATA: DemoDataArgs = { size: 12, bs: 8, nTrain: 4, nValid: 2, seed: 3 };
-const make = (o: Partial<DemoDataArgs> = {}, seed = 1) => learner(tinyBnCnn(3, seed), demoBatches({ ...DATA, ...o }), { metrics: [accuracy, errorRate] });
+const make = (o: Partial<DemoDataArgs> = {}, seed = 1) =>
+  learner(tinyBnCnn(3, seed), demoBatches({ ...DATA, ...o }), { metrics: [accuracy, errorRate] });
 
 /** Every number in the model and the optimizer state, as bytes. */
 function fingerprint(learn: Learner): number[] {
   const out: number[] = [];
-  for (const v of [...learn.model.params.values(), ...learn.model.buffers.values()]) out.push(...new Uint32Array(v.dataSync().buffer));
+  for (const v of [...learn.model.params.values(), ...learn.model.buffers.values()])
+    out.push(...new Uint32Array(v.dataSync().buffer));
   for (const s of learn.opt?.state.values() ?? [])
-    for (const v of Object.values(s)) out.push(...(v instanceof tf.Tensor ? new Uint32Array(v.dataSync().buffer) : [Number(v)]));
+    for (const v of Object.values(s))
+      out.push(...(v instanceof tf.Tensor ? new Uint32Array(v.dataSync().buffer) : [Number(v)]));
   return out;
 }
 
@@ -52,7 +67,10 @@ describe('Learner', () => {
     expect(rec.lrs).toHaveLength(24);
     rec.lrs.forEach((lr, i) => {
       const pct = i / 24;
-      expect(lr).toBeCloseTo(pct < 0.25 ? schedCos(8e-4, 2e-2, pct / 0.25) : schedCos(2e-2, 2e-7, (pct - 0.25) / 0.75), 9);
+      expect(lr).toBeCloseTo(
+        pct < 0.25 ? schedCos(8e-4, 2e-2, pct / 0.25) : schedCos(2e-2, 2e-7, (pct - 0.25) / 0.75),
+        9,
+      );
     });
     expect(rec.moms[6]).toBeCloseTo(0.85, 9);
     expect(rec.values[5].trainLoss).toBeLessThan(rec.values[0].trainLoss);
@@ -68,7 +86,7 @@ describe('Learner', () => {
     const nTensors = tf.memory().numTensors;
     const r = await lrFind(learn, { numIt: 40 });
     expect(r.lrs[0]).toBeCloseTo(1e-7, 15);
-    expect(r.lrs[1]).toBeCloseTo(1e-7 * (1e8) ** (1 / 40), 12);
+    expect(r.lrs[1]).toBeCloseTo(1e-7 * 1e8 ** (1 / 40), 12);
     expect(r.lrs.length).toBeLessThanOrEqual(40);
     expect(r.suggestions.valley.lr).toBeGreaterThan(1e-7);
     expect(fingerprint(learn)).toEqual(before);
@@ -82,7 +100,8 @@ describe('Learner', () => {
     await learn.fit(2, { lr: 1e9 });
     expect(guard.diverged).toBeDefined();
     expect(guard.diverged!.lr).toBe(1e9);
-    for (const v of learn.model.params.values()) expect(v.dataSync().every(Number.isFinite)).toBe(true);
+    for (const v of learn.model.params.values())
+      expect(v.dataSync().every(Number.isFinite)).toBe(true);
     expect(learn.cb(Recorder)!.values.length).toBeLessThan(2);
   });
 
@@ -93,7 +112,8 @@ describe('Learner', () => {
     class Spy extends Callback {
       order = 62; // after SaveModelCallback's after_epoch
       after_epoch() {
-        if (save.bestEpoch === this.learn.epoch) bestWeights = fingerprint(this.learn).slice(0, 500);
+        if (save.bestEpoch === this.learn.epoch)
+          bestWeights = fingerprint(this.learn).slice(0, 500);
       }
     }
     await fitSgdr(learn, 2, 1, 5e-2, { cbs: [save, new Spy()] });
@@ -111,7 +131,11 @@ describe('Learner', () => {
     class Spy extends Callback {
       order = 65;
       after_batch() {
-        if (this.learn.training && this.learn.iter === 0) seen.push({ frozen: this.learn.model.frozenGroups, lrs: this.learn.opt!.hypers.map((h) => h.lr) });
+        if (this.learn.training && this.learn.iter === 0)
+          seen.push({
+            frozen: this.learn.model.frozenGroups,
+            lrs: this.learn.opt!.hypers.map((h) => h.lr),
+          });
       }
       after_fit() {
         if (this.learn.model.frozenGroups === 1) expect(conv()).toEqual(w0);
@@ -119,7 +143,9 @@ describe('Learner', () => {
     }
     await fineTune(learn, 1, { cbs: [new Spy()] });
     expect(seen[0].frozen).toBe(1);
-    expect(seen[0].lrs.map((v) => v / seen[0].lrs[1])).toEqual([0.1, 1].map((v) => expect.closeTo(v, 12)));
+    expect(seen[0].lrs.map((v) => v / seen[0].lrs[1])).toEqual(
+      [0.1, 1].map((v) => expect.closeTo(v, 12)),
+    );
     expect(seen[1].frozen).toBe(0);
     expect(seen[1].lrs[0]).toBeCloseTo(1e-5 / 5, 15); // slice(1e-3/100, 1e-3), div 5, iteration 0
     expect(seen[1].lrs[1]).toBeCloseTo(1e-3 / 5, 15);
@@ -132,7 +158,10 @@ describe('Learner', () => {
     expect(learn.lossFunc.name).toBe('CrossEntropyLossFlat'); // restored after training
     const t = await tta(learn, { n: 2 });
     expect(t.n).toBe(16);
-    const rowSums = Array.from({ length: t.n }, (_, i) => t.preds[i * 3] + t.preds[i * 3 + 1] + t.preds[i * 3 + 2]);
+    const rowSums = Array.from(
+      { length: t.n },
+      (_, i) => t.preds[i * 3] + t.preds[i * 3 + 1] + t.preds[i * 3 + 2],
+    );
     for (const s of rowSums) expect(s).toBeCloseTo(1, 5);
     // Progressive resizing: same weights, bigger images.
     learn.data = demoBatches({ ...DATA, size: 20 });
@@ -148,13 +177,22 @@ describe('losses and metrics on fixed inputs (values from PyTorch via python3)',
   ]);
   const t = tf.tensor1d([0, 1], 'int32');
   it('cross-entropy, label smoothing eps .1, BCE with logits', () => {
-    expect(lossMean(CrossEntropyLossFlat(), out, t).dataSync()[0]).toBeCloseTo(1.5754563808441162, 5);
-    expect(lossMean(LabelSmoothingCrossEntropy(), out, t).dataSync()[0]).toBeCloseTo(1.6054563522338867, 5);
+    expect(lossMean(CrossEntropyLossFlat(), out, t).dataSync()[0]).toBeCloseTo(
+      1.5754563808441162,
+      5,
+    );
+    expect(lossMean(LabelSmoothingCrossEntropy(), out, t).dataSync()[0]).toBeCloseTo(
+      1.6054563522338867,
+      5,
+    );
     const y = tf.tensor2d([
       [1, 0, 1],
       [0, 1, 0],
     ]);
-    expect(lossMean(BCEWithLogitsLossFlat(), out, y).dataSync()[0]).toBeCloseTo(0.8842316269874573, 5);
+    expect(lossMean(BCEWithLogitsLossFlat(), out, y).dataSync()[0]).toBeCloseTo(
+      0.8842316269874573,
+      5,
+    );
   });
   it('accuracy, precision/recall/F1 macro, accuracy_multi', () => {
     // preds argmax: [0, 1, 1, 2, 2]; targets [0, 1, 2, 2, 0]
@@ -166,7 +204,12 @@ describe('losses and metrics on fixed inputs (values from PyTorch via python3)',
     expect(Precision().value(o)).toBeCloseTo(2 / 3, 9);
     expect(Recall().value(o)).toBeCloseTo(2 / 3, 9);
     expect(F1Score().value(o)).toBeCloseTo((2 / 3 + 2 / 3 + 1 / 2) / 3, 9);
-    const m = { preds: Float32Array.from([2, -2, 0.1, -0.1]), targs: Float32Array.from([1, 0, 0, 0]), n: 2, c: 2 };
+    const m = {
+      preds: Float32Array.from([2, -2, 0.1, -0.1]),
+      targs: Float32Array.from([1, 0, 0, 0]),
+      n: 2,
+      c: 2,
+    };
     expect(accuracyMulti().value(m)).toBeCloseTo(0.75, 9);
   });
   it('Beta(.4,.4) samples are in [0,1] with mean .5', () => {

@@ -28,10 +28,13 @@ describe('Adam (mom .9, sqr_mom .99, eps 1e-5, decoupled wd .01)', () => {
     expect(value(params.get('fc.weight')!)).toBeCloseTo(0.8634865425606629, 6);
     // Without decay: step 1 = 1 - .1*.5/(.5+1e-5); step 2 likewise from the same averages.
     let p = 1, ga = 0, sa = 0; // prettier-ignore
-    for (const [t, g] of [[1, 0.5], [2, -0.2]]) {
+    for (const [t, g] of [
+      [1, 0.5],
+      [2, -0.2],
+    ]) {
       ga = 0.9 * ga + 0.1 * g;
       sa = 0.99 * sa + 0.01 * g * g;
-      p -= (0.1 / (1 - 0.9 ** t)) * ga / (Math.sqrt(sa / (1 - 0.99 ** t)) + 1e-5);
+      p -= ((0.1 / (1 - 0.9 ** t)) * ga) / (Math.sqrt(sa / (1 - 0.99 ** t)) + 1e-5);
     }
     expect(value(params.get('fc.bias')!)).toBeCloseTo(p, 6);
     expect(opt.state.get('fc.weight')!.step).toBe(2);

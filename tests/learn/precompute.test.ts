@@ -23,22 +23,33 @@ it('caches the body once, trains the head on the cache, body weights untouched',
     body: {
       forward: (x: tf.Tensor4D, training: boolean) => {
         bodyImages += x.shape[0];
-        return tf.tidy(() => tf.relu(batchNorm(m, 'bn1', tf.conv2d(x, p('conv1.weight'), 2, 'same'), training)));
+        return tf.tidy(() =>
+          tf.relu(batchNorm(m, 'bn1', tf.conv2d(x, p('conv1.weight'), 2, 'same'), training)),
+        );
       },
     },
     head: {
       forward: (f: tf.Tensor4D, training: boolean) =>
         tf.tidy(() => {
-          const h = tf.relu(batchNorm(m, 'bn2', tf.conv2d(f, p('conv2.weight'), 2, 'same'), training));
-          return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, m.params.get('fc.weight')! as tf.Tensor2D), m.params.get('fc.bias')!) as tf.Tensor2D;
+          const h = tf.relu(
+            batchNorm(m, 'bn2', tf.conv2d(f, p('conv2.weight'), 2, 'same'), training),
+          );
+          return tf.add(
+            tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, m.params.get('fc.weight')! as tf.Tensor2D),
+            m.params.get('fc.bias')!,
+          ) as tf.Tensor2D;
         }),
     },
   };
   const model = {
     ...m,
     ...split,
-    groups: [['conv1.weight', 'bn1.weight', 'bn1.bias'], ['conv2.weight', 'bn2.weight', 'bn2.bias', 'fc.weight', 'fc.bias']],
-    forward: (x: tf.Tensor4D, o: { training: boolean }) => tf.tidy(() => split.head.forward(split.body.forward(x, o.training), o.training)),
+    groups: [
+      ['conv1.weight', 'bn1.weight', 'bn1.bias'],
+      ['conv2.weight', 'bn2.weight', 'bn2.bias', 'fc.weight', 'fc.bias'],
+    ],
+    forward: (x: tf.Tensor4D, o: { training: boolean }) =>
+      tf.tidy(() => split.head.forward(split.body.forward(x, o.training), o.training)),
   } as unknown as Model & BodyHead;
   expect(canPrecompute(model)).toBe(true);
   const data = demoBatches({ size: 16, bs: 8, nTrain: 6, nValid: 2, seed: 9 });

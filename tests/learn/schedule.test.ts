@@ -7,7 +7,8 @@ import {
   SchedLin, sgdrPlan, slice, slideWith, steep, suggestLrs, valley, type Sched,
 } from '../../src/learn/schedule'; // prettier-ignore
 
-const at = (s: Sched | Sched[], pct: number): number[] => (Array.isArray(s) ? s : [s]).map((f) => f(pct));
+const at = (s: Sched | Sched[], pct: number): number[] =>
+  (Array.isArray(s) ? s : [s]).map((f) => f(pct));
 
 describe('annealers', () => {
   it('match fastai sched_lin/cos/no/exp', () => {
@@ -46,7 +47,8 @@ describe('fit_one_cycle', () => {
   it('at given iterations of 2 epochs x 10 batches (pct = iter/20)', () => {
     for (const it of [0, 3, 5, 11, 19]) {
       const pct = it / 20;
-      const expected = pct < 0.25 ? schedCos(4e-4, 1e-2, pct / 0.25) : schedCos(1e-2, 1e-7, (pct - 0.25) / 0.75);
+      const expected =
+        pct < 0.25 ? schedCos(4e-4, 1e-2, pct / 0.25) : schedCos(1e-2, 1e-7, (pct - 0.25) / 0.75);
       expect(at(s.lr, pct)[0]).toBeCloseTo(expected, 15);
     }
   });
@@ -74,15 +76,25 @@ describe('fit_sgdr', () => {
 describe('LR slices (set_hyper) and fine_tune', () => {
   it('slice(hi) -> hi/10 for all but the last group; slice(lo,hi) -> even_mults', () => {
     expect(groupValues(slice(2e-3), 3)).toEqual([2e-4, 2e-4, 2e-3]);
-    expect(groupValues(slice(1e-5, 1e-3), 3).map((v) => +v.toPrecision(12))).toEqual([1e-5, 1e-4, 1e-3]);
-    expect(evenMults(1e-6, 1e-2, 5).map((v) => +v.toPrecision(12))).toEqual([1e-6, 1e-5, 1e-4, 1e-3, 1e-2]);
+    expect(groupValues(slice(1e-5, 1e-3), 3).map((v) => +v.toPrecision(12))).toEqual([
+      1e-5, 1e-4, 1e-3,
+    ]);
+    expect(evenMults(1e-6, 1e-2, 5).map((v) => +v.toPrecision(12))).toEqual([
+      1e-6, 1e-5, 1e-4, 1e-3, 1e-2,
+    ]);
     expect(groupValues(0.1, 2)).toEqual([0.1, 0.1]);
     expect(groupValues([1, 2], 2)).toEqual([1, 2]);
   });
   it('fine_tune(3): frozen 1 epoch slice(2e-3) pct .99, then 3 epochs slice(1e-5, 1e-3) pct .3 div 5', () => {
     const [frozen, unfrozen] = fineTunePlan(3);
     expect(frozen).toEqual({ frozen: true, epochs: 1, lr: { hi: 2e-3 }, pctStart: 0.99 });
-    expect(unfrozen).toEqual({ frozen: false, epochs: 3, lr: { lo: 1e-5, hi: 1e-3 }, pctStart: 0.3, div: 5 });
+    expect(unfrozen).toEqual({
+      frozen: false,
+      epochs: 3,
+      lr: { lo: 1e-5, hi: 1e-3 },
+      pctStart: 0.3,
+      div: 5,
+    });
     // The unfrozen phase of a 2-group model starts at [1e-5, 1e-3] / 5 and peaks at 30%.
     const s = oneCycleScheds(groupValues(unfrozen.lr, 2), { pctStart: 0.3, div: 5 });
     expect(at(s.lr, 0)).toEqual([2e-6, 2e-4].map((v) => expect.closeTo(v, 15)));

@@ -45,7 +45,7 @@ describe('torchvision layouts', () => {
     expect(k.params.has('res3a_branch2a.bias')).toBe(true);
     for (const b of [r18, r50, k])
       [...b.params.values(), ...b.buffers.values()].forEach((v) => v.dispose());
-  });
+  }, 120_000); // builds (random-inits) three full-size ResNets on the slow CPU backend
 
   it('ResNet-tiny: 1000-way logits, eval is deterministic, BN running stats move only in training', async () => {
     const m = torchvisionResnet('resnet-tiny', 10, 0);

@@ -39,6 +39,11 @@ export const LiveLineChart = memo(function LiveLineChart(props: {
   logX?: boolean;
   label?: string;
   format?: (v: number) => string;
+  /** Vertical markers (suggested LRs, the picked LR) at data x positions. */
+  markers?: { x: number; label: string; color: string }[];
+  /** Clicking the plot reports the data x under the pointer (the LR finder's "pick an LR"). */
+  onPick?: (x: number) => void;
+  testId?: string;
 }) {
   const {
     series,
@@ -63,8 +68,24 @@ export const LiveLineChart = memo(function LiveLineChart(props: {
   const h = height - PAD.top - PAD.bottom;
   const px = (x: number) => PAD.left + ((tx(x) - x0) / (x1 - x0 || 1)) * w;
   const py = (y: number) => PAD.top + (1 - (y - y0) / (y1 - y0 || 1)) * h;
+  const pick = props.onPick;
+  const onClick = pick
+    ? (e: React.MouseEvent<SVGSVGElement>) => {
+        const box = e.currentTarget.getBoundingClientRect();
+        const t = x0 + ((e.clientX - box.left - PAD.left) / w) * (x1 - x0);
+        pick(logX ? 10 ** t : t);
+      }
+    : undefined;
   return (
-    <svg width={width} height={height} role="img" aria-label={props.label} className="live-chart">
+    <svg
+      width={width}
+      height={height}
+      role="img"
+      aria-label={props.label}
+      className={pick ? 'live-chart pickable' : 'live-chart'}
+      onClick={onClick}
+      data-testid={props.testId}
+    >
       <line
         x1={PAD.left}
         y1={PAD.top + h}
@@ -118,6 +139,21 @@ export const LiveLineChart = memo(function LiveLineChart(props: {
           data-series={s.name}
           data-points={s.points.length}
         />
+      ))}
+      {props.markers?.map((m) => (
+        <g key={m.label} data-marker={m.label}>
+          <line
+            x1={px(m.x)}
+            x2={px(m.x)}
+            y1={PAD.top}
+            y2={PAD.top + h}
+            stroke={m.color}
+            strokeDasharray="3 3"
+          />
+          <text x={px(m.x) + 3} y={PAD.top + 10} fontSize={11} fill={m.color}>
+            {m.label}
+          </text>
+        </g>
       ))}
     </svg>
   );

@@ -53,7 +53,8 @@ function convCase(
       const f4 = (...a: tf.Tensor[]) => conv(a[0] as tf.Tensor4D, a[1] as tf.Tensor4D, a[2] as tf.Tensor1D | undefined);
       const y = f4(xs, w, b);
       if (opts.grads === false) return [y];
-      const dy = tf.sin(tf.range(0, y.size).mul(0.37)).reshape(y.shape); // deterministic, sign-mixed
+      // Computed in JS so every backend sees the same dy (GPU sin is imprecise for large arguments).
+      const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.37)), y.shape);
       const grads = tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy);
       return [y, ...grads];
     },
@@ -78,7 +79,7 @@ function matMulCase(
       const f = (...t: tf.Tensor[]) => mm(t[0], t[1], t[2]);
       const out = f(x, y, bias);
       if (!grads) return [out];
-      const dy = tf.cos(tf.range(0, out.size).mul(0.21)).reshape(out.shape);
+      const dy = tf.tensor(Float32Array.from({ length: out.size }, (_, i) => Math.cos(i * 0.21)), out.shape);
       return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
     },
   };
@@ -103,16 +104,6 @@ export const CHECK_CASES: Case[] = [
   matMulCase('matmul ᵀA 17x13 · 17x9', [17, 13], [17, 9], true, false),
   matMulCase('matmul ᵀB 13x17 · 9x17', [13, 17], [9, 17], false, true),
   matMulCase('matmul ᵀAᵀB 17x13 · 9x17', [17, 13], [9, 17], true, true),
-  matMulCase('zz e1', [12, 16], [16, 9], false, false, undefined, false),
-  matMulCase('zz e2', [13, 16], [16, 8], false, false, undefined, false),
-  matMulCase('zz e3', [12, 15], [15, 8], false, false, undefined, false),
-  matMulCase('zz e4', [12, 17], [17, 8], false, false, undefined, false),
-  matMulCase('zz e5', [13, 15], [15, 8], false, false, undefined, false),
-  matMulCase('zz e6', [12, 15], [15, 9], false, false, undefined, false),
-  matMulCase('zz plain fwd', [13, 17], [17, 9], false, false, undefined, false),
-  matMulCase('zz v4tA fwd', [8, 12], [8, 16], true, false, undefined, false),
-  matMulCase('zz tA fwd', [17, 13], [17, 9], true, false, undefined, false),
-  matMulCase('zz tB fwd', [13, 17], [9, 17], false, true, undefined, false),
   matMulCase('batch matmul 3x5x8 · 3x8x12', [3, 5, 8], [3, 8, 12], false, false),
   // NOTE: forward only: tfjs 4.22's BatchMatMul gradient does not reduce broadcast batch dims.
   matMulCase('broadcast matmul 3x6x8 · 1x8x12 (forward)', [3, 6, 8], [1, 8, 12], false, false, undefined, false),
@@ -129,9 +120,7 @@ function randomData(shapes: number[][], seed: number): Float32Array[] {
 async function runCase(c: Case, data: Float32Array[]): Promise<Float32Array[]> {
   const inputs = c.shapes.map((s, i) => tf.tensor(data[i], s));
   const outs = tf.tidy(() => c.run(inputs));
-  console.log('DBG ran', c.name, tf.getBackend());
   const arrays = await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
-  console.log('DBG read', c.name);
   tf.dispose([...inputs, ...outs]);
   return arrays;
 }

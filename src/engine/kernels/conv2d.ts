@@ -5,6 +5,8 @@
 // The patch index math (stride, dilation, padding, image borders) runs inside the loads, with
 // the K-axis coordinates advanced incrementally (no division in the inner loop). Channel
 // counts that are multiples of 4 read vec4s; others fall back to guarded scalar loads.
+// NOTE: only A loads are guarded (padding, image borders, the K tail): B loads use clamped
+// indices, since rows/columns past M/N are never written and A is zero past K.
 import * as tf from '@tensorflow/tfjs';
 import { type Activation, activationFn, type BiasKind, GemmProgram, gemmUniformData, makeGemmSource, rowMajorWrite } from './gemm';
 
@@ -30,9 +32,13 @@ export function convUniformData(ci: ConvInfo) {
 }
 
 const inBounds = (h: string, w: string, hw: string) => `${h} >= 0 && ${h} < ${U(hw)}.x && ${w} >= 0 && ${w} < ${U(hw)}.y`;
-/** Advances a 3-level K coordinate (outer, mid, inner) by `step`, innermost fastest. */
-const advance = (inner: string, innerN: string, mid: string, midN: string, outer: string, step: number) =>
-  `${inner} = ${inner} + ${step}; if (${inner} >= ${innerN}) { ${inner} = 0; ${mid} = ${mid} + 1; if (${mid} >= ${midN}) { ${mid} = 0; ${outer} = ${outer} + 1; } }`;
+/**
+ * Moves a 3-level K coordinate (outer, mid, inner; inner fastest) to linear index `next`.
+ * NOTE: recomputed by division rather than carried with if-chains: SwiftShader hung
+ * compiling loops whose state was updated under nested ifs.
+ */
+const advance = (inner: string, innerN: string, mid: string, midN: string, outer: string, next: string) =>
+  `${inner} = (${next}) % ${innerN}; ${mid} = ((${next}) / ${innerN}) % ${midN}; ${outer} = (${next}) / (${innerN} * ${midN});`;
 
 abstract class ConvGemmProgram extends GemmProgram {
   protected src = '';
@@ -81,15 +87,15 @@ let xb${i} = bt${i} * ${U('inHW')}.x * ${U('inHW')}.y * ${U('inC')}; let row${i}
           (i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;
 let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`,
         ).join('\n') +
-        `\n${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
+        `\n${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 'k + 4')}`;
     } else {
       // Scalar channels: 4 consecutive K entries may straddle filter taps, so each K entry
       // gets its own (kh, kw, kc) and the slice is built in the 'km' form (t_j = A[m0.., k+j]).
       loadA = Q.map(
         (j) => `{
   let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
-  ${Q.map((i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;\n  e${j}${i} = select(0.0, x[${xIndex(i)}], kin && row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ')}
-  ${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
+  ${Q.map((i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;\n  e${j}${i} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ')}
+  ${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', `k + ${j + 1}`)}
 }`,
       ).join('\n');
       loadA =
@@ -101,8 +107,8 @@ let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(
     }
     const loadB = Q.map((j) =>
       vecW
-        ? `let b${j} = select(vec4<f32>(0.0), w[((k + ${j}) * ${U('dimN')} + n0) / 4], k + ${j} < ${U('dimK')});`
-        : `let b${j} = vec4<f32>(${Q.map((c) => `select(0.0, w[(k + ${j}) * ${U('dimN')} + n0 + ${c}], k + ${j} < ${U('dimK')} && n0 + ${c} < ${U('dimN')})`).join(', ')});`,
+        ? `let b${j} = w[(min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + n0) / 4];`
+        : `let b${j} = vec4<f32>(${Q.map((c) => `w[min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
     ).join('\n');
     this.src = makeGemmSource({
       aForm: vecX ? 'mk' : 'km',
@@ -155,22 +161,22 @@ let ok${i} = row${i} && th${i} >= 0 && tw${i} >= 0 && oh${i} * ${U('stride')}.x 
         `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
         Q.map((i) => `${tap(i)}\nlet a${i} = select(vec4<f32>(0.0), dy[(${dyIndex(i)}) / 4], ok${i});`).join('\n') +
         '\n' +
-        Q.map((j) => `let c${j} = select(vec4<f32>(0.0), w[(${wIndex(`n0 + ${j}`)}) / 4], n0 + ${j} < ${U('dimN')});`).join('\n') +
-        `\n${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
+        Q.map((j) => `let c${j} = w[(${wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`)}) / 4];`).join('\n') +
+        `\n${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 'k + 4')}`;
     } else {
       load =
-        Q.map((j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0; var f${j}0 = 0.0; var f${j}1 = 0.0; var f${j}2 = 0.0; var f${j}3 = 0.0;`).join('\n') +
+        Q.map((j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0; var g${j}0 = 0.0; var g${j}1 = 0.0; var g${j}2 = 0.0; var g${j}3 = 0.0;`).join('\n') +
         '\n' +
         Q.map(
           (j) => `{
   let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
-  ${Q.map((i) => `${tap(i)}\n  e${j}${i} = select(0.0, dy[${dyIndex(i)}], kin && ok${i});`).join('\n  ')}
-  ${Q.map((c) => `f${j}${c} = select(0.0, w[${wIndex(`n0 + ${c}`)}], kin && n0 + ${c} < ${U('dimN')});`).join('\n  ')}
-  ${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
+  ${Q.map((i) => `${tap(i)}\n  e${j}${i} = dy[${dyIndex(i)}] * f32(kin && ok${i});`).join('\n  ')}
+  ${Q.map((c) => `g${j}${c} = w[${wIndex(`min(n0 + ${c}, ${U('dimN')} - 1)`)}];`).join('\n  ')}
+  ${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', `k + ${j + 1}`)}
 }`,
         ).join('\n') +
         '\n' +
-        Q.map((j) => `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);\nlet b${j} = vec4<f32>(f${j}0, f${j}1, f${j}2, f${j}3);`).join('\n');
+        Q.map((j) => `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);\nlet b${j} = vec4<f32>(g${j}0, g${j}1, g${j}2, g${j}3);`).join('\n');
     }
     this.src = makeGemmSource({
       aForm: vecK ? 'mk' : 'km',
@@ -212,17 +218,17 @@ let row${i} = r${i} < ${U('dimM')};`,
       const body = vecX
         ? // Rows m0..m0+3 are channels c..c+3 of one tap, contiguous in x: one vec4.
           `${pos(0)}\n  t${j} = select(vec4<f32>(0.0), x[(${xIndex(0)}) / 4], kin && row0 && ${inBounds('ih0', 'iw0', 'inHW')});`
-        : Q.map((i) => `${pos(i)}\n  t${j}.${'xyzw'[i]} = select(0.0, x[${xIndex(i)}], kin && row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ');
+        : Q.map((i) => `${pos(i)}\n  t${j}.${'xyzw'[i]} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ');
       return `{
   let kin = k + ${j} < ${U('dimK')};
   ${body}
-  ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', 1)}
+  ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', `k + ${j + 1}`)}
 }`;
     }).join('\n');
     const loadB = Q.map((j) =>
       vecN
-        ? `let b${j} = select(vec4<f32>(0.0), dy[((k + ${j}) * ${U('dimN')} + n0) / 4], k + ${j} < ${U('dimK')});`
-        : `let b${j} = vec4<f32>(${Q.map((c) => `select(0.0, dy[(k + ${j}) * ${U('dimN')} + n0 + ${c}], k + ${j} < ${U('dimK')} && n0 + ${c} < ${U('dimN')})`).join(', ')});`,
+        ? `let b${j} = dy[(min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + n0) / 4];`
+        : `let b${j} = vec4<f32>(${Q.map((c) => `dy[min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
     ).join('\n');
     this.src = makeGemmSource({
       aForm: 'km',

@@ -38,8 +38,8 @@ export class MatMulProgram extends GemmProgram {
       aForm: transposeA ? 'km' : 'mk',
       bForm: transposeB ? 'nk' : 'kn',
       helpers: activation ? activationFn(activation) : '',
-      setup: 'let aBase = batch * uniforms.strideA;\nlet bBase = batch * uniforms.strideB;',
-      load: [loadA(transposeA, vecA), loadB(transposeB, vecB)].join('\n'),
+      setup: SETUP,
+      load: [K_LANES, loadA(transposeA, vecA), loadB(transposeB, vecB)].join('\n'),
       write: rowMajorWrite({ base: 'batch * uniforms.dimM * uniforms.dimN', vec4Out: vecOut, bias, activation: activation !== null }),
     });
   }
@@ -49,25 +49,34 @@ export class MatMulProgram extends GemmProgram {
   }
 }
 
-/** A guarded scalar load, inlined (operands that are not read as vec4). */
-const ld = (buf: 'A' | 'B', base: string, row: string, col: string, rows: string, cols: string) =>
-  `select(0.0, ${buf}[${base} + (${row}) * ${cols} + ${col}], ${row} < ${rows} && ${col} < ${cols})`;
-
 const [M, N, K] = ['uniforms.dimM', 'uniforms.dimN', 'uniforms.dimK'];
+const XYZW = ['x', 'y', 'z', 'w'];
+
+// NOTE: only K needs real bounds: rows past M and columns past N compute garbage that the
+// guarded write never stores, so their indices are just clamped (no per-load select). K is
+// masked on A alone (a zero there zeroes the product), so B loads are never guarded. Guarding
+// every scalar load of both operands made SwiftShader hang compiling the shader.
+const SETUP = `let aBase = batch * uniforms.strideA;
+let bBase = batch * uniforms.strideB;
+${Q.map((i) => `let mr${i} = min(m0 + ${i}, ${M} - 1); let nc${i} = min(n0 + ${i}, ${N} - 1);`).join('\n')}`;
+const K_LANES = `let kl = vec4<i32>(k) + vec4<i32>(0, 1, 2, 3);
+let kq = min(kl, vec4<i32>(${K} - 1));
+let kmask = select(vec4<f32>(0.0), vec4<f32>(1.0), kl < vec4<i32>(${K}));`;
 
 /** A stored [M, K] gives form 'mk' (a_i); A stored [K, M] (transposeA) gives form 'km' (t_j). */
 function loadA(transposeA: boolean, vec: boolean): string {
   if (!transposeA) {
+    // vec4 along K means K % 4 == 0: no K tail to mask.
     return Q.map((i) =>
       vec
-        ? `let a${i} = select(vec4<f32>(0.0), A[(aBase + (m0 + ${i}) * ${K} + k) / 4], m0 + ${i} < ${M});`
-        : `let a${i} = vec4<f32>(${Q.map((j) => ld('A', 'aBase', `m0 + ${i}`, `k + ${j}`, M, K)).join(', ')});`,
+        ? `let a${i} = A[(aBase + mr${i} * ${K} + k) / 4];`
+        : `let a${i} = vec4<f32>(${Q.map((j) => `A[aBase + mr${i} * ${K} + kq.${XYZW[j]}]`).join(', ')}) * kmask;`,
     ).join('\n');
   }
   return Q.map((j) =>
     vec
-      ? `let t${j} = select(vec4<f32>(0.0), A[(aBase + (k + ${j}) * ${M} + m0) / 4], k + ${j} < ${K});`
-      : `let t${j} = vec4<f32>(${Q.map((i) => ld('A', 'aBase', `k + ${j}`, `m0 + ${i}`, K, M)).join(', ')});`,
+      ? `let t${j} = A[(aBase + kq.${XYZW[j]} * ${M} + m0) / 4] * kmask.${XYZW[j]};`
+      : `let t${j} = vec4<f32>(${Q.map((i) => `A[aBase + kq.${XYZW[j]} * ${M} + mr${i}]`).join(', ')}) * kmask.${XYZW[j]};`,
   ).join('\n');
 }
 
@@ -76,14 +85,14 @@ function loadB(transposeB: boolean, vec: boolean): string {
   if (!transposeB) {
     return Q.map((j) =>
       vec
-        ? `let b${j} = select(vec4<f32>(0.0), B[(bBase + (k + ${j}) * ${N} + n0) / 4], k + ${j} < ${K});`
-        : `let b${j} = vec4<f32>(${Q.map((c) => ld('B', 'bBase', `k + ${j}`, `n0 + ${c}`, K, N)).join(', ')});`,
+        ? `let b${j} = B[(bBase + kq.${XYZW[j]} * ${N} + n0) / 4];`
+        : `let b${j} = vec4<f32>(${Q.map((c) => `B[bBase + kq.${XYZW[j]} * ${N} + nc${c}]`).join(', ')});`,
     ).join('\n');
   }
   return Q.map((j) =>
     vec
-      ? `let c${j} = select(vec4<f32>(0.0), B[(bBase + (n0 + ${j}) * ${K} + k) / 4], n0 + ${j} < ${N});`
-      : `let c${j} = vec4<f32>(${Q.map((c) => ld('B', 'bBase', `n0 + ${j}`, `k + ${c}`, N, K)).join(', ')});`,
+      ? `let c${j} = B[(bBase + nc${j} * ${K} + k) / 4];`
+      : `let c${j} = vec4<f32>(${Q.map((c) => `B[bBase + nc${j} * ${K} + kq.${XYZW[c]}]`).join(', ')});`,
   ).join('\n');
 }
 

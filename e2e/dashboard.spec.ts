@@ -1,0 +1,90 @@
+// The Train panel as a user drives it: LR finder, click the curve to pick an LR, fit two epochs
+// with live charts, progress and ETA, then Stop. Screenshots of each panel go to docs/screenshots.
+import { expect, test } from './fixtures';
+
+const mmss = (t: string) => {
+  const [m, s] = t.split(':').map(Number);
+  return m * 60 + s;
+};
+
+test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable model', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  await page.goto('/');
+  await page.screenshot({ path: 'docs/screenshots/data.png' });
+  await page.getByTestId('tab-train').click();
+  await page.getByLabel('batch size').fill('8');
+  await page.getByLabel('image size').fill('16');
+  await page.getByTestId('learn-setup').click();
+  await expect(page.getByText(/groups · .* parameters/)).toBeVisible({ timeout: 120_000 });
+
+  // LR finder: the plot appears with the valley suggestion marked; a click picks an LR.
+  await page.getByTestId('lr-find').click();
+  const plot = page.getByTestId('lr-plot');
+  await expect(plot).toBeVisible({ timeout: 180_000 });
+  await expect(plot.locator('[data-marker="valley"]')).toHaveCount(1);
+  const before = await page.getByTestId('fit-lr').inputValue();
+  const box = (await plot.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.45, box.y + box.height / 2);
+  const picked = Number(await page.getByTestId('fit-lr').inputValue());
+  expect(String(picked)).not.toBe(before);
+  expect(picked).toBeGreaterThan(1e-7);
+  expect(picked).toBeLessThan(10);
+  await page.getByTestId('fit-lr').fill('1e-2'); // a known-good LR keeps the test deterministic
+
+  // Fit two epochs; sample the charts and ETA while it runs.
+  await page.getByTestId('fit-epochs').fill('2');
+  await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+  await page.getByTestId('fit').click();
+  const samples: { points: number; eta: string | null }[] = [];
+  const lossPath = page.getByTestId('loss-plot').locator('path[data-series="train loss"]');
+  await expect(lossPath).toHaveCount(1, { timeout: 120_000 });
+  while ((await page.getByTestId('epoch-table').locator('tbody tr').count()) < 2) {
+    samples.push({
+      points: Number((await lossPath.getAttribute('data-points')) ?? 0),
+      eta: await page
+        .getByTestId('eta')
+        .textContent()
+        .catch(() => null),
+    });
+    await page.waitForTimeout(400);
+  }
+  await page.screenshot({ path: 'docs/screenshots/train.png', fullPage: true });
+  const finalPoints = Number(await lossPath.getAttribute('data-points'));
+  // Points arrived during training, not only at the end.
+  expect(samples.some((s) => s.points > 0 && s.points < finalPoints)).toBe(true);
+  const etas = samples
+    .map((s) => s.eta)
+    .filter((e): e is string => !!e && /\d+:\d\d/.test(e))
+    .map(mmss);
+  expect(etas.length).toBeGreaterThan(1);
+  expect(etas.at(-1)!).toBeLessThan(etas[0]);
+  await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(2);
+  const longTasks = await page.evaluate(
+    () => (window as unknown as { longTasks: number[] }).longTasks,
+  );
+  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+
+  // Stop mid-fit: the run ends between batches, the weights stay usable for another fit.
+  await page.getByTestId('fit-epochs').fill('5');
+  await page.getByTestId('fit').click();
+  await expect(lossPath).toHaveAttribute('data-points', /^[3-9]|\d\d/, { timeout: 120_000 });
+  await page.getByTestId('fit-stop').click();
+  await expect(page.getByTestId('stopped')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('fit-epochs').fill('1');
+  await page.getByTestId('fit').click();
+  await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(1, {
+    timeout: 120_000,
+  });
+  const validLoss = Number(
+    await page.getByTestId('epoch-table').locator('tbody tr td').nth(2).textContent(),
+  );
+  expect(Number.isFinite(validLoss)).toBe(true);
+});

@@ -15,6 +15,8 @@ commands:
                             import a folder: classes, counts per split, skipped files, warnings
   bench-data <dir> [--size 64] [--bs 16] [--arch tiny|resnet18]
                             augmented batches/s of the data pipeline vs one training step
+  bench [--quick]           WGSL kernels vs stock tfjs-webgpu: GFLOP/s per kernel, ResNet-18 train step
+  kernel-check [--seed S]   WGSL kernels + gradients vs the tfjs CPU backend (max relative errors)
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
   train <dir> [--arch tiny-bn-cnn|resnet18|...] [--size 64] [--bs 16] [--aug side-on|none] [--lr-find]
@@ -35,7 +37,8 @@ async function main() {
       string,
       string | number | boolean | string[]
     >;
-    if (command === 'import' || command === 'bench-data' || command === 'train') await handImportFiles(studio.page, rest, values);
+    if (command === 'import' || command === 'bench-data' || command === 'train')
+      await handImportFiles(studio.page, rest, values);
     // The page cannot read local files: hand it their bytes.
     if (command === 'predict') (args as Record<string, unknown>).images = readImages(rest);
     const result = await studio.page.evaluate(

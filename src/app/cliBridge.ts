@@ -72,6 +72,10 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
     return result;
   },
   /** Diagnostics of the engine's WGSL kernels (no UI panel: they talk to the worker directly). */
+  // `bench [--quick] --report bench.json`: Studio kernels vs stock, one session (scripts/bench.ts formats it).
+  async bench(args) {
+    return worker().call('benchKernels', { quick: Boolean(args.quick) });
+  },
   async 'kernel-check'(args) {
     return worker().call('kernelCheck', {
       seed: Number(args.seed ?? 1),

@@ -45,13 +45,11 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10]`
   async 'lr-find'(a) {
     return orThrow(
-      await useStudio
-        .getState()
-        .lrFind({
-          numIt: num(a['num-it'] ?? a.numIt),
-          startLr: num(a['start-lr']),
-          endLr: num(a['end-lr']),
-        }),
+      await useStudio.getState().lrFind({
+        numIt: num(a['num-it'] ?? a.numIt),
+        startLr: num(a['start-lr']),
+        endLr: num(a['end-lr']),
+      }),
     );
   },
   // `train <dir> --arch tiny-bn-cnn|resnet18|... [--size N] [--bs N] [--aug side-on|none] [--lr-find]
@@ -61,17 +59,35 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
     const info = await s.connect();
-    if (a['stock-kernels'] !== undefined) await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
+    if (a['stock-kernels'] !== undefined)
+      await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
     const setup = orThrow(
       await s.learnSetup(
-        JSON.parse(JSON.stringify({ data: 'imported', arch: a.arch ?? 'tiny-bn-cnn', size: num(a.size) ?? 64, bs: num(a.bs) ?? 16, aug: a.aug, seed: num(a.seed) })),
+        JSON.parse(
+          JSON.stringify({
+            data: 'imported',
+            arch: a.arch ?? 'tiny-bn-cnn',
+            size: num(a.size) ?? 64,
+            bs: num(a.bs) ?? 16,
+            aug: a.aug,
+            seed: num(a.seed),
+          }),
+        ),
       ),
     );
-    const lrFind = a['lr-find'] ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) })) : undefined;
+    const lrFind = a['lr-find']
+      ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) }))
+      : undefined;
     const lr = num(a.lr) ?? lrFind?.suggestion;
     const fineTune = a['fine-tune'] !== undefined;
     const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? 1);
-    const result = orThrow(await useStudio.getState().fit(JSON.parse(JSON.stringify({ policy: fineTune ? 'fine_tune' : 'one_cycle', epochs, lr }))));
+    const result = orThrow(
+      await useStudio
+        .getState()
+        .fit(
+          JSON.parse(JSON.stringify({ policy: fineTune ? 'fine_tune' : 'one_cycle', epochs, lr })),
+        ),
+    );
     const bs = num(a.bs) ?? 16;
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     return {
@@ -79,7 +95,10 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       arch: setup.arch,
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
-      epochs: result.rows.map((r) => ({ ...r, imagesPerSecond: (Math.floor(nTrain / bs) * bs) / r.seconds })),
+      epochs: result.rows.map((r) => ({
+        ...r,
+        imagesPerSecond: (Math.floor(nTrain / bs) * bs) / r.seconds,
+      })),
       stopped: result.stopped,
       diverged: result.diverged,
       seconds: result.seconds,

@@ -2,11 +2,21 @@
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
 import type { AdapterInfo } from '../engine/device';
-import type { FitArgs, FitResult, LearnSetupArgs, LearnSetupResult, LearnStateResult, LrFindArgs, LrFindCmdResult, TrainEvent } from '../learn/session';
+import type {
+  FitArgs,
+  FitResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  TrainEvent,
+} from '../learn/session';
 import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
 import type { ImportSummary } from '../data/dataset';
 import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
 import type { KernelCheckResult } from '../engine/kernels/check';
+import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
 
 export interface WorkerInfo {
@@ -38,6 +48,8 @@ export interface Commands {
   kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
   /** Switches conv/matmul between the Studio kernels and stock tfjs-webgpu. */
   setStudioKernels: { args: { enabled: boolean }; result: { enabled: boolean } };
+  /** Per-kernel GFLOP/s and a ResNet-18 train step, Studio kernels vs stock webgpu. */
+  benchKernels: { args: BenchArgs; result: BenchResult };
 }
 
 // Data import (src/data/importer.ts): decode + label + split in the worker, samples for the panel.
@@ -81,7 +93,9 @@ export type CommandName = keyof Commands;
 export type ArgsOf<K extends CommandName> = Commands[K]['args'];
 export type ResultOf<K extends CommandName> = Commands[K]['result'];
 
-export type ToWorker = { [K in CommandName]: { id: number; name: K; args: ArgsOf<K> } }[CommandName];
+export type ToWorker = {
+  [K in CommandName]: { id: number; name: K; args: ArgsOf<K> };
+}[CommandName];
 
 export type WorkerEvent =
   | { type: 'batch'; step: number; of: number; loss: number; lr: number }

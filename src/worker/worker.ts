@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
 import { kernelCheck } from '../engine/kernels/check';
+import { benchKernels } from '../engine/kernels/bench';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import { benchPipeline } from '../data/benchPipeline';
 import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
@@ -74,6 +75,10 @@ const handlers: Handlers = {
     await engine();
     setStudioKernels(args.enabled);
     return { enabled: studioKernelsEnabled() };
+  },
+  async benchKernels(args) {
+    await engine();
+    return benchKernels(args);
   },
   // Data import: decoding needs no GPU; show_batch augments on it.
   async stageFiles(args) {

@@ -8,7 +8,14 @@
 // NOTE: only A loads are guarded (padding, image borders, the K tail): B loads use clamped
 // indices, since rows/columns past M/N are never written and A is zero past K.
 import * as tf from '@tensorflow/tfjs';
-import { type Activation, activationFn, type BiasKind, GemmProgram, gemmUniformData, makeGemmSource, rowMajorWrite } from './gemm';
+import {
+  type Activation,
+  activationFn,
+  type BiasKind,
+  GemmProgram,
+  makeGemmSource,
+  rowMajorWrite,
+} from './gemm';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 const Q = [0, 1, 2, 3];
@@ -31,14 +38,23 @@ export function convUniformData(ci: ConvInfo) {
   ];
 }
 
-const inBounds = (h: string, w: string, hw: string) => `${h} >= 0 && ${h} < ${U(hw)}.x && ${w} >= 0 && ${w} < ${U(hw)}.y`;
+const inBounds = (h: string, w: string, hw: string) =>
+  `${h} >= 0 && ${h} < ${U(hw)}.x && ${w} >= 0 && ${w} < ${U(hw)}.y`;
 /**
- * Moves a 3-level K coordinate (outer, mid, inner; inner fastest) to linear index `next`.
- * NOTE: recomputed by division rather than carried with if-chains: SwiftShader hung
- * compiling loops whose state was updated under nested ifs.
+ * Advances a 3-level K coordinate (outer, mid, inner; inner fastest) by `step`, branch-free
+ * (select, not if: divisions per element cost more than the GEMM itself on SwiftShader).
+ * `step` must divide `innerN` (the vec4 paths step 4 through channel counts divisible by 4).
  */
-const advance = (inner: string, innerN: string, mid: string, midN: string, outer: string, next: string) =>
-  `${inner} = (${next}) % ${innerN}; ${mid} = ((${next}) / ${innerN}) % ${midN}; ${outer} = (${next}) / (${innerN} * ${midN});`;
+const advance = (
+  inner: string,
+  innerN: string,
+  mid: string,
+  midN: string,
+  outer: string,
+  step: number,
+) =>
+  `${inner} = ${inner} + ${step}; { let w1 = ${inner} >= ${innerN}; ${inner} = select(${inner}, 0, w1); ${mid} = ${mid} + select(0, 1, w1);
+  let w2 = ${mid} >= ${midN}; ${mid} = select(${mid}, 0, w2); ${outer} = ${outer} + select(0, 1, w2); }`;
 
 abstract class ConvGemmProgram extends GemmProgram {
   protected src = '';
@@ -87,7 +103,7 @@ let xb${i} = bt${i} * ${U('inHW')}.x * ${U('inHW')}.y * ${U('inC')}; let row${i}
           (i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;
 let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`,
         ).join('\n') +
-        `\n${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 'k + 4')}`;
+        `\n${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
     } else {
       // Scalar channels: 4 consecutive K entries may straddle filter taps, so each K entry
       // gets its own (kh, kw, kc) and the slice is built in the 'km' form (t_j = A[m0.., k+j]).
@@ -95,11 +111,13 @@ let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(
         (j) => `{
   let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
   ${Q.map((i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;\n  e${j}${i} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ')}
-  ${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', `k + ${j + 1}`)}
+  ${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
 }`,
       ).join('\n');
       loadA =
-        Q.map((j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0;`).join('\n') +
+        Q.map(
+          (j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0;`,
+        ).join('\n') +
         '\n' +
         loadA +
         '\n' +
@@ -148,35 +166,48 @@ let dyb${i} = bt${i} * ${U('outHW')}.x * ${U('outHW')}.y * ${U('outC')}; let row
     // Output position (oh, ow) that tap (kh, kw) maps input pixel i to, and whether it exists.
     const tap = (i: number) => {
       const pos = `let th${i} = th0${i} - dh; let tw${i} = tw0${i} - dw;`;
-      if (unitStride) return `${pos} let oh${i} = th${i}; let ow${i} = tw${i}; let ok${i} = row${i} && ${inBounds(`oh${i}`, `ow${i}`, 'outHW')};`;
+      if (unitStride)
+        return `${pos} let oh${i} = th${i}; let ow${i} = tw${i}; let ok${i} = row${i} && ${inBounds(`oh${i}`, `ow${i}`, 'outHW')};`;
       return `${pos} let oh${i} = th${i} / ${U('stride')}.x; let ow${i} = tw${i} / ${U('stride')}.y;
 let ok${i} = row${i} && th${i} >= 0 && tw${i} >= 0 && oh${i} * ${U('stride')}.x == th${i} && ow${i} * ${U('stride')}.y == tw${i} && oh${i} < ${U('outHW')}.x && ow${i} < ${U('outHW')}.y;`;
     };
-    const dyIndex = (i: number) => `dyb${i} + (oh${i} * ${U('outHW')}.y + ow${i}) * ${U('outC')} + koc`;
+    const dyIndex = (i: number) =>
+      `dyb${i} + (oh${i} * ${U('outHW')}.y + ow${i}) * ${U('outC')} + koc`;
     // W is [fH, fW, Cin, Cout]: element (kh, kw, n, koc).
-    const wIndex = (n: string) => `((kh * ${U('filterHW')}.y + kw) * ${U('inC')} + ${n}) * ${U('outC')} + koc`;
+    const wIndex = (n: string) =>
+      `((kh * ${U('filterHW')}.y + kw) * ${U('inC')} + ${n}) * ${U('outC')} + koc`;
     let load: string;
     if (vecK) {
       load =
         `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
-        Q.map((i) => `${tap(i)}\nlet a${i} = select(vec4<f32>(0.0), dy[(${dyIndex(i)}) / 4], ok${i});`).join('\n') +
+        Q.map(
+          (i) => `${tap(i)}\nlet a${i} = select(vec4<f32>(0.0), dy[(${dyIndex(i)}) / 4], ok${i});`,
+        ).join('\n') +
         '\n' +
-        Q.map((j) => `let c${j} = w[(${wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`)}) / 4];`).join('\n') +
-        `\n${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 'k + 4')}`;
+        Q.map((j) => `let c${j} = w[(${wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`)}) / 4];`).join(
+          '\n',
+        ) +
+        `\n${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
     } else {
       load =
-        Q.map((j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0; var g${j}0 = 0.0; var g${j}1 = 0.0; var g${j}2 = 0.0; var g${j}3 = 0.0;`).join('\n') +
+        Q.map(
+          (j) =>
+            `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0; var g${j}0 = 0.0; var g${j}1 = 0.0; var g${j}2 = 0.0; var g${j}3 = 0.0;`,
+        ).join('\n') +
         '\n' +
         Q.map(
           (j) => `{
   let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
   ${Q.map((i) => `${tap(i)}\n  e${j}${i} = dy[${dyIndex(i)}] * f32(kin && ok${i});`).join('\n  ')}
   ${Q.map((c) => `g${j}${c} = w[${wIndex(`min(n0 + ${c}, ${U('dimN')} - 1)`)}];`).join('\n  ')}
-  ${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', `k + ${j + 1}`)}
+  ${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
 }`,
         ).join('\n') +
         '\n' +
-        Q.map((j) => `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);\nlet b${j} = vec4<f32>(g${j}0, g${j}1, g${j}2, g${j}3);`).join('\n');
+        Q.map(
+          (j) =>
+            `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);\nlet b${j} = vec4<f32>(g${j}0, g${j}1, g${j}2, g${j}3);`,
+        ).join('\n');
     }
     this.src = makeGemmSource({
       aForm: vecK ? 'mk' : 'km',
@@ -213,16 +244,20 @@ let row${i} = r${i} < ${U('dimM')};`,
     const state = 'var kow = 0; var koh = 0; var kb = 0;';
     const pos = (i: number) =>
       `let ih${i} = koh * ${U('stride')}.x + ihOff${i}; let iw${i} = kow * ${U('stride')}.y + iwOff${i};`;
-    const xIndex = (i: number) => `((kb * ${U('inHW')}.x + ih${i}) * ${U('inHW')}.y + iw${i}) * ${U('inC')} + c${i}`;
+    const xIndex = (i: number) =>
+      `((kb * ${U('inHW')}.x + ih${i}) * ${U('inHW')}.y + iw${i}) * ${U('inC')} + c${i}`;
     const loadA = Q.map((j) => {
       const body = vecX
         ? // Rows m0..m0+3 are channels c..c+3 of one tap, contiguous in x: one vec4.
           `${pos(0)}\n  t${j} = select(vec4<f32>(0.0), x[(${xIndex(0)}) / 4], kin && row0 && ${inBounds('ih0', 'iw0', 'inHW')});`
-        : Q.map((i) => `${pos(i)}\n  t${j}.${'xyzw'[i]} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ');
+        : Q.map(
+            (i) =>
+              `${pos(i)}\n  t${j}.${'xyzw'[i]} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`,
+          ).join('\n  ');
       return `{
   let kin = k + ${j} < ${U('dimK')};
   ${body}
-  ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', `k + ${j + 1}`)}
+  ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', 1)}
 }`;
     }).join('\n');
     const loadB = Q.map((j) =>
@@ -240,5 +275,3 @@ let row${i} = r${i} < ${U('dimM')};`,
     });
   }
 }
-
-export { gemmUniformData };

@@ -38,13 +38,22 @@ export interface GemmHooks {
 /** WGSL for the whole kernel body (`main`), from the family's hooks. */
 export function makeGemmSource(h: GemmHooks): string {
   // A(i, j) = A[m0+i, k+j] as a scalar expression; Brow(j) = B[k+j, n0..n0+3] as a vec4.
-  const aAt = (i: number, j: number) => (h.aForm === 'mk' ? `a${i}.${XYZW[j]}` : `t${j}.${XYZW[i]}`);
+  const aAt = (i: number, j: number) =>
+    h.aForm === 'mk' ? `a${i}.${XYZW[j]}` : `t${j}.${XYZW[i]}`;
   const bRows =
     h.bForm === 'kn'
       ? ''
-      : [0, 1, 2, 3].map((j) => `let b${j} = vec4<f32>(c0.${XYZW[j]}, c1.${XYZW[j]}, c2.${XYZW[j]}, c3.${XYZW[j]});`).join('\n');
+      : [0, 1, 2, 3]
+          .map(
+            (j) =>
+              `let b${j} = vec4<f32>(c0.${XYZW[j]}, c1.${XYZW[j]}, c2.${XYZW[j]}, c3.${XYZW[j]});`,
+          )
+          .join('\n');
   const fmas = [0, 1, 2, 3]
-    .map((i) => `acc${i} = acc${i} + ${aAt(i, 0)} * b0 + ${aAt(i, 1)} * b1 + ${aAt(i, 2)} * b2 + ${aAt(i, 3)} * b3;`)
+    .map(
+      (i) =>
+        `acc${i} = acc${i} + ${aAt(i, 0)} * b0 + ${aAt(i, 1)} * b1 + ${aAt(i, 2)} * b2 + ${aAt(i, 3)} * b3;`,
+    )
     .join('\n');
   return `
 ${h.helpers}
@@ -99,7 +108,11 @@ export abstract class GemmProgram implements WebGPUProgram {
   outputComponent?: number;
   uniforms = GEMM_UNIFORMS;
 
-  constructor(outputShape: number[], dims: GemmDims, workgroupSize: [number, number, number] = [8, 8, 1]) {
+  constructor(
+    outputShape: number[],
+    dims: GemmDims,
+    workgroupSize: [number, number, number] = [8, 8, 1],
+  ) {
     this.outputShape = outputShape;
     this.workgroupSize = workgroupSize;
     // A non-flat layout makes tfjs call main() without an index; our code reads globalId.
@@ -117,7 +130,6 @@ export abstract class GemmProgram implements WebGPUProgram {
 // ************* activations (fused into the write) *************
 
 export type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
-export const ACTIVATIONS: readonly string[] = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
 
 const ACTIVATION_WGSL: Record<Activation, string> = {
   linear: 'return v;',
@@ -139,7 +151,12 @@ export type BiasKind = 'none' | 'column' | 'scalar';
  * The common epilogue: C[m, n] lives at `base + m * N + n` (row-major M x N per batch),
  * plus bias, then activation. `vec4Out` when N % 4 == 0 (the output is bound as vec4).
  */
-export function rowMajorWrite(opts: { base: string; vec4Out: boolean; bias: BiasKind; activation: boolean }): string {
+export function rowMajorWrite(opts: {
+  base: string;
+  vec4Out: boolean;
+  bias: BiasKind;
+  activation: boolean;
+}): string {
   const { base, vec4Out, bias, activation } = opts;
   const biasExpr = () => {
     if (bias === 'none') return '';
@@ -158,7 +175,8 @@ export function rowMajorWrite(opts: { base: string; vec4Out: boolean; bias: Bias
     if (vec4Out) {
       lines.push(`  result[o${i} / 4] = v${i};`);
     } else {
-      for (let j = 0; j < TILE; j++) lines.push(`  if (n0 + ${j} < uniforms.dimN) { result[o${i} + ${j}] = v${i}.${XYZW[j]}; }`);
+      for (let j = 0; j < TILE; j++)
+        lines.push(`  if (n0 + ${j} < uniforms.dimN) { result[o${i} + ${j}] = v${i}.${XYZW[j]}; }`);
     }
     lines.push('}');
   }

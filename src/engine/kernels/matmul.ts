@@ -4,7 +4,15 @@
 // broadcasting that is not "all or one") returns null and the caller uses the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { type Activation, activationFn, type BiasKind, GemmProgram, gemmUniformData, makeGemmSource, rowMajorWrite } from './gemm';
+import {
+  type Activation,
+  activationFn,
+  type BiasKind,
+  GemmProgram,
+  gemmUniformData,
+  makeGemmSource,
+  rowMajorWrite,
+} from './gemm';
 
 type TensorInfo = tf.TensorInfo;
 const Q = [0, 1, 2, 3];
@@ -40,7 +48,12 @@ export class MatMulProgram extends GemmProgram {
       helpers: activation ? activationFn(activation) : '',
       setup: SETUP,
       load: [K_LANES, loadA(transposeA, vecA), loadB(transposeB, vecB)].join('\n'),
-      write: rowMajorWrite({ base: 'batch * uniforms.dimM * uniforms.dimN', vec4Out: vecOut, bias, activation: activation !== null }),
+      write: rowMajorWrite({
+        base: 'batch * uniforms.dimM * uniforms.dimN',
+        vec4Out: vecOut,
+        bias,
+        activation: activation !== null,
+      }),
     });
   }
 
@@ -141,7 +154,14 @@ export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo 
   const bias = biasKind(c.bias, N);
   if (bias === null || (c.bias && c.bias.dtype !== 'float32')) return null;
   const dims = { batch, M, N, K };
-  const program = new MatMulProgram([...outer, M, N], dims, transposeA, transposeB, bias, act === 'linear' ? null : act);
+  const program = new MatMulProgram(
+    [...outer, M, N],
+    dims,
+    transposeA,
+    transposeB,
+    bias,
+    act === 'linear' ? null : act,
+  );
   const uniformData = [
     ...gemmUniformData(dims, c.leakyreluAlpha ?? 0),
     { type: 'int32', data: [batchA === 1 ? 0 : M * K] }, // strideA: elements per batch of A

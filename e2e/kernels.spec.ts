@@ -1,0 +1,20 @@
+// The Studio WGSL kernels in a real browser on real WebGPU: every overridden op and its
+// gradients match tfjs's CPU backend, and switching back to the stock kernels changes
+// nothing beyond float tolerance. Shapes are tiny: this is about correctness, not speed.
+import type { KernelCheckResult } from '../src/engine/kernels/check';
+import { expect, runInPage, test } from './fixtures';
+
+test('Studio conv/matmul kernels and their gradients match the CPU backend and stock webgpu', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  const r = await runInPage<KernelCheckResult>(page, 'kernel-check', { seed: 3 });
+  expect(r.gpuErrors).toEqual([]);
+  expect(r.cases.length).toBeGreaterThanOrEqual(20);
+  for (const c of r.cases) {
+    expect(c.maxRelErrorVsCpu, `${c.name} vs cpu`).toBeLessThan(1e-4);
+    expect(c.maxRelErrorVsStock, `${c.name} vs stock webgpu`).toBeLessThan(1e-4);
+  }
+  expect(r.leakedTensors).toBe(0);
+});

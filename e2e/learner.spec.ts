@@ -63,8 +63,11 @@ test('Learner: lr_find restores bit-exactly, fit_one_cycle learns, epochs leak n
         'f1_score',
       ]);
     await expect.poll(() => page.evaluate(() => window.studioStore!().trainEpochs.length)).toBe(2);
+    // Batch records reach the store in batched flushes: wait for the last one too.
+    await expect
+      .poll(() => page.evaluate(() => window.studioStore!().trainBatches.length))
+      .toBe(24);
     const batches = await page.evaluate(() => window.studioStore!().trainBatches);
-    expect(batches).toHaveLength(24);
     const peak = batches.reduce((b, x, i) => (x.lr > batches[b].lr ? i : b), 0);
     expect(peak).toBe(6); // warm-up is pct_start .25 of 24 iterations
     expect(batches[peak].lr).toBeCloseTo(3e-2, 9);

@@ -7,6 +7,14 @@ import { fmtLoss, fmtLr, fmtTime } from './format';
 import { plannedSchedule } from './plan';
 
 type Policy = 'fine_tune' | 'one_cycle' | 'sgdr' | 'fit';
+// Random init for now: the pretrained path goes through the models' bundled weights later.
+const ARCHS: [string, string][] = [
+  ['tiny-bn-cnn', 'tiny CNN with BN (fast)'],
+  ['tiny-cnn', 'tiny CNN'],
+  ['resnet18', 'ResNet-18 (random init; slow without a GPU)'],
+  ['resnet34', 'ResNet-34 (random init; slow without a GPU)'],
+  ['resnet50', 'ResNet-50 (random init; slow without a GPU)'],
+];
 const POLICY_LABEL: Record<Policy, string> = {
   fine_tune: 'fine_tune',
   one_cycle: 'fit_one_cycle',
@@ -220,9 +228,15 @@ export function TrainPanel() {
   const [mixup, setMixup] = useState(false);
   const [labelSmoothing, setLabelSmoothing] = useState(false);
   const [paused, setPaused] = useState(false);
+  const [arch, setArch] = useState('tiny-bn-cnn');
+  const [aug, setAug] = useState<'side-on' | 'top-down' | 'none'>('side-on');
+  const imported = useStudio((s) => s.dataSummary);
+  const [useImported, setUseImported] = useState(true);
+  const data = imported && !imported.errors.length && useImported ? 'imported' : 'demo';
   const running = status === 'running';
+  const setupArgs = { arch, data, aug, bs, size, labelSmoothing } as const;
   const start = async () => {
-    if (!setup) await learnSetup({ bs, size, labelSmoothing });
+    if (!setup) await learnSetup(setupArgs);
     await fit({ policy, epochs, lr, mixup });
   };
   return (
@@ -234,6 +248,49 @@ export function TrainPanel() {
           ? `${setup.arch} · ${setup.groups} groups · ${setup.nParams.toLocaleString()} parameters · classes ${setup.vocab.join(', ')}`
           : 'not created yet'}
       </p>
+      <div className="row">
+        <label>
+          data{' '}
+          <select
+            value={data}
+            onChange={(e) => setUseImported(e.target.value === 'imported')}
+            disabled={running || !imported}
+            data-testid="train-data"
+          >
+            <option value="demo">built-in demo patterns</option>
+            {imported && (
+              <option value="imported">imported folder ({imported.classes.length} classes)</option>
+            )}
+          </select>
+        </label>
+        <label>
+          architecture{' '}
+          <select
+            value={arch}
+            onChange={(e) => setArch(e.target.value)}
+            disabled={running}
+            data-testid="train-arch"
+          >
+            {ARCHS.map(([id, label]) => (
+              <option key={id} value={id}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          augmentation{' '}
+          <select
+            value={aug}
+            onChange={(e) => setAug(e.target.value as typeof aug)}
+            disabled={running}
+          >
+            <option value="side-on">side-on photos (flip)</option>
+            <option value="top-down">top-down (8 dihedral)</option>
+            <option value="none">none</option>
+          </select>
+        </label>
+      </div>
       <div className="row">
         <label>
           batch size{' '}
@@ -265,7 +322,7 @@ export function TrainPanel() {
           label smoothing
         </label>
         <button
-          onClick={() => void learnSetup({ bs, size, labelSmoothing })}
+          onClick={() => void learnSetup(setupArgs)}
           disabled={running}
           data-testid="learn-setup"
         >

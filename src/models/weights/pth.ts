@@ -4,21 +4,8 @@
 import { unzipSync } from 'fflate';
 
 import { storageRef, unpickle, type TensorRef } from './pickle';
-import { decodeDtype } from './safetensors';
+import { decodeDtype, DTYPE_BYTES } from './safetensors';
 import { numel, type StateDict } from './tensors';
-
-const DTYPE_BYTES: Record<string, number> = {
-  F32: 4,
-  F64: 8,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
-};
 
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 

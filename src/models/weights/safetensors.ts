@@ -3,7 +3,7 @@
 // Tensors are returned in the file's (PyTorch) layout, converted to float32.
 import { numel, type RawTensor, type StateDict } from './tensors';
 
-const DTYPE_BYTES: Record<string, number> = {
+export const DTYPE_BYTES: Record<string, number> = {
   F32: 4,
   F64: 8,
   F16: 2,

@@ -44,7 +44,7 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
   await page.getByTestId('fit').click();
   const samples: { points: number; eta: string | null }[] = [];
-  const lossPath = page.getByTestId('loss-plot').locator('path[data-series="train loss"]');
+  const lossPath = page.getByTestId('loss-plot').locator('[data-series="train loss"]');
   await expect(lossPath).toHaveCount(1, { timeout: 120_000 });
   while ((await page.getByTestId('epoch-table').locator('tbody tr').count()) < 2) {
     samples.push({

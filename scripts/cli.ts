@@ -6,6 +6,7 @@ import { parseCliArgs } from './cliArgs';
 import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
 import { readImages } from './cliPredict';
+import { handSessionFile, pullExport, type Listed } from './cliExport';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
 commands:
@@ -20,8 +21,11 @@ commands:
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
   train <dir> [--arch tiny-bn-cnn|resnet18|...] [--size 64] [--bs 16] [--aug side-on|none] [--lr-find]
-        [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
-                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows`;
+        [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--export DIR]
+                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows;
+                            --export writes every export format into DIR
+  export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
+                            the session's model/archive/script (of FILE.zip if given) into DIR`;
 
 async function main() {
   const { positionals, values } = parseCliArgs(process.argv.slice(2));
@@ -39,12 +43,21 @@ async function main() {
     >;
     if (command === 'import' || command === 'bench-data' || command === 'train')
       await handImportFiles(studio.page, rest, values);
+    if (command === 'export' && typeof values.session === 'string')
+      args.input = await handSessionFile(studio.page, values.session);
     // The page cannot read local files: hand it their bytes.
-    if (command === 'predict') (args as Record<string, unknown>).images = readImages(rest);
+    if (command === 'predict' || command === 'predict-learner')
+      (args as Record<string, unknown>).images = readImages(rest);
     const result = await studio.page.evaluate(
       ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
       [command, args] as const,
     );
+    // Exported files stay in the page: pull them into the folder asked for.
+    const outDir = command === 'export' ? values.out : command === 'train' ? values.export : undefined;
+    if (typeof outDir === 'string') {
+      const listed = (command === 'export' ? result : (result as { exported?: Listed[] }).exported) as Listed[];
+      for (const p of await pullExport(studio.page, listed ?? [], outDir)) log(`wrote ${p}`);
+    }
     const json = JSON.stringify(result, null, 2);
     if (typeof values.report === 'string') writeFileSync(values.report, json + '\n');
     if (values.json || typeof values.report !== 'string') console.log(json);

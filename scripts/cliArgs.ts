@@ -1,4 +1,12 @@
-export const BOOLEAN_FLAGS = new Set(['json', 'help', 'quick', 'lr-find', 'stratify']);
+export const BOOLEAN_FLAGS = new Set([
+  'json',
+  'help',
+  'quick',
+  'lr-find',
+  'stratify',
+  'pretrained',
+  'precompute',
+]);
 
 /** `--key value`, `--key=value`, and the boolean flags above; everything else is positional. */
 export function parseCliArgs(argv: string[]) {

@@ -6,6 +6,15 @@ import { DataPanel } from './data/DataPanel';
 import { NoWebGPU } from './NoWebGPU';
 import { TrainPanel } from './train/TrainPanel';
 import { WhatDoesItSee } from './models/WhatDoesItSee';
+import { ModelPanel, modelStatusLine } from './model/ModelPanel';
+import { ExportPanel } from './export/ExportPanel';
+import { InterpretPanel } from './interpret/InterpretPanel';
+import { restoreTheme, ThemeToggle } from './ThemeToggle';
+import './ui.css';
+import { StatusNotices } from './StatusNotices';
+import { RestoreBanner } from './RestoreBanner';
+
+restoreTheme();
 
 interface PanelDef {
   id: string;
@@ -29,6 +38,12 @@ const PANELS: PanelDef[] = [
     render: () => <DataPanel />,
   },
   {
+    id: 'model',
+    title: 'Model',
+    useStatus: () => useStudio(modelStatusLine),
+    render: () => <ModelPanel />,
+  },
+  {
     id: 'train',
     title: 'Train',
     useStatus: () => {
@@ -44,6 +59,29 @@ const PANELS: PanelDef[] = [
         <TrainPanel />
       </>
     ),
+  },
+  {
+    id: 'interpret',
+    title: 'Interpret',
+    useStatus: () => {
+      const r = useStudio((st) => st.interpretResult);
+      const setup = useStudio((st) => st.trainSetup);
+      if (r) return `${r.n} images · ${(100 * r.report.accuracy).toFixed(1)}% right`;
+      return setup ? 'not run yet' : 'train first';
+    },
+    render: () => <InterpretPanel />,
+  },
+  {
+    id: 'export',
+    title: 'Export',
+    useStatus: () => {
+      const setup = useStudio((st) => st.trainSetup);
+      const epochs = useStudio((st) => st.trainEpochs.length);
+      return setup
+        ? `${setup.arch} · ${epochs ? 'trained' : 'untrained'}`
+        : 'nothing to export yet';
+    },
+    render: () => <ExportPanel />,
   },
   {
     id: 'see',
@@ -66,6 +104,8 @@ function PanelTab({
   return (
     <button
       role="tab"
+      id={`tab-${panel.id}`}
+      tabIndex={active ? 0 : -1}
       aria-selected={active}
       aria-controls={`panel-${panel.id}`}
       className={active ? 'tab active' : 'tab'}
@@ -91,7 +131,10 @@ export function App() {
           fast.ai in your browser, on WebGPU. Nothing leaves this machine.
         </span>
         <AdapterBadge />
+        <ThemeToggle />
       </header>
+      <StatusNotices />
+      <RestoreBanner />
       {status === 'unsupported' ? (
         <NoWebGPU detail={error} />
       ) : status === 'error' ? (
@@ -101,7 +144,29 @@ export function App() {
         </section>
       ) : (
         <>
-          <nav className="tabs" role="tablist" aria-label="Studio steps">
+          <nav
+            className="tabs"
+            role="tablist"
+            aria-label="Studio steps"
+            onKeyDown={(e) => {
+              // WAI-ARIA tabs: arrows move between tabs (wrapping), Home/End jump to the ends.
+              const i = PANELS.indexOf(panel);
+              const j =
+                e.key === 'ArrowRight'
+                  ? (i + 1) % PANELS.length
+                  : e.key === 'ArrowLeft'
+                    ? (i - 1 + PANELS.length) % PANELS.length
+                    : e.key === 'Home'
+                      ? 0
+                      : e.key === 'End'
+                        ? PANELS.length - 1
+                        : -1;
+              if (j < 0) return;
+              e.preventDefault();
+              setActive(PANELS[j].id);
+              document.getElementById(`tab-${PANELS[j].id}`)?.focus();
+            }}
+          >
             {PANELS.map((p) => (
               <PanelTab
                 key={p.id}
@@ -111,7 +176,7 @@ export function App() {
               />
             ))}
           </nav>
-          <main id={`panel-${panel.id}`} role="tabpanel">
+          <main id={`panel-${panel.id}`} role="tabpanel" aria-labelledby={`tab-${panel.id}`}>
             {panel.render()}
           </main>
         </>

@@ -3,6 +3,9 @@
 import { useStudio, worker } from '../store/studio';
 import { modelCommands } from '../models/bridge';
 import { learnCommands } from '../learn/cliCommands';
+import { interpretCommands } from './interpret/cliCommands';
+import { exportCommands } from '../export/cliCommands';
+import { reliabilityCommands } from '../reliability/cliCommands';
 
 export type CliArgs = Record<string, string | number | boolean | string[]>;
 
@@ -74,7 +77,18 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   /** Diagnostics of the engine's WGSL kernels (no UI panel: they talk to the worker directly). */
   // `bench [--quick] --report bench.json`: Studio kernels vs stock, one session (scripts/bench.ts formats it).
   async bench(args) {
-    return worker().call('benchKernels', { quick: Boolean(args.quick) });
+    return worker().call('benchKernels', {
+      quick: Boolean(args.quick),
+      only: args.only as string | undefined, // comma list of sections (src/engine/kernels/bench.ts)
+      profile: Boolean(args.profile),
+    });
+  },
+  // Fused batch-norm/ReLU/residual kernels and gradients vs the CPU backend (checkBn.ts).
+  async 'kernel-check-bn'(args) {
+    return worker().call('kernelCheckBn', {
+      seed: Number(args.seed ?? 1),
+      only: args.only as string | undefined,
+    });
   },
   async 'kernel-check'(args) {
     return worker().call('kernelCheck', {
@@ -86,9 +100,15 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   ...(modelCommands(worker) as Record<string, (args: CliArgs) => Promise<unknown>>),
   // Learner: learn-setup, fit, lr-find (src/learn/cliCommands.ts); learn-state for checks.
   ...learnCommands,
+  // Interpret panel: interpret, gradcam, predict-learner (src/app/interpret/cliCommands.ts).
+  ...(interpretCommands as Record<string, (args: CliArgs) => Promise<unknown>>),
   async 'learn-state'() {
     return worker().call('learnState', {});
   },
+  // Export: export, export-chunk, import-session, learn-forward (src/export/cliCommands.ts).
+  ...exportCommands,
+  // Reliability: debug-fault (src/reliability/cliCommands.ts).
+  ...reliabilityCommands,
 };
 
 export interface StudioCli {

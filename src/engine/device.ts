@@ -30,6 +30,10 @@ export interface Engine {
 }
 
 let current: Engine | undefined;
+let starting: Promise<Engine> | undefined;
+let lastOnLost: ((reason: string) => void) | undefined;
+/** How many devices were lost so far: a run compares it to notice a loss (src/learn/recovery.ts). */
+export let deviceLostCount = 0;
 
 function describe(adapter: GPUAdapter): AdapterInfo {
   const i = adapter.info;
@@ -55,6 +59,15 @@ function describe(adapter: GPUAdapter): AdapterInfo {
 /** Requests adapter + device and makes them tfjs's `webgpu` backend. Idempotent. */
 export async function startEngine(onLost?: (reason: string) => void): Promise<Engine> {
   if (current) return current;
+  // One bring-up at a time (a recovering run and a UI `info` may both ask for a new device);
+  // a device made after a loss reports its own loss to the last listener given.
+  onLost ??= lastOnLost;
+  lastOnLost = onLost;
+  starting ??= bringUp(onLost).finally(() => (starting = undefined));
+  return starting;
+}
+
+async function bringUp(onLost?: (reason: string) => void): Promise<Engine> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) throw new NoWebGPUError('navigator.gpu is missing: this browser has no WebGPU.');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -77,6 +90,7 @@ export async function startEngine(onLost?: (reason: string) => void): Promise<En
   const engine: Engine = { adapter, device, info: describe(adapter) };
   device.lost.then((lost) => {
     if (current === engine) current = undefined;
+    deviceLostCount++;
     onLost?.(`${lost.reason}: ${lost.message}`);
   });
   // Replace the backend factory registered by the package import with one on our device.

@@ -3,7 +3,10 @@
 import type { CliArgs } from '../app/cliBridge';
 import { useStudio, worker } from '../store/studio';
 import type { FitArgs, FitPolicy, LearnSetupArgs } from './session';
+import { holdExport } from '../export/cliCommands';
 
+/** `--flag` (true), `--flag=false`, or absent (undefined: the default). */
+const flag = (v: unknown) => (v === undefined ? undefined : v !== false && v !== 'false');
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 const orThrow = <T>(r: T | undefined): T => {
   if (r === undefined)
@@ -12,7 +15,8 @@ const orThrow = <T>(r: T | undefined): T => {
 };
 
 export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
-  // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]`
+  // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]
+  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]`
   async 'learn-setup'(a) {
     const args: LearnSetupArgs = {
       arch: a.arch as LearnSetupArgs['arch'],
@@ -22,13 +26,18 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       nValid: num(a['n-valid'] ?? a.nValid),
       seed: num(a.seed),
       labelSmoothing: Boolean(a['label-smoothing']),
+      pretrained: flag(a.pretrained),
+      body: a.body as LearnSetupArgs['body'],
+      aug: a.aug as LearnSetupArgs['aug'],
+      data: a.data as LearnSetupArgs['data'],
     };
     // Stock tfjs-webgpu conv/matmul instead of the studio's kernels (as bench-data's flag).
     if (a['stock-kernels'] !== undefined)
       await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
     return orThrow(await useStudio.getState().learnSetup(JSON.parse(JSON.stringify(args))));
   },
-  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2] [--mixup] [--save-best] [--size N]`
+  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2] [--mixup] [--save-best] [--size N]
+  //  [--precompute] (frozen phase on cached body features)`
   async fit(a) {
     const args: FitArgs = {
       policy: (a.policy as FitPolicy) ?? 'one_cycle',
@@ -39,6 +48,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       mixup: Boolean(a.mixup),
       saveBest: Boolean(a['save-best']),
       size: num(a.size),
+      precompute: flag(a.precompute),
     };
     return orThrow(await useStudio.getState().fit(JSON.parse(JSON.stringify(args))));
   },
@@ -53,7 +63,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     );
   },
   // `train <dir> --arch tiny-bn-cnn|resnet18|... [--size N] [--bs N] [--aug side-on|none] [--lr-find]
-  //  [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]`: import (the data helper's), then the Learner.
+  //  [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--pretrained] [--body current]
+  //  [--precompute]`: import (the data helper's), then the Learner.
   async train(a) {
     const s = useStudio.getState();
     const summary = await s.runImport();
@@ -71,10 +82,13 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
             bs: num(a.bs) ?? 16,
             aug: a.aug,
             seed: num(a.seed),
+            pretrained: flag(a.pretrained),
+            body: a.body,
           }),
         ),
       ),
     );
+    const bs = num(a.bs) ?? 16;
     const lrFind = a['lr-find']
       ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) }))
       : undefined;
@@ -82,17 +96,27 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const fineTune = a['fine-tune'] !== undefined;
     const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? 1);
     const result = orThrow(
-      await useStudio
-        .getState()
-        .fit(
-          JSON.parse(JSON.stringify({ policy: fineTune ? 'fine_tune' : 'one_cycle', epochs, lr })),
+      await useStudio.getState().fit(
+        JSON.parse(
+          JSON.stringify({
+            policy: fineTune ? 'fine_tune' : 'one_cycle',
+            epochs,
+            lr,
+            precompute: flag(a.precompute),
+          }),
         ),
+      ),
     );
-    const bs = num(a.bs) ?? 16;
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     return {
       adapter: info?.adapter,
       arch: setup.arch,
+      pretrained: setup.pretrained,
+      frozenGroups: setup.frozenGroups,
+      mixedPrecision: setup.mixedPrecision,
+      mixedPrecisionReason: setup.mixedPrecisionReason,
+      size: num(a.size) ?? 64,
+      bs,
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
       epochs: result.rows.map((r) => ({
@@ -102,6 +126,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       stopped: result.stopped,
       diverged: result.diverged,
       seconds: result.seconds,
+      // `--export DIR`: every format, held in the page for the CLI to pull (src/export/cliCommands.ts).
+      exported: a.export !== undefined ? await holdExport('all') : undefined,
     };
   },
 };

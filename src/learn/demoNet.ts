@@ -65,39 +65,58 @@ export function tinyBnCnn(
     buffers.set(`${bn}.running_var`, tf.variable(tf.ones([c]), false));
   }
   const p = (k: string) => params.get(k)! as tf.Tensor;
+  const groups = [
+    ['conv1.weight', 'bn1.weight', 'bn1.bias', 'conv2.weight', 'bn2.weight', 'bn2.bias'],
+    ['fc.weight', 'fc.bias'],
+  ];
+  // Split as a ResNet is (body -> features, head -> logits), for Grad-CAM and precompute.
+  const features = (x: tf.Tensor4D, training: boolean) =>
+    tf.tidy(() => {
+      const h = tf.relu(
+        batchNorm(
+          model,
+          'bn1',
+          tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'),
+          training,
+        ),
+      );
+      return tf.relu(
+        batchNorm(
+          model,
+          'bn2',
+          tf.conv2d(h, p('conv2.weight') as tf.Tensor4D, 2, 'same'),
+          training,
+        ),
+      );
+    });
+  const head = {
+    forward: (f: tf.Tensor4D) =>
+      tf.tidy(
+        () =>
+          tf.add(
+            tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, p('fc.weight') as tf.Tensor2D),
+            p('fc.bias'),
+          ) as tf.Tensor2D,
+      ),
+  };
   const model: Model = {
     arch: 'tiny-bn-cnn',
     input: UNIT,
     params,
     buffers,
-    groups: [
-      ['conv1.weight', 'bn1.weight', 'bn1.bias', 'conv2.weight', 'bn2.weight', 'bn2.bias'],
-      ['fc.weight', 'fc.bias'],
-    ],
+    groups,
     frozenGroups: 0,
-    forward: (x, { training }) =>
-      tf.tidy(() => {
-        let h = tf.relu(
-          batchNorm(
-            model,
-            'bn1',
-            tf.conv2d(x, p('conv1.weight') as tf.Tensor4D, 2, 'same'),
-            training,
-          ),
-        );
-        h = tf.relu(
-          batchNorm(
-            model,
-            'bn2',
-            tf.conv2d(h, p('conv2.weight') as tf.Tensor4D, 2, 'same'),
-            training,
-          ),
-        );
-        return tf.add(
-          tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, p('fc.weight') as tf.Tensor2D),
-          p('fc.bias'),
-        ) as tf.Tensor2D;
-      }),
+    body: {
+      arch: 'tiny-bn-cnn',
+      input: UNIT,
+      params: new Map(groups[0].map((k) => [k, params.get(k)!])),
+      buffers,
+      nf: w2,
+      groups: [groups[0], []],
+      forward: features,
+    },
+    head,
+    forward: (x, { training }) => tf.tidy(() => head.forward(features(x, training))),
     dispose: () => [...params.values(), ...buffers.values()].forEach((v) => v.dispose()),
   };
   return model;

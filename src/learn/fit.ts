@@ -3,6 +3,7 @@
 import { LRFinder, ParamScheduler, Recorder, TrainEvalCallback } from './callbacks';
 import { Learner, type Batches, type Callback, type LearnerOptions } from './learner';
 import type { Model } from '../models/model';
+import { canPrecompute, precompute } from './precompute';
 import {
   FINE_TUNE,
   ONE_CYCLE,
@@ -55,16 +56,54 @@ export async function fitSgdr(
   await learn.fit(nEpoch, { cbs: [new ParamScheduler(scheds), ...(o.cbs ?? [])], wd: o.wd });
 }
 
-/** fastai fine_tune: frozen one-cycle (pct_start .99), then base_lr/2 unfrozen with slice(base_lr/lr_mult, base_lr). */
+/**
+ * Runs `f` on a Learner that trains only `learn`'s head on cached body features (fastai v0.7
+ * `precompute=True`): the body runs once, in eval mode, over one pass of the training set and the
+ * validation set. Same loss, metrics, optimizer kind and wd; the head's variables are `learn`'s.
+ */
+export async function onPrecomputed(
+  learn: Learner,
+  o: { bs: number; seed?: number },
+  f: (head: Learner) => Promise<void>,
+) {
+  const m = learn.model;
+  if (!canPrecompute(m)) throw new Error(`precompute: '${m.arch}' is not a body + head model`);
+  // The cached features are only valid while the body does not train (fastai v0.7 precompute).
+  learn.freeze();
+  const pre = await precompute(m, learn.data, o.bs, o.seed);
+  const head = learner(pre.model, pre.data, {
+    lossFunc: learn.lossFunc,
+    optFunc: learn.optFunc,
+    lr: learn.lr,
+    wd: learn.wd,
+    wdBnBias: learn.wdBnBias,
+    metrics: learn.metrics,
+  });
+  try {
+    await f(head);
+  } finally {
+    head.opt?.dispose();
+    pre.dispose();
+  }
+}
+
+/** fastai fine_tune: frozen one-cycle (pct_start .99), then base_lr/2 unfrozen with slice(base_lr/lr_mult, base_lr).
+ * `precompute`: the frozen phase trains the head on cached body features (see onPrecomputed). */
 export async function fineTune(
   learn: Learner,
   epochs: number,
-  o: Partial<typeof FINE_TUNE> & { cbs?: Callback[] } = {},
+  o: Partial<typeof FINE_TUNE> & {
+    cbs?: Callback[];
+    precompute?: { bs: number; seed?: number };
+  } = {},
 ) {
   const baseLr = o.baseLr ?? FINE_TUNE.baseLr;
   const { freezeEpochs, lrMult, pctStart, div } = { ...FINE_TUNE, ...o };
   learn.freeze();
-  await fitOneCycle(learn, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, cbs: o.cbs });
+  const frozen = (l: Learner) =>
+    fitOneCycle(l, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, cbs: o.cbs });
+  if (o.precompute) await onPrecomputed(learn, o.precompute, frozen);
+  else await frozen(learn);
   const half = baseLr / 2;
   learn.unfreeze();
   await fitOneCycle(learn, epochs, { lo: half / lrMult, hi: half }, { pctStart, div, cbs: o.cbs });

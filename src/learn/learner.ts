@@ -96,6 +96,8 @@ export class Learner {
 
   // Loop state, read and written by callbacks (fastai keeps the same names on the learner).
   nEpoch = 1;
+  /** First epoch `fit` runs (fastai start_epoch): recovery resumes a fit mid-way with it. */
+  startEpoch = 0;
   epoch = 0;
   iter = 0;
   nIter = 0;
@@ -210,7 +212,8 @@ export class Learner {
   }
 
   private async doFit() {
-    for (let epoch = 0; epoch < this.nEpoch; epoch++) {
+    // startEpoch: fastai fit(start_epoch); set by a callback's before_fit to resume a run.
+    for (let epoch = this.startEpoch; epoch < this.nEpoch; epoch++) {
       this.epoch = epoch;
       await this.withEvents(() => this.doEpoch(), 'epoch', CancelEpochException);
     }

@@ -1,9 +1,8 @@
 // Precomputed activations (fastai v0.7's `precompute=True`): with the body frozen, run it once
 // over the data in eval mode, cache its output, and train only the head on the cache. Epochs
 // then cost a head's forward/backward instead of the whole network's.
-// NOTE: needs a model split into body and head. The `Model` contract has `body` (models/resnet.ts);
-// the head's forward is read from `head` (withHead would only need to expose it), and the last
-// param group is taken to be the head's params.
+// Needs a model split into body and head: `Model.body` and `Model.head` (models/resnet.ts withHead);
+// the last param group is taken to be the head's params.
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/model';
 import type { Batch, Batches } from './learner';
@@ -57,7 +56,8 @@ export async function precompute(
     buffers: new Map([...model.buffers].filter(([k]) => isHead(k))),
     groups: [headKeys],
     frozenGroups: 0,
-    forward: (f, { training }) => model.head.forward(f, training),
+    // The head's forward makes intermediates (pooling, BN) that withHead's forward tidies.
+    forward: (f, { training }) => tf.tidy(() => model.head.forward(f, training)),
     dispose: () => {}, // the variables belong to the full model
   };
   const nTrain = Math.floor(train.x.shape[0] / bs);

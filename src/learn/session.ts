@@ -5,8 +5,7 @@ import type { AugPreset } from '../data/augment';
 import { DEMO_CLASSES } from '../data/demoShapes';
 import { currentDataset, dataLoaders } from '../data/importer';
 import { learnerBatches } from '../data/loaders';
-import { cutBody, visionModel } from '../models/head';
-import { buildModel } from '../models/zoo';
+import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
 import {
@@ -19,11 +18,22 @@ import {
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback, type BatchRecord } from './emit';
-import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, type LrFindResult } from './fit';
+import { HistoryCallback, historyOf, setHistory } from './history';
+import { FitRecovery, type RecoveryEvent } from './recovery';
+import {
+  fineTune,
+  fitOneCycle,
+  fitSgdr,
+  learner,
+  lrFind,
+  onPrecomputed,
+  type LrFindResult,
+} from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
+import { learnerModel } from './pretrained';
 import type { SuggestionName } from './schedule';
 import { tta } from './tta';
 
@@ -40,12 +50,23 @@ export interface LearnSetupArgs {
   nValid?: number;
   seed?: number;
   labelSmoothing?: boolean;
+  /** ResNets: start from ImageNet weights (arch resnet50-imagenet: the bundled Keras ResNet50),
+   * frozen but for the head, as fastai's vision_learner(pretrained=True). */
+  pretrained?: boolean;
+  /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
+  body?: 'current' | 'arch';
 }
 export interface LearnSetupResult {
   arch: string;
   vocab: string[];
   groups: number;
   nParams: number;
+  pretrained: boolean;
+  /** Frozen layer groups (fastai freeze: all but the head when pretrained). */
+  frozenGroups: number;
+  /** Always false: training is f32; why, for the report. */
+  mixedPrecision: false;
+  mixedPrecisionReason: string;
 }
 
 export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
@@ -61,6 +82,11 @@ export interface FitArgs {
   saveBest?: boolean;
   /** Progressive resizing: continue with the same weights at this image size. */
   size?: number;
+  /** Weight decay (decoupled, as fastai's Adam); kept for later fits. */
+  wd?: number;
+  /** While the body is frozen, train the head on cached body features (fastai v0.7
+   * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
+  precompute?: boolean;
 }
 export interface FitResult {
   rows: EpochRow[];
@@ -98,6 +124,8 @@ const DEFAULTS: Required<LearnSetupArgs> = {
   nValid: 4,
   seed: 1,
   labelSmoothing: false,
+  pretrained: false,
+  body: 'arch',
 };
 
 /** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
@@ -114,19 +142,31 @@ function makeData(
   return learnerBatches(dls, s.bs, model.input);
 }
 
-function makeModel(s: Required<LearnSetupArgs>, nClasses: number): Model {
+async function makeModel(s: Required<LearnSetupArgs>, nClasses: number): Promise<Model> {
   if (s.arch === 'tiny-cnn') return tinyCnn(nClasses, s.seed);
   if (s.arch === 'tiny-bn-cnn') return tinyBnCnn(nClasses, s.seed);
-  return visionModel(cutBody(buildModel(s.arch, 1000, s.seed)), nClasses, { seed: s.seed });
+  return learnerModel(s, nClasses);
 }
 
-export function learnSetup(args: LearnSetupArgs): LearnSetupResult {
+/** Training is f32 only: no f16 path exists (and SwiftShader/CI adapters lack shader-f16). */
+function mixedPrecisionReason() {
+  const info = currentEngine()?.info;
+  return info && !info.shaderF16
+    ? 'adapter lacks shader-f16'
+    : 'no f16 training path in the studio yet (f32 only)';
+}
+
+export async function learnSetup(args: LearnSetupArgs): Promise<LearnSetupResult> {
   learnDispose();
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
   const setup = { ...DEFAULTS, ...given } as Required<LearnSetupArgs>;
   const vocab = setup.data === 'demo' ? [...DEMO_CLASSES] : currentDataset()!.summary.classes;
+  const model = await makeModel(setup, vocab.length);
+  return install(setup, vocab, model);
+}
+
+function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model) {
   const multiLabel = setup.data === 'imported' && currentDataset()!.summary.multiLabel;
-  const model = makeModel(setup, vocab.length);
   const learn = learner(model, makeData(setup, model), {
     lossFunc: multiLabel
       ? BCEWithLogitsLossFlat()
@@ -143,7 +183,32 @@ export function learnSetup(args: LearnSetupArgs): LearnSetupResult {
     vocab,
     groups: model.groups.length,
     nParams: [...model.params.values()].reduce((s, v) => s + v.size, 0),
+    pretrained: setup.pretrained || setup.body === 'current',
+    frozenGroups: model.frozenGroups,
+    mixedPrecision: false as const,
+    mixedPrecisionReason: mixedPrecisionReason(),
   };
+}
+
+/** fastai freeze()/unfreeze() on the session's model (none given: report only); null: no learner. */
+export function learnFreeze(args: { frozen?: boolean }) {
+  if (!session) return null;
+  const learn = session.learn;
+  if (args.frozen === true) learn.freeze();
+  if (args.frozen === false) learn.unfreeze();
+  return { groups: learn.model.groups.length, frozenGroups: learn.model.frozenGroups };
+}
+
+/** Session import (src/export/sessionImport.ts): the current session is kept aside while the
+ * archive's is built, and put back if that fails. */
+export function detachSession() {
+  const s = session;
+  session = undefined;
+  return s;
+}
+export function attachSession(s: typeof session) {
+  learnDispose();
+  session = s;
 }
 
 export function learnDispose() {
@@ -153,9 +218,13 @@ export function learnDispose() {
 }
 
 function current(): Learner {
-  if (!session) learnSetup({});
+  if (!session) install({ ...DEFAULTS }, [...DEMO_CLASSES], tinyBnCnn(DEMO_CLASSES.length, 1));
   return session!.learn;
 }
+
+/** The session's Learner and settings, or undefined before learnSetup (interpretation, export). */
+export const learnSession = ():
+  Readonly<{ learn: Learner; setup: Required<LearnSetupArgs> }> | undefined => session;
 
 /** Epoch rows across the fits of one command (fine_tune runs two; Recorder resets per fit). */
 class RowCollector extends Callback {
@@ -168,8 +237,40 @@ class RowCollector extends Callback {
 
 export async function fit(
   args: FitArgs,
+  emit: (e: TrainEvent | RecoveryEvent) => void,
+  control: { stopRequested: boolean; paused?: boolean },
+): Promise<FitResult> {
+  // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
+  // carry on (src/learn/recovery.ts).
+  const t0 = performance.now();
+  const recovery = new FitRecovery(emit, session?.setup.bs ?? DEFAULTS.bs);
+  for (;;) {
+    try {
+      // (Not on precomputed features: the head Learner's weights are not the session's.)
+      const cbs = args.precompute ? [] : recovery.callbacks();
+      const r = await fitOnce(args, (e) => recovery.emit(e, emit), control, cbs);
+      recovery.finish(historyOf(current()));
+      return { ...r, seconds: (performance.now() - t0) / 1000 };
+    } catch (err) {
+      const setup = session?.setup;
+      if (!setup) throw err;
+      await recovery.recover(err, {
+        dispose: learnDispose,
+        rebuild: async (bs, history) => {
+          await learnSetup({ ...setup, bs });
+          setHistory(current(), history);
+          return current();
+        },
+      });
+    }
+  }
+}
+
+async function fitOnce(
+  args: FitArgs,
   emit: (e: TrainEvent) => void,
   control: { stopRequested: boolean; paused?: boolean },
+  recoveryCbs: Callback[],
 ): Promise<FitResult> {
   const learn = current();
   if (args.size && args.size !== session!.setup.size) {
@@ -193,25 +294,42 @@ export async function fit(
     ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
   ];
   const collect = new RowCollector();
-  cbs.push(collect);
+  cbs.push(collect, ...recoveryCbs);
+  cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
   const lr = args.lr;
-  switch (args.policy ?? 'one_cycle') {
-    case 'one_cycle':
-      await fitOneCycle(learn, args.epochs, lr, { cbs });
-      break;
-    case 'fit':
-      await learn.fit(args.epochs, { lr, cbs });
-      break;
-    case 'sgdr':
-      await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, {
-        cycleMult: args.cycleMult ?? 2,
-        cbs,
-      });
-      break;
-    case 'fine_tune':
-      await fineTune(learn, args.epochs, { baseLr: lr, cbs });
-      break;
-  }
+  if (args.wd !== undefined) learn.wd = args.wd;
+  const pre = args.precompute ? { bs: session!.setup.bs, seed: session!.setup.seed } : undefined;
+  const policy = args.policy ?? 'one_cycle';
+  if (pre && policy !== 'fine_tune') {
+    // Any policy on the frozen model: the head alone, on cached body features.
+    await onPrecomputed(learn, pre, (head) =>
+      policy === 'fit'
+        ? head.fit(args.epochs, { lr, cbs })
+        : policy === 'sgdr'
+          ? fitSgdr(head, args.epochs, args.cycleLen ?? 1, lr, {
+              cycleMult: args.cycleMult ?? 2,
+              cbs,
+            })
+          : fitOneCycle(head, args.epochs, lr, { cbs }),
+    );
+  } else
+    switch (policy) {
+      case 'one_cycle':
+        await fitOneCycle(learn, args.epochs, lr, { cbs });
+        break;
+      case 'fit':
+        await learn.fit(args.epochs, { lr, cbs });
+        break;
+      case 'sgdr':
+        await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, {
+          cycleMult: args.cycleMult ?? 2,
+          cbs,
+        });
+        break;
+      case 'fine_tune':
+        await fineTune(learn, args.epochs, { baseLr: lr, cbs, precompute: pre });
+        break;
+    }
   return {
     rows: collect.rows,
     stopped: interrupt.stopped,

@@ -45,6 +45,9 @@ export interface Model {
   dispose(): void;
   /** ResNets: the feature extractor, for fastai's cut-and-new-head surgery (head.ts cutBody). */
   body?: Body;
+  /** Models made by `withHead`: the classifier on the body's features (`forward` = head(body(x))),
+   * so the Learner can train it alone on cached body features (learn/precompute.ts). */
+  head?: { forward(features: tf.Tensor4D, training: boolean): tf.Tensor2D };
 }
 
 /** BatchNorm weight/bias keys: fastai keeps them trainable when a group is frozen, and gives them no weight decay. */

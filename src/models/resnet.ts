@@ -13,6 +13,9 @@ import {
   addConv,
   addLinear,
   batchNorm,
+  BN_EPS,
+  BN_MOMENTUM,
+  type BnPost,
   conv,
   kaimingNormal,
   linear,
@@ -45,8 +48,6 @@ export const TORCH_SPECS: Record<string, TorchSpec> = {
   resnet50: { bottleneck: true, blocks: [3, 4, 6, 3], widths: [64, 128, 256, 512], stem: 64 },
   'resnet-tiny': { bottleneck: false, blocks: [1, 1, 1, 1], widths: [4, 8, 8, 16], stem: 4 },
 };
-
-const relu = <T extends tf.Tensor>(x: T) => tf.relu(x) as T;
 
 /** The torchvision ResNet body (everything before avgpool/fc), seeded kaiming init (fan_out, as torchvision). */
 export function torchvisionBody(arch: string, seed = 0): Body {
@@ -102,23 +103,27 @@ export function torchvisionBody(arch: string, seed = 0): Body {
     nf: spec.widths[3] * exp,
     groups: [keys.filter(early), keys.filter((k) => !early(k))],
     forward(x, training) {
-      const bn = (p: string, h: tf.Tensor4D) => batchNorm(store, p, h, training);
-      let h = relu(bn('bn1', conv(store, 'conv1', x, 2, 3)));
+      // BN with its following residual add / ReLU, fused into one kernel when available.
+      const bn = (p: string, h: tf.Tensor4D, post?: BnPost) =>
+        batchNorm(store, p, h, training, BN_EPS, BN_MOMENTUM, post);
+      const R = { relu: true };
+      let h = bn('bn1', conv(store, 'conv1', x, 2, 3), R);
       h = tf.maxPool(h, 3, 2, 1);
       for (const { prefix: p, stride, down } of plan) {
         const idn = down
           ? bn(`${p}.downsample.1`, conv(store, `${p}.downsample.0`, h, stride, 0))
           : h;
         let y: tf.Tensor4D;
+        const out = { relu: true, residual: idn };
         if (spec.bottleneck) {
-          y = relu(bn(`${p}.bn1`, conv(store, `${p}.conv1`, h, 1, 0)));
-          y = relu(bn(`${p}.bn2`, conv(store, `${p}.conv2`, y, stride, 1)));
-          y = bn(`${p}.bn3`, conv(store, `${p}.conv3`, y, 1, 0));
+          y = bn(`${p}.bn1`, conv(store, `${p}.conv1`, h, 1, 0), R);
+          y = bn(`${p}.bn2`, conv(store, `${p}.conv2`, y, stride, 1), R);
+          y = bn(`${p}.bn3`, conv(store, `${p}.conv3`, y, 1, 0), out);
         } else {
-          y = relu(bn(`${p}.bn1`, conv(store, `${p}.conv1`, h, stride, 1)));
-          y = bn(`${p}.bn2`, conv(store, `${p}.conv2`, y, 1, 1));
+          y = bn(`${p}.bn1`, conv(store, `${p}.conv1`, h, stride, 1), R);
+          y = bn(`${p}.bn2`, conv(store, `${p}.conv2`, y, 1, 1), out);
         }
-        h = relu(tf.add(y, idn));
+        h = y;
       }
       return h;
     },
@@ -141,6 +146,7 @@ export function withHead(
     groups: [...body.groups, [...head.params.keys()]],
     frozenGroups: 0,
     body,
+    head,
     forward: (x, { training }) => tf.tidy(() => head.forward(body.forward(x, training), training)),
     dispose() {
       params.forEach((v) => v.dispose());

@@ -123,9 +123,12 @@ export function loadWeights(args: {
   return replace(model, files.map((f) => f.name).join(' + '));
 }
 
-/** The bundled Keras ResNet50 (ImageNet) and its class names, fetched from the studio's server. */
-export async function loadBundled(): Promise<ModelInfo> {
-  if (current?.source === BUNDLED_URL) return info();
+/**
+ * A new Model with the bundled Keras ResNet50's ImageNet weights (fetched from the studio's server
+ * through the cache). The caller owns it: the Model panel's current model and the Learner's
+ * pretrained body each get their own copy.
+ */
+export async function bundledResnet50(): Promise<Model> {
   const get = cachedFetch;
   const json = (await (await get(BUNDLED_URL)).json()) as ModelJson;
   const base = BUNDLED_URL.slice(0, BUNDLED_URL.lastIndexOf('/') + 1);
@@ -146,6 +149,14 @@ export async function loadBundled(): Promise<ModelInfo> {
     model.dispose();
     throw e;
   }
+  return model;
+}
+
+/** The bundled Keras ResNet50 (ImageNet) and its class names, fetched from the studio's server. */
+export async function loadBundled(): Promise<ModelInfo> {
+  if (current?.source === BUNDLED_URL) return info();
+  const get = cachedFetch;
+  const model = await bundledResnet50();
   const labelsById = (await (await get(BUNDLED_LABELS_URL)).json()) as Record<string, string>;
   const labels = Array.from({ length: 1000 }, (_, i) => labelsById[String(i)] ?? String(i));
   return replace(model, BUNDLED_URL, labels);

@@ -5,6 +5,8 @@ import type { AdapterInfo } from '../engine/device';
 import { WorkerCallError, WorkerClient } from '../worker/client';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createInterpretSlice, type InterpretSlice } from './interpretSlice';
 import type { DemoTrainArgs, DemoTrainResult, WorkerEvent, WorkerInfo } from '../worker/protocol';
 
 let client: WorkerClient | undefined;
@@ -35,7 +37,13 @@ export interface LogSlice {
   applyEvents(events: WorkerEvent[]): void;
 }
 
-export type StudioState = EngineSlice & DemoSlice & LogSlice & DataSlice & TrainSlice;
+export type StudioState = EngineSlice &
+  DemoSlice &
+  LogSlice &
+  DataSlice &
+  TrainSlice &
+  ModelSlice &
+  InterpretSlice;
 
 export const DEMO_DEFAULTS: DemoTrainArgs = {
   steps: 60,
@@ -135,6 +143,8 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createLogSlice(...a),
   ...createDataSlice(...a),
   ...createTrainSlice(...a),
+  ...createModelSlice(...a),
+  ...createInterpretSlice(...a),
 }));
 
 /** How often queued worker events reach the store: live enough for charts, cheap for React. */

@@ -83,6 +83,14 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
           const { type: _t, ...r } = e;
           batches.push(r);
         } else if (e.type === 'trainEpoch') epochs.push(e.row);
+        else if (e.type === 'trainRecovered') {
+          // The run went back to its last checkpoint (src/learn/recovery.ts): drop what follows.
+          const s = get();
+          const b = [...s.trainBatches, ...batches].slice(0, e.keepBatches);
+          const ep = [...s.trainEpochs, ...epochs].slice(0, e.keepEpochs);
+          set({ trainBatches: b, trainEpochs: ep });
+          batches.length = epochs.length = 0;
+        }
       }
       if (batches.length || epochs.length)
         set((s) => ({

@@ -2,6 +2,7 @@
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
 import type { AdapterInfo } from '../engine/device';
+import type { DebugFaultArgs, RecoveryEvent } from '../learn/recovery';
 import type {
   FitArgs,
   FitResult,
@@ -18,6 +19,15 @@ import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../d
 import type { KernelCheckResult } from '../engine/kernels/check';
 import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
+import type { ExportArgs, ExportResult } from '../export/exportModel';
+import type { ImportSessionResult } from '../export/sessionIO';
+import type {
+  GradCamArgs,
+  GradCamResult,
+  InterpretResult,
+  LearnerPrediction,
+  PredictLearnerArgs,
+} from '../learn/interpretSession';
 
 export interface WorkerInfo {
   adapter: AdapterInfo;
@@ -89,6 +99,44 @@ export interface Commands {
   pause: { args: { paused: boolean }; result: { paused: boolean } };
 }
 
+// Model panel (ui): freeze/unfreeze the learner's model; no `frozen`: report only; null: no learner.
+export interface Commands {
+  learnFreeze: {
+    args: { frozen?: boolean };
+    result: { groups: number; frozenGroups: number } | null;
+  };
+}
+
+// Interpret panel (src/learn/interpretSession.ts): the Learner session's model on the validation
+// set (ClassificationInterpretation), Grad-CAM, predictions on new images.
+export interface Commands {
+  interpret: { args: { k?: number; thresh?: number }; result: InterpretResult };
+  gradcam: { args: GradCamArgs; result: GradCamResult };
+  predictLearner: { args: PredictLearnerArgs; result: LearnerPrediction[] };
+}
+
+// Reliability (src/learn/recovery.ts): one-shot faults for tests, consumed by the next fit.
+// Harmless by construction: nothing happens outside a fit, and the fit recovers from both.
+export interface Commands {
+  debugFault: { args: DebugFaultArgs; result: DebugFaultArgs };
+}
+
+// Export (src/export/): the Learner session's model as safetensors + config.json, TF.js, a
+// session archive or a fastai script; session import; eval probabilities for export checks.
+export interface Commands {
+  exportModel: { args: ExportArgs; result: ExportResult };
+  importSession: { args: { bytes: ArrayBuffer | Uint8Array }; result: ImportSessionResult };
+  learnForward: {
+    args: { input: Float32Array | number[]; shape: [number, number, number, number] };
+    result: { probs: number[][]; logits: number[][] };
+  };
+}
+
+// Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, checkBn.ts).
+export interface Commands {
+  kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+}
+
 export type CommandName = keyof Commands;
 export type ArgsOf<K extends CommandName> = Commands[K]['args'];
 export type ResultOf<K extends CommandName> = Commands[K]['result'];
@@ -102,6 +150,7 @@ export type WorkerEvent =
   | { type: 'status'; message: string }
   | { type: 'deviceLost'; reason: string }
   | TrainEvent
+  | RecoveryEvent
   | { type: 'importProgress'; done: number; of: number };
 
 export type FromWorker =

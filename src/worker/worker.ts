@@ -4,13 +4,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
 import { kernelCheck } from '../engine/kernels/check';
+import { kernelCheckBn } from '../engine/kernels/checkBn';
 import { benchKernels } from '../engine/kernels/bench';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import { benchPipeline } from '../data/benchPipeline';
 import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
 import { trainDemo } from '../learn/demo';
-import { fit, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
+import { fit, learnFreeze, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
 import * as models from '../models/session';
+import { armDebugFault, epochHooks } from '../learn/recovery';
+import { autosave } from '../reliability/autosave';
+import { gradcamCmd, interpret, predictLearner } from '../learn/interpretSession';
+import { exportModel, learnForward } from '../export/exportModel';
+import { importSession } from '../export/sessionIO';
 import type { ArgsOf, CommandName, FromWorker, ResultOf, ToWorker, WorkerEvent } from './protocol';
 
 const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
@@ -18,6 +24,9 @@ export const emit = (event: WorkerEvent) => post({ kind: 'event', event });
 
 /** Cooperative cancellation: long-running handlers poll this between batches. */
 export const control = { stopRequested: false, paused: false };
+
+// Every epoch end: the session into IndexedDB, for a reloaded tab (src/reliability/restore.ts).
+epochHooks.push(autosave);
 
 const engine = () => startEngine((reason) => emit({ type: 'deviceLost', reason }));
 
@@ -67,9 +76,19 @@ const handlers: Handlers = {
     control.paused = args.paused;
     return { paused: control.paused };
   },
+  async debugFault(args) {
+    return armDebugFault(args);
+  },
+  async learnFreeze(args) {
+    return learnFreeze(args);
+  },
   async kernelCheck(args) {
     await engine();
     return kernelCheck(args.seed ?? 1, args.only);
+  },
+  async kernelCheckBn(args) {
+    await engine();
+    return kernelCheckBn(args.seed ?? 1, args.only);
   },
   async setStudioKernels(args) {
     await engine();
@@ -121,6 +140,32 @@ const handlers: Handlers = {
   async predict(args) {
     await engine();
     return models.predict(args);
+  },
+  // Interpret panel: the Learner session's model (src/learn/interpretSession.ts).
+  async interpret(args) {
+    await engine();
+    return interpret(args);
+  },
+  async gradcam(args) {
+    await engine();
+    return gradcamCmd(args);
+  },
+  async predictLearner(args) {
+    await engine();
+    return predictLearner(args);
+  },
+  // Export (src/export/): the Learner session's model and whole session.
+  async exportModel(args) {
+    await engine();
+    return exportModel(args);
+  },
+  async importSession(args) {
+    await engine();
+    return importSession(new Uint8Array(args.bytes));
+  },
+  async learnForward(args) {
+    await engine();
+    return learnForward(args);
   },
 };
 

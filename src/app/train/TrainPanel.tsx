@@ -1,31 +1,31 @@
 // The Train panel: LR finder (plot, suggestions, click to pick), fit controls, live progress with
-// ETA and images/s, live loss and schedule charts, and the fastai epoch table.
+// ETA and images/s, live loss and schedule charts, and the fastai epoch table. The model comes
+// from the Model panel (store: modelChoice); the learner's settings live in the store too.
 import { useMemo, useState } from 'react';
-import { useStudio } from '../../store/studio';
-import { LiveLineChart } from '../charts/LiveLineChart';
+import { useStudio, type StudioState } from '../../store/studio';
+import { RgbCanvas } from '../data/RgbCanvas';
+import { LiveChart, StaticChart } from '../charts/LiveChart';
+import { useThrottledStudio } from '../charts/useThrottledStudio';
+import { modelStatusLine } from '../model/ModelPanel';
 import { fmtLoss, fmtLr, fmtTime } from './format';
 import { plannedSchedule } from './plan';
 
 type Policy = 'fine_tune' | 'one_cycle' | 'sgdr' | 'fit';
-// Random init for now: the pretrained path goes through the models' bundled weights later.
-const ARCHS: [string, string][] = [
-  ['tiny-bn-cnn', 'tiny CNN with BN (fast)'],
-  ['tiny-cnn', 'tiny CNN'],
-  ['resnet18', 'ResNet-18 (random init; slow without a GPU)'],
-  ['resnet34', 'ResNet-34 (random init; slow without a GPU)'],
-  ['resnet50', 'ResNet-50 (random init; slow without a GPU)'],
-];
 const POLICY_LABEL: Record<Policy, string> = {
   fine_tune: 'fine_tune',
   one_cycle: 'fit_one_cycle',
   sgdr: 'fit_sgdr',
   fit: 'fit (constant LR)',
 };
+/** How often the live charts re-render while training. */
+const CHART_MS = 1000;
 
-function LrFinder({ lr, setLr }: { lr: number; setLr: (v: number) => void }) {
+function LrFinder({ lr, pick }: { lr: number; pick: (v: number) => void }) {
   const result = useStudio((s) => s.lrFindResult);
   const status = useStudio((s) => s.trainStatus);
   const lrFind = useStudio((s) => s.lrFind);
+  const hasLearner = useStudio((s) => !!s.trainSetup);
+  const setupLearner = useStudio((s) => s.setupLearner);
   const series = useMemo(
     () =>
       result
@@ -39,18 +39,25 @@ function LrFinder({ lr, setLr }: { lr: number; setLr: (v: number) => void }) {
         : [],
     [result],
   );
-  const markers = [
-    ...Object.entries(result?.suggestions ?? {}).map(([name, s]) => ({
-      x: s.lr,
-      label: name,
-      color: 'var(--ok)',
-    })),
-    { x: lr, label: 'picked', color: 'var(--bad)' },
-  ];
+  const markers = useMemo(
+    () => [
+      ...Object.entries(result?.suggestions ?? {}).map(([name, s]) => ({
+        x: s.lr,
+        label: name,
+        color: 'var(--ok)',
+      })),
+      { x: lr, label: 'picked', color: 'var(--bad)' },
+    ],
+    [result, lr],
+  );
+  const run = async () => {
+    if (!hasLearner) await setupLearner();
+    await lrFind();
+  };
   return (
     <div className="subcard" data-testid="lr-finder">
       <div className="row">
-        <button onClick={() => void lrFind()} disabled={status === 'running'} data-testid="lr-find">
+        <button onClick={() => void run()} disabled={status === 'running'} data-testid="lr-find">
           Run LR finder
         </button>
         {result && (
@@ -60,14 +67,15 @@ function LrFinder({ lr, setLr }: { lr: number; setLr: (v: number) => void }) {
         )}
       </div>
       {result && (
-        <LiveLineChart
+        <StaticChart
           label="LR finder: loss against learning rate"
           testId="lr-plot"
           series={series}
           logX
           markers={markers}
-          onPick={setLr}
+          onPick={pick}
           format={(v) => v.toFixed(3)}
+          xFormat={fmtLr}
         />
       )}
     </div>
@@ -84,95 +92,141 @@ function Progress() {
   const done = last.iter - firstIter;
   const perIter = done > 0 ? last.elapsed / done : 0;
   const eta = perIter * (last.of - last.iter);
-  const nIterEpoch = Math.max(1, batches.filter((b) => b.epoch === batches[0].epoch).length);
+  let nIterEpoch = 0;
+  for (const b of batches) if (b.epoch === batches[0].epoch) nIterEpoch++;
+  nIterEpoch = Math.max(1, nIterEpoch);
   return (
     <div className="progress-grid" data-testid="train-progress">
-      <label>overall</label>
-      <progress max={last.of} value={last.iter} />
+      <label htmlFor="progress-overall">overall</label>
+      <progress id="progress-overall" max={last.of} value={last.iter} />
       <span>
         {last.iter}/{last.of} · ETA <b data-testid="eta">{perIter ? fmtTime(eta) : '…'}</b>
         {perIter > 0 && <> · {(last.bs / perIter).toFixed(1)} images/s</>}
         {!running && ' · finished'}
       </span>
-      <label>epoch {last.epoch + 1}</label>
-      <progress max={nIterEpoch} value={((last.iter - 1) % nIterEpoch) + 1} />
-      <span />
+      <label htmlFor="progress-epoch">epoch {last.epoch + 1}</label>
+      <progress id="progress-epoch" max={nIterEpoch} value={((last.iter - 1) % nIterEpoch) + 1} />
+      <span>elapsed {fmtTime(last.elapsed)}</span>
     </div>
   );
 }
 
+const selectBatches = (s: StudioState) => s.trainBatches;
+const selectEpochs = (s: StudioState) => s.trainEpochs;
+
 function Charts({ policy, lr }: { policy: Policy; lr: number }) {
-  const batches = useStudio((s) => s.trainBatches);
-  const epochs = useStudio((s) => s.trainEpochs);
+  // Throttled to ~1 render per second: the store itself updates every 250 ms.
+  const batches = useThrottledStudio(selectBatches, CHART_MS);
+  const epochs = useThrottledStudio(selectEpochs, CHART_MS);
   const total = batches.at(-1)?.of ?? 0;
   const plan = useMemo(() => plannedSchedule(policy, total, lr), [policy, total, lr]);
-  // Validation loss sits at the last iteration of its epoch.
-  const endIter = (epoch: number) =>
-    Math.max(0, ...batches.filter((b) => b.epoch === epoch).map((b) => b.iter));
-  const loss = [
-    {
-      name: 'train loss',
-      color: 'rgba(127,127,127,0.6)',
-      points: batches.map((b) => ({ x: b.iter, y: b.loss })),
-    },
-    {
-      name: 'smoothed',
-      color: 'var(--accent)',
-      points: batches.map((b) => ({ x: b.iter, y: b.smoothLoss })),
-    },
-    {
-      name: 'valid loss',
-      color: 'var(--bad)',
-      points: epochs.map((e) => ({ x: endIter(e.epoch), y: e.validLoss })),
-    },
-  ];
-  const sched = [
-    {
-      name: 'lr plan',
-      color: 'var(--accent)',
-      dashed: true,
-      points: plan.map((p) => ({ x: p.iter, y: p.lr })),
-    },
-    { name: 'lr', color: 'var(--accent)', points: batches.map((b) => ({ x: b.iter, y: b.lr })) },
-  ];
-  const mom = [
-    {
-      name: 'mom plan',
-      color: 'var(--ok)',
-      dashed: true,
-      points: plan.filter((p) => p.mom !== undefined).map((p) => ({ x: p.iter, y: p.mom! })),
-    },
-    { name: 'mom', color: 'var(--ok)', points: batches.map((b) => ({ x: b.iter, y: b.mom })) },
-  ];
-  const xDomain: [number, number] = [0, Math.max(1, total)];
+  const loss = useMemo(() => {
+    // Validation loss sits at the last iteration of its epoch.
+    const endIter = new Map<number, number>();
+    for (const b of batches) endIter.set(b.epoch, b.iter);
+    return [
+      {
+        name: 'train loss',
+        color: 'var(--raw)',
+        points: batches.map((b) => ({ x: b.iter, y: b.loss })),
+      },
+      {
+        name: 'smoothed',
+        color: 'var(--accent)',
+        points: batches.map((b) => ({ x: b.iter, y: b.smoothLoss })),
+      },
+      {
+        name: 'valid loss',
+        color: 'var(--bad)',
+        points: epochs.map((e) => ({ x: endIter.get(e.epoch) ?? 0, y: e.validLoss })),
+      },
+    ];
+  }, [batches, epochs]);
+  const sched = useMemo(
+    () => [
+      {
+        name: 'lr plan',
+        color: 'var(--plan)',
+        dashed: true,
+        points: plan.map((p) => ({ x: p.iter, y: p.lr })),
+      },
+      {
+        name: 'lr',
+        color: 'var(--accent)',
+        points: batches.map((b) => ({ x: b.iter, y: b.lr })),
+      },
+    ],
+    [plan, batches],
+  );
+  const mom = useMemo(
+    () => [
+      {
+        name: 'mom plan',
+        color: 'var(--plan)',
+        dashed: true,
+        points: plan.filter((p) => p.mom !== undefined).map((p) => ({ x: p.iter, y: p.mom! })),
+      },
+      { name: 'mom', color: 'var(--ok)', points: batches.map((b) => ({ x: b.iter, y: b.mom })) },
+    ],
+    [plan, batches],
+  );
+  const metrics = useMemo(() => {
+    const names = epochs.length ? Object.keys(epochs[0].metrics) : [];
+    const colors = ['var(--ok)', 'var(--accent)', 'var(--bad)', 'var(--plan)', 'var(--raw)'];
+    return names.map((m, i) => ({
+      name: m,
+      color: colors[i % colors.length],
+      points: epochs.map((e, j) => ({ x: j + 1, y: e.metrics[m] })),
+    }));
+  }, [epochs]);
+  const xDomain = useMemo<[number, number]>(() => [0, Math.max(1, total)], [total]);
+  const epochDomain = useMemo<[number, number]>(
+    () => [1, Math.max(2, epochs.length)],
+    [epochs.length],
+  );
+  if (!batches.length) return null;
   return (
     <div className="charts" data-testid="train-charts">
-      <LiveLineChart
+      <LiveChart
         label="loss per batch and validation loss per epoch"
         testId="loss-plot"
         series={loss}
         xDomain={xDomain}
         format={(v) => v.toFixed(3)}
-        width={560}
+        width={600}
+        height={240}
       />
-      <LiveLineChart
-        label="learning rate schedule"
-        testId="lr-schedule"
-        series={sched}
-        xDomain={xDomain}
-        format={fmtLr}
-        width={280}
-        height={150}
-      />
-      <LiveLineChart
-        label="momentum schedule"
-        testId="mom-schedule"
-        series={mom}
-        xDomain={xDomain}
-        format={(v) => v.toFixed(2)}
-        width={280}
-        height={150}
-      />
+      <div className="chart-column">
+        <LiveChart
+          label="learning rate schedule"
+          testId="lr-schedule"
+          series={sched}
+          xDomain={xDomain}
+          format={fmtLr}
+          width={300}
+          height={115}
+        />
+        <LiveChart
+          label="momentum schedule"
+          testId="mom-schedule"
+          series={mom}
+          xDomain={xDomain}
+          format={(v) => v.toFixed(2)}
+          width={300}
+          height={115}
+        />
+      </div>
+      {metrics.length > 0 && (
+        <LiveChart
+          label="metrics per epoch"
+          testId="metrics-plot"
+          series={metrics}
+          xDomain={epochDomain}
+          format={(v) => v.toFixed(3)}
+          width={300}
+          height={150}
+        />
+      )}
     </div>
   );
 }
@@ -211,39 +265,48 @@ function EpochTable() {
   );
 }
 
-export function TrainPanel() {
-  const status = useStudio((s) => s.trainStatus);
-  const error = useStudio((s) => s.trainError);
-  const setup = useStudio((s) => s.trainSetup);
-  const result = useStudio((s) => s.trainResult);
-  const learnSetup = useStudio((s) => s.learnSetup);
-  const fit = useStudio((s) => s.fit);
-  const stop = useStudio((s) => s.stop);
-  const pauseTraining = useStudio((s) => s.pauseTraining);
-  const [policy, setPolicy] = useState<Policy>('one_cycle');
-  const [epochs, setEpochs] = useState(2);
-  const [lr, setLr] = useState(1e-2);
-  const [bs, setBs] = useState(16);
-  const [size, setSize] = useState(32);
-  const [mixup, setMixup] = useState(false);
-  const [labelSmoothing, setLabelSmoothing] = useState(false);
-  const [paused, setPaused] = useState(false);
-  const [arch, setArch] = useState('tiny-bn-cnn');
-  const [aug, setAug] = useState<'side-on' | 'top-down' | 'none'>('side-on');
+/** The augmentation preset on a few imported training images, as the learner will see them. */
+function AugPreview() {
+  const batch = useStudio((s) => s.dataBatch);
+  const error = useStudio((s) => s.dataBatchError);
+  if (error) return <p className="error">{error}</p>;
+  if (!batch.length) return null;
+  return (
+    <div className="batch-grid small" data-testid="aug-preview">
+      {batch.slice(0, 8).map((s, i) => (
+        <figure key={i}>
+          <RgbCanvas sample={s} size={64} />
+          <figcaption>{s.labels.join('; ') || '(none)'}</figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+}
+
+function LearnerOptions() {
+  const o = useStudio((s) => s.trainOptions);
+  const setO = useStudio((s) => s.setTrainOptions);
   const imported = useStudio((s) => s.dataSummary);
-  const [useImported, setUseImported] = useState(true);
-  const data = imported && !imported.errors.length && useImported ? 'imported' : 'demo';
-  const running = status === 'running';
-  const setupArgs = { arch, data, aug, bs, size, labelSmoothing } as const;
-  const start = async () => {
-    if (!setup) await learnSetup(setupArgs);
-    await fit({ policy, epochs, lr, mixup });
+  const dataReady = useStudio(
+    (s) => s.dataStatus === 'ready' && (s.dataSummary?.images.train ?? 0) > 0,
+  );
+  const setBatchOptions = useStudio((s) => s.setBatchOptions);
+  const loadShowBatch = useStudio((s) => s.loadShowBatch);
+  const running = useStudio((s) => s.trainStatus === 'running');
+  const setup = useStudio((s) => s.trainSetup);
+  const setupLearner = useStudio((s) => s.setupLearner);
+  const modelLine = useStudio(modelStatusLine);
+  const usable = !!imported && !imported.errors.length;
+  const data = usable && o.data === 'imported' ? 'imported' : 'demo';
+  const preview = (aug: typeof o.aug, size = o.size) => {
+    if (!dataReady) return;
+    setBatchOptions({ aug, size: Math.max(16, size), method: 'squish' });
+    void loadShowBatch(8);
   };
   return (
-    <section className="card" aria-labelledby="train-title" data-testid="train-panel">
-      <h2 id="train-title">Train</h2>
-      <p className="muted">
-        Learner:{' '}
+    <div className="subcard">
+      <p className="muted" data-testid="train-learner">
+        Model: <b>{modelLine}</b> (choose it in the Model panel) · Learner:{' '}
         {setup
           ? `${setup.arch} · ${setup.groups} groups · ${setup.nParams.toLocaleString()} parameters · classes ${setup.vocab.join(', ')}`
           : 'not created yet'}
@@ -253,52 +316,23 @@ export function TrainPanel() {
           data{' '}
           <select
             value={data}
-            onChange={(e) => setUseImported(e.target.value === 'imported')}
-            disabled={running || !imported}
+            onChange={(e) => setO({ data: e.target.value as 'demo' | 'imported' })}
+            disabled={running || !usable}
             data-testid="train-data"
           >
             <option value="demo">built-in demo patterns</option>
-            {imported && (
+            {usable && (
               <option value="imported">imported folder ({imported.classes.length} classes)</option>
             )}
           </select>
         </label>
         <label>
-          architecture{' '}
-          <select
-            value={arch}
-            onChange={(e) => setArch(e.target.value)}
-            disabled={running}
-            data-testid="train-arch"
-          >
-            {ARCHS.map(([id, label]) => (
-              <option key={id} value={id}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          augmentation{' '}
-          <select
-            value={aug}
-            onChange={(e) => setAug(e.target.value as typeof aug)}
-            disabled={running}
-          >
-            <option value="side-on">side-on photos (flip)</option>
-            <option value="top-down">top-down (8 dihedral)</option>
-            <option value="none">none</option>
-          </select>
-        </label>
-      </div>
-      <div className="row">
-        <label>
           batch size{' '}
           <input
             type="number"
             min={1}
-            value={bs}
-            onChange={(e) => setBs(Number(e.target.value))}
+            value={o.bs}
+            onChange={(e) => setO({ bs: Number(e.target.value) })}
             disabled={running}
           />
         </label>
@@ -307,29 +341,91 @@ export function TrainPanel() {
           <input
             type="number"
             min={8}
-            value={size}
-            onChange={(e) => setSize(Number(e.target.value))}
+            value={o.size}
+            onChange={(e) => setO({ size: Number(e.target.value) })}
             disabled={running}
           />
         </label>
         <label>
+          augmentation{' '}
+          <select
+            value={o.aug}
+            onChange={(e) => {
+              const aug = e.target.value as typeof o.aug;
+              setO({ aug });
+              preview(aug);
+            }}
+            disabled={running}
+            data-testid="train-aug"
+          >
+            <option value="side-on">side-on photos (flip)</option>
+            <option value="top-down">top-down (8 dihedral)</option>
+            <option value="none">none</option>
+          </select>
+        </label>
+        <button
+          className="secondary"
+          onClick={() => preview(o.aug)}
+          disabled={!dataReady || data !== 'imported'}
+          data-testid="aug-preview-button"
+          title={dataReady ? 'show augmented training images' : 'import a folder first'}
+        >
+          Preview augmentation
+        </button>
+        <label>
           <input
             type="checkbox"
-            checked={labelSmoothing}
-            onChange={(e) => setLabelSmoothing(e.target.checked)}
+            checked={o.labelSmoothing}
+            onChange={(e) => setO({ labelSmoothing: e.target.checked })}
             disabled={running}
           />{' '}
           label smoothing
         </label>
-        <button
-          onClick={() => void learnSetup(setupArgs)}
-          disabled={running}
-          data-testid="learn-setup"
-        >
+        <button onClick={() => void setupLearner()} disabled={running} data-testid="learn-setup">
           {setup ? 'Recreate learner' : 'Create learner'}
         </button>
       </div>
-      <LrFinder lr={lr} setLr={setLr} />
+      {data === 'imported' && <AugPreview />}
+    </div>
+  );
+}
+
+export function TrainPanel() {
+  const status = useStudio((s) => s.trainStatus);
+  const error = useStudio((s) => s.trainError);
+  const setup = useStudio((s) => s.trainSetup);
+  const result = useStudio((s) => s.trainResult);
+  const freeze = useStudio((s) => s.freezeState);
+  const setupLearner = useStudio((s) => s.setupLearner);
+  const setFrozen = useStudio((s) => s.setFrozen);
+  const refreshFreeze = useStudio((s) => s.refreshFreeze);
+  const fit = useStudio((s) => s.fit);
+  const stop = useStudio((s) => s.stop);
+  const pauseTraining = useStudio((s) => s.pauseTraining);
+  const [policy, setPolicy] = useState<Policy>('one_cycle');
+  const [epochs, setEpochs] = useState(2);
+  const [lr, setLr] = useState(1e-2);
+  const [lrText, setLrText] = useState(fmtLr(1e-2));
+  const [wd, setWd] = useState(0.01);
+  const [mixup, setMixup] = useState(false);
+  const [paused, setPaused] = useState(false);
+  const running = status === 'running';
+  const pick = (v: number) => {
+    setLr(v);
+    setLrText(fmtLr(v));
+  };
+  const start = async () => {
+    if (!setup) await setupLearner();
+    setPaused(false);
+    await fit({ policy, epochs, lr, mixup, wd });
+    await refreshFreeze();
+  };
+  const frozen = (freeze?.frozenGroups ?? 0) > 0;
+  return (
+    <section className="card" aria-labelledby="train-title" data-testid="train-panel">
+      <h2 id="train-title">Train</h2>
+      <LearnerOptions />
+      <LrFinder lr={lr} pick={pick} />
       <div className="row">
         <label>
           method{' '}
@@ -360,10 +456,29 @@ export function TrainPanel() {
         <label>
           lr{' '}
           <input
-            value={fmtLr(lr)}
-            onChange={(e) => Number(e.target.value) > 0 && setLr(Number(e.target.value))}
+            value={lrText}
+            size={9}
+            onChange={(e) => {
+              setLrText(e.target.value);
+              const v = Number(e.target.value);
+              if (v > 0) setLr(v);
+            }}
+            onBlur={() => setLrText(fmtLr(lr))}
             disabled={running}
             data-testid="fit-lr"
+            aria-invalid={!(Number(lrText) > 0)}
+          />
+        </label>
+        <label>
+          weight decay{' '}
+          <input
+            type="number"
+            min={0}
+            step={0.01}
+            value={wd}
+            onChange={(e) => setWd(Number(e.target.value))}
+            disabled={running}
+            data-testid="fit-wd"
           />
         </label>
         <label>
@@ -375,6 +490,34 @@ export function TrainPanel() {
           />{' '}
           mixup
         </label>
+        <label title="precomputed body activations: not wired into the worker's fit yet">
+          <input type="checkbox" checked={false} disabled readOnly /> precompute
+        </label>
+      </div>
+      <div className="row">
+        <span className="muted" data-testid="train-frozen">
+          {setup && freeze
+            ? frozen
+              ? `body frozen (${freeze.frozenGroups} of ${freeze.groups} groups)`
+              : `all ${freeze.groups} groups train`
+            : ''}
+        </span>
+        <button
+          className="secondary"
+          onClick={() => void setFrozen(true)}
+          disabled={running || !setup || frozen}
+          data-testid="train-freeze"
+        >
+          Freeze
+        </button>
+        <button
+          className="secondary"
+          onClick={() => void setFrozen(false)}
+          disabled={running || !setup || !frozen}
+          data-testid="train-unfreeze"
+        >
+          Unfreeze
+        </button>
         <button onClick={() => void start()} disabled={running} data-testid="fit">
           Fit
         </button>

@@ -69,11 +69,28 @@ abstract class ConvGemmProgram extends GemmProgram {
 
 // ************* forward *************
 
+/** Channel counts rounded up to a multiple of 4: the K axis steps 4 channels at a time. */
+export const pad4 = (c: number) => Math.ceil(c / 4) * 4;
+
+/**
+ * 4 consecutive channels `c..c+3` of one pixel starting at flat index `i`, zero where `ok` is
+ * false or past the real channel count (the K-axis padding when C % 4 != 0). The scalar form
+ * reads up to 3 elements past the pixel (the next pixel or, at the buffer end, a robust-access
+ * value): they are selected away, never multiplied, so even NaN/Inf there cannot leak in.
+ */
+const read4 = (buf: string, vec: boolean, i: string, ok: string, cmask: string) =>
+  vec
+    ? `select(vec4<f32>(0.0), ${buf}[(${i}) / 4], ${ok})`
+    : `select(vec4<f32>(0.0), vec4<f32>(${buf}[${i}], ${buf}[${i} + 1], ${buf}[${i} + 2], ${buf}[${i} + 3]), ${cmask} & vec4<bool>(${ok}))`;
+/** Which of the channels c..c+3 exist (WGSL vec4<bool>). */
+const chanMask = (c: string, n: string) => `(vec4<i32>(${c}) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(${n})`;
+
 export class Conv2DProgram extends ConvGemmProgram {
   constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {
+    // K runs over (kh, kw, channel) with channels padded to 4: uniforms.dimK = fH·fW·pad4(Cin).
     const M = ci.batchSize * ci.outHeight * ci.outWidth;
     const N = ci.outChannels;
-    const K = ci.filterHeight * ci.filterWidth * ci.inChannels;
+    const K = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
     super(ci.outShape, { M, N, K });
     const vecX = ci.inChannels % 4 === 0;
     const vecW = N % 4 === 0;
@@ -93,47 +110,32 @@ let bt${i} = r${i} / (${U('outHW')}.x * ${U('outHW')}.y);
 let ih0${i} = oh${i} * ${U('stride')}.x - ${U('pad')}.x; let iw0${i} = ow${i} * ${U('stride')}.y - ${U('pad')}.y;
 let xb${i} = bt${i} * ${U('inHW')}.x * ${U('inHW')}.y * ${U('inC')}; let row${i} = r${i} < ${U('dimM')};`,
     ).join('\n');
-    const state = 'var kc = 0; var kw = 0; var kh = 0;';
+    const state = `var kc = 0; var kw = 0; var kh = 0;
+let inCp = ((${U('inC')} + 3) / 4) * 4;
+let wRows = ${U('filterHW')}.x * ${U('filterHW')}.y * ${U('inC')};`;
     const xIndex = (i: number) => `xb${i} + (ih${i} * ${U('inHW')}.y + iw${i}) * ${U('inC')} + kc`;
-    let loadA: string;
-    if (vecX) {
-      loadA =
-        `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
-        Q.map(
-          (i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;
-let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`,
-        ).join('\n') +
-        `\n${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
-    } else {
-      // Scalar channels: 4 consecutive K entries may straddle filter taps, so each K entry
-      // gets its own (kh, kw, kc) and the slice is built in the 'km' form (t_j = A[m0.., k+j]).
-      loadA = Q.map(
-        (j) => `{
-  let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
-  ${Q.map((i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;\n  e${j}${i} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`).join('\n  ')}
-  ${advance('kc', U('inC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
-}`,
+    const loadA =
+      `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
+      (vecX ? '' : `let cm = ${chanMask('kc', U('inC'))};\n`) +
+      Q.map(
+        (i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;
+let a${i} = ${read4('x', vecX, `max(${xIndex(i)}, 0)`, `row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')}`, 'cm')};`,
       ).join('\n');
-      loadA =
-        Q.map(
-          (j) => `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0;`,
-        ).join('\n') +
-        '\n' +
-        loadA +
-        '\n' +
-        Q.map((j) => `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);`).join('\n');
-    }
-    const loadB = Q.map((j) =>
-      vecW
-        ? `let b${j} = w[(min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + n0) / 4];`
-        : `let b${j} = vec4<f32>(${Q.map((c) => `w[min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
-    ).join('\n');
+    // Weight rows of this K step: (kh, kw, kc + j) in W [fH, fW, Cin, Cout]; rows past the real
+    // channels are clamped (finite values that meet zeros in A).
+    const loadB =
+      `let wr = (kh * ${U('filterHW')}.y + kw) * ${U('inC')} + kc;\n` +
+      Q.map((j) =>
+        vecW
+          ? `let b${j} = w[(min(wr + ${j}, wRows - 1) * ${U('dimN')} + n0) / 4];`
+          : `let b${j} = vec4<f32>(${Q.map((c) => `w[min(wr + ${j}, wRows - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
+      ).join('\n');
     this.src = makeGemmSource({
-      aForm: vecX ? 'mk' : 'km',
+      aForm: 'mk',
       bForm: 'kn',
       helpers: activation ? activationFn(activation) : '',
       setup: `${setup}\n${state}`,
-      load: `${loadB}\n${loadA}`,
+      load: `${loadB}\n${loadA}\n${advance('kc', 'inCp', 'kw', U('filterHW') + '.y', 'kh', 4)}`,
       write: rowMajorWrite({ base: '0', vec4Out: vecW, bias, activation: activation !== null }),
     });
   }
@@ -141,82 +143,148 @@ let a${i} = select(vec4<f32>(0.0), x[(${xIndex(i)}) / 4], row${i} && ${inBounds(
 
 // ************* backprop input *************
 
-export class Conv2DBackpropInputProgram extends ConvGemmProgram {
-  constructor(ci: ConvInfo) {
-    const M = ci.batchSize * ci.inHeight * ci.inWidth;
-    const N = ci.inChannels;
-    const K = ci.filterHeight * ci.filterWidth * ci.outChannels;
-    super(ci.inShape, { M, N, K });
+/**
+ * One output phase of a strided backprop-input (sub-pixel decomposition): the input pixels
+ * ih = ph + sh·i', iw = pw + sw·j' are reached only by the taps kh ≡ (ph + padTop) mod sh (and
+ * likewise kw), so each phase is a small dense GEMM over just those taps, with no zero
+ * multiplies. Stride 1 is the single phase (0, 0) with every tap.
+ */
+export interface DgradPhase {
+  ph: number;
+  pw: number;
+  /** First tap of the phase (kh0, kw0) and the tap counts (th, tw) it visits. */
+  kh0: number;
+  kw0: number;
+  th: number;
+  tw: number;
+  /** oh = i' + qh - t (t = tap step), ow = j' + qw - u. */
+  qh: number;
+  qw: number;
+  /** Phase grid size: the i' and j' ranges. */
+  hp: number;
+  wp: number;
+}
+
+/** The stride phases of a backprop-input; phases holding no input pixel are left out. */
+export function dgradPhases(ci: ConvInfo): DgradPhase[] {
+  const [sh, sw] = [ci.strideHeight, ci.strideWidth];
+  const out: DgradPhase[] = [];
+  for (let ph = 0; ph < sh; ph++)
+    for (let pw = 0; pw < sw; pw++) {
+      const hp = Math.ceil((ci.inHeight - ph) / sh);
+      const wp = Math.ceil((ci.inWidth - pw) / sw);
+      if (hp <= 0 || wp <= 0) continue;
+      const kh0 = (ph + ci.padInfo.top) % sh;
+      const kw0 = (pw + ci.padInfo.left) % sw;
+      out.push({
+        ph,
+        pw,
+        kh0,
+        kw0,
+        th: Math.max(0, Math.ceil((ci.filterHeight - kh0) / sh)),
+        tw: Math.max(0, Math.ceil((ci.filterWidth - kw0) / sw)),
+        qh: (ph + ci.padInfo.top - kh0) / sh,
+        qw: (pw + ci.padInfo.left - kw0) / sw,
+        hp,
+        wp,
+      });
+    }
+  return out;
+}
+
+const DGRAD_UNIFORMS =
+  ' stride : vec2<i32>, k0 : vec2<i32>, taps : vec2<i32>, q : vec2<i32>, phase : vec2<i32>, sub : vec2<i32>, filterHW : vec2<i32>, inHW : vec2<i32>, outHW : vec2<i32>, inC : i32, outC : i32,';
+
+/** GEMM dims of one phase: M = B·hp·wp pixels, N = Cin, K = th·tw·pad4(Cout). */
+export function dgradDims(ci: ConvInfo, p: DgradPhase) {
+  return {
+    batch: 1,
+    M: ci.batchSize * p.hp * p.wp,
+    N: ci.inChannels,
+    K: p.th * p.tw * pad4(ci.outChannels),
+  };
+}
+
+/** uniformData for DGRAD_UNIFORMS, after the GEMM ones. */
+export function dgradUniformData(ci: ConvInfo, p: DgradPhase) {
+  return [
+    { type: 'int32', data: [ci.strideHeight, ci.strideWidth] }, // stride
+    { type: 'int32', data: [p.kh0, p.kw0] }, // k0: first tap of the phase
+    { type: 'int32', data: [p.th, p.tw] }, // taps: tap counts of the phase
+    { type: 'int32', data: [p.qh, p.qw] }, // q: oh = i' + q.x - t
+    { type: 'int32', data: [p.ph, p.pw] }, // phase: ih = phase.x + stride.x * i'
+    { type: 'int32', data: [p.hp, p.wp] }, // sub: the phase grid
+    { type: 'int32', data: [ci.filterHeight, ci.filterWidth] }, // filterHW
+    { type: 'int32', data: [ci.inHeight, ci.inWidth] }, // inHW
+    { type: 'int32', data: [ci.outHeight, ci.outWidth] }, // outHW
+    { type: 'int32', data: [ci.inChannels] }, // inC
+    { type: 'int32', data: [ci.outChannels] }, // outC
+  ];
+}
+
+export class Conv2DBackpropInputProgram extends GemmProgram {
+  private readonly src: string;
+  constructor(ci: ConvInfo, p: DgradPhase) {
+    super(ci.inShape, dgradDims(ci, p));
+    this.uniforms += DGRAD_UNIFORMS;
     const vecK = ci.outChannels % 4 === 0;
-    const vecOut = N % 4 === 0;
-    const unitStride = ci.strideHeight === 1 && ci.strideWidth === 1;
+    const vecOut = ci.inChannels % 4 === 0;
     this.variableNames = ['dy', 'w'];
     this.variableComponents = [vecK ? 4 : 1, vecK ? 4 : 1];
     this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}${+unitStride}`;
+    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}`;
 
-    const setup = Q.map(
-      (i) => `let r${i} = m0 + ${i};
-let iw${i} = r${i} % ${U('inHW')}.y; let ih${i} = (r${i} / ${U('inHW')}.y) % ${U('inHW')}.x;
-let bt${i} = r${i} / (${U('inHW')}.x * ${U('inHW')}.y);
-let th0${i} = ih${i} + ${U('pad')}.x; let tw0${i} = iw${i} + ${U('pad')}.y;
+    // Row r of the phase GEMM is pixel (b, i', j'); its input pixel is (phase + stride·(i', j')).
+    const setup =
+      Q.map(
+        (i) => `let r${i} = m0 + ${i};
+let jp${i} = r${i} % ${U('sub')}.y; let ip${i} = (r${i} / ${U('sub')}.y) % ${U('sub')}.x;
+let bt${i} = r${i} / (${U('sub')}.x * ${U('sub')}.y);
+let xrow${i} = (bt${i} * ${U('inHW')}.x + ${U('phase')}.x + ${U('stride')}.x * ip${i}) * ${U('inHW')}.y + ${U('phase')}.y + ${U('stride')}.y * jp${i};
+let oh0${i} = ip${i} + ${U('q')}.x; let ow0${i} = jp${i} + ${U('q')}.y;
 let dyb${i} = bt${i} * ${U('outHW')}.x * ${U('outHW')}.y * ${U('outC')}; let row${i} = r${i} < ${U('dimM')};`,
-    ).join('\n');
-    const state = 'var koc = 0; var kw = 0; var kh = 0;';
-    // Output position (oh, ow) that tap (kh, kw) maps input pixel i to, and whether it exists.
-    const tap = (i: number) => {
-      const pos = `let th${i} = th0${i} - dh; let tw${i} = tw0${i} - dw;`;
-      if (unitStride)
-        return `${pos} let oh${i} = th${i}; let ow${i} = tw${i}; let ok${i} = row${i} && ${inBounds(`oh${i}`, `ow${i}`, 'outHW')};`;
-      return `${pos} let oh${i} = th${i} / ${U('stride')}.x; let ow${i} = tw${i} / ${U('stride')}.y;
-let ok${i} = row${i} && th${i} >= 0 && tw${i} >= 0 && oh${i} * ${U('stride')}.x == th${i} && ow${i} * ${U('stride')}.y == tw${i} && oh${i} < ${U('outHW')}.x && ow${i} < ${U('outHW')}.y;`;
-    };
+      ).join('\n') +
+      `\nvar koc = 0; var tw = 0; var th = 0;
+let outCp = ((${U('outC')} + 3) / 4) * 4;`;
     const dyIndex = (i: number) =>
-      `dyb${i} + (oh${i} * ${U('outHW')}.y + ow${i}) * ${U('outC')} + koc`;
-    // W is [fH, fW, Cin, Cout]: element (kh, kw, n, koc).
+      `max(dyb${i} + (oh${i} * ${U('outHW')}.y + ow${i}) * ${U('outC')} + koc, 0)`;
+    // W is [fH, fW, Cin, Cout]: element (kh, kw, n, koc), read as B[k = (t, u, koc), n].
     const wIndex = (n: string) =>
       `((kh * ${U('filterHW')}.y + kw) * ${U('inC')} + ${n}) * ${U('outC')} + koc`;
-    let load: string;
-    if (vecK) {
-      load =
-        `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
-        Q.map(
-          (i) => `${tap(i)}\nlet a${i} = select(vec4<f32>(0.0), dy[(${dyIndex(i)}) / 4], ok${i});`,
-        ).join('\n') +
-        '\n' +
-        Q.map((j) => `let c${j} = w[(${wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`)}) / 4];`).join(
-          '\n',
-        ) +
-        `\n${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 4)}`;
-    } else {
-      load =
-        Q.map(
-          (j) =>
-            `var e${j}0 = 0.0; var e${j}1 = 0.0; var e${j}2 = 0.0; var e${j}3 = 0.0; var g${j}0 = 0.0; var g${j}1 = 0.0; var g${j}2 = 0.0; var g${j}3 = 0.0;`,
-        ).join('\n') +
-        '\n' +
-        Q.map(
-          (j) => `{
-  let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y; let kin = k + ${j} < ${U('dimK')};
-  ${Q.map((i) => `${tap(i)}\n  e${j}${i} = dy[${dyIndex(i)}] * f32(kin && ok${i});`).join('\n  ')}
-  ${Q.map((c) => `g${j}${c} = w[${wIndex(`min(n0 + ${c}, ${U('dimN')} - 1)`)}];`).join('\n  ')}
-  ${advance('koc', U('outC'), 'kw', U('filterHW') + '.y', 'kh', 1)}
-}`,
-        ).join('\n') +
-        '\n' +
-        Q.map(
-          (j) =>
-            `let t${j} = vec4<f32>(e${j}0, e${j}1, e${j}2, e${j}3);\nlet b${j} = vec4<f32>(g${j}0, g${j}1, g${j}2, g${j}3);`,
-        ).join('\n');
-    }
+    const load =
+      `let kh = ${U('k0')}.x + ${U('stride')}.x * th; let kw = ${U('k0')}.y + ${U('stride')}.y * tw;\n` +
+      (vecK ? '' : `let cm = ${chanMask('koc', U('outC'))};\n`) +
+      Q.map(
+        (i) => `let oh${i} = oh0${i} - th; let ow${i} = ow0${i} - tw;
+let a${i} = ${read4('dy', vecK, dyIndex(i), `row${i} && ${inBounds(`oh${i}`, `ow${i}`, 'outHW')}`, 'cm')};`,
+      ).join('\n') +
+      '\n' +
+      Q.map((j) => {
+        const wi = wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`);
+        // Channels past Cout (scalar case) read neighbours: finite, and they meet zeros in A.
+        return vecK
+          ? `let c${j} = w[(${wi}) / 4];`
+          : `let wi${j} = ${wi}; let c${j} = vec4<f32>(w[wi${j}], w[wi${j} + 1], w[wi${j} + 2], w[wi${j} + 3]);`;
+      }).join('\n') +
+      `\n${advance('koc', 'outCp', 'tw', U('taps') + '.y', 'th', 4)}`;
     this.src = makeGemmSource({
-      aForm: vecK ? 'mk' : 'km',
-      bForm: vecK ? 'nk' : 'kn',
+      aForm: 'mk',
+      bForm: 'nk',
       helpers: '',
-      setup: `${setup}\n${state}`,
+      setup,
       load,
-      write: rowMajorWrite({ base: '0', vec4Out: vecOut, bias: 'none', activation: false }),
+      write: rowMajorWrite({
+        base: '0',
+        vec4Out: vecOut,
+        bias: 'none',
+        activation: false,
+        row: (i) => `xrow${i}`,
+      }),
     });
+  }
+
+  getUserCode() {
+    return this.src;
   }
 }
 
@@ -224,7 +292,9 @@ let ok${i} = row${i} && th${i} >= 0 && tw${i} >= 0 && oh${i} * ${U('stride')}.x 
 
 export class Conv2DBackpropFilterProgram extends ConvGemmProgram {
   constructor(ci: ConvInfo) {
-    const M = ci.filterHeight * ci.filterWidth * ci.inChannels;
+    // M runs over (kh, kw, channel) with channels padded to 4 (dimM = fH·fW·pad4(Cin)), so a
+    // thread's 4 rows are channels c..c+3 of one tap; rows of padding channels are not written.
+    const M = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
     const N = ci.outChannels;
     const K = ci.batchSize * ci.outHeight * ci.outWidth;
     super(ci.filterShape, { M, N, K });
@@ -235,31 +305,21 @@ export class Conv2DBackpropFilterProgram extends ConvGemmProgram {
     this.outputComponent = vecN ? 4 : 1;
     this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}`;
 
-    const setup = Q.map(
-      (i) => `let r${i} = m0 + ${i};
-let c${i} = r${i} % ${U('inC')}; let kw${i} = (r${i} / ${U('inC')}) % ${U('filterHW')}.y; let kh${i} = r${i} / (${U('inC')} * ${U('filterHW')}.y);
-let ihOff${i} = kh${i} * ${U('dilation')}.x - ${U('pad')}.x; let iwOff${i} = kw${i} * ${U('dilation')}.y - ${U('pad')}.y;
-let row${i} = r${i} < ${U('dimM')};`,
-    ).join('\n');
-    const state = 'var kow = 0; var koh = 0; var kb = 0;';
-    const pos = (i: number) =>
-      `let ih${i} = koh * ${U('stride')}.x + ihOff${i}; let iw${i} = kow * ${U('stride')}.y + iwOff${i};`;
-    const xIndex = (i: number) =>
-      `((kb * ${U('inHW')}.x + ih${i}) * ${U('inHW')}.y + iw${i}) * ${U('inC')} + c${i}`;
-    const loadA = Q.map((j) => {
-      const body = vecX
-        ? // Rows m0..m0+3 are channels c..c+3 of one tap, contiguous in x: one vec4.
-          `${pos(0)}\n  t${j} = select(vec4<f32>(0.0), x[(${xIndex(0)}) / 4], kin && row0 && ${inBounds('ih0', 'iw0', 'inHW')});`
-        : Q.map(
-            (i) =>
-              `${pos(i)}\n  t${j}.${'xyzw'[i]} = x[${xIndex(i)}] * f32(kin && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')});`,
-          ).join('\n  ');
-      return `{
+    const setup = `let inCp = ((${U('inC')} + 3) / 4) * 4;
+let c0 = m0 % inCp; let tap = m0 / inCp;
+let kw0 = tap % ${U('filterHW')}.y; let kh0 = tap / ${U('filterHW')}.y;
+let ihOff = kh0 * ${U('dilation')}.x - ${U('pad')}.x; let iwOff = kw0 * ${U('dilation')}.y - ${U('pad')}.y;
+let row0 = m0 < ${U('dimM')};
+let cm = ${chanMask('c0', U('inC'))};
+var kow = 0; var koh = 0; var kb = 0;`;
+    const loadA = Q.map(
+      (j) => `{
   let kin = k + ${j} < ${U('dimK')};
-  ${body}
+  let ih = koh * ${U('stride')}.x + ihOff; let iw = kow * ${U('stride')}.y + iwOff;
+  t${j} = ${read4('x', vecX, `max(((kb * ${U('inHW')}.x + ih) * ${U('inHW')}.y + iw) * ${U('inC')} + c0, 0)`, `kin && row0 && ${inBounds('ih', 'iw', 'inHW')}`, 'cm')};
   ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', 1)}
-}`;
-    }).join('\n');
+}`,
+    ).join('\n');
     const loadB = Q.map((j) =>
       vecN
         ? `let b${j} = dy[(min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + n0) / 4];`
@@ -269,9 +329,16 @@ let row${i} = r${i} < ${U('dimM')};`,
       aForm: 'km',
       bForm: 'kn',
       helpers: '',
-      setup: `${setup}\n${state}`,
+      setup,
       load: `var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);\n${loadA}\n${loadB}`,
-      write: rowMajorWrite({ base: '0', vec4Out: vecN, bias: 'none', activation: false }),
+      write: rowMajorWrite({
+        base: '0',
+        vec4Out: vecN,
+        bias: 'none',
+        activation: false,
+        row: (i) => `(tap * ${U('inC')} + c0 + ${i})`,
+        guard: (i) => `c0 + ${i} < ${U('inC')}`,
+      }),
     });
   }
 }

@@ -8,7 +8,19 @@
 // NOTE: loads are written as `select(0.0, buf[i], inBounds)` rather than branches. WebGPU
 // guarantees an out-of-bounds load returns a value from the buffer or zero (never faults),
 // so the selected-away load is harmless and SIMD lanes on SwiftShader stay branch-free.
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+/**
+ * True when every given tensor is float32 *and stored as f32*: tfjs-webgpu's Cast from int32 or
+ * bool to float32 only relabels the tensor, so its buffer still holds i32 (our programs bind
+ * every input as f32 and would not compile). Those inputs go to the stock kernels.
+ */
+export function storedAsF32(backend: WebGPUBackend, ...ts: (tf.TensorInfo | undefined)[]) {
+  return ts.every(
+    (t) => !t || (t.dtype === 'float32' && backend.tensorMap.get(t.dataId)?.dtype === 'float32'),
+  );
+}
 
 /** Outputs per thread along M and along N (the register tile). */
 export const TILE = 4;
@@ -156,8 +168,13 @@ export function rowMajorWrite(opts: {
   vec4Out: boolean;
   bias: BiasKind;
   activation: boolean;
+  /** Output row of GEMM row m0+i when it is not m0+i itself (padded or phase-split M). */
+  row?: (i: number) => string;
+  /** Extra condition for GEMM row m0+i to be written (besides m0+i < dimM). */
+  guard?: (i: number) => string;
 }): string {
   const { base, vec4Out, bias, activation } = opts;
+  const row = opts.row ?? ((i: number) => `(m0 + ${i})`);
   const biasExpr = () => {
     if (bias === 'none') return '';
     if (bias === 'scalar') return ' + vec4<f32>(bias[0])';
@@ -169,9 +186,9 @@ export function rowMajorWrite(opts: {
   if (bias === 'column' && vec4Out) lines.push('let bias4 = bias[n0 / 4];');
   for (let i = 0; i < TILE; i++) {
     const v = `acc${i}${biasExpr()}`;
-    lines.push(`if (m0 + ${i} < uniforms.dimM) {`);
+    lines.push(`if (m0 + ${i} < uniforms.dimM${opts.guard ? ` && ${opts.guard(i)}` : ''}) {`);
     lines.push(`  let v${i} = ${activation ? `activation(${v})` : v};`);
-    lines.push(`  let o${i} = ${base} + (m0 + ${i}) * uniforms.dimN + n0;`);
+    lines.push(`  let o${i} = ${base} + ${row(i)} * uniforms.dimN + n0;`);
     if (vec4Out) {
       lines.push(`  result[o${i} / 4] = v${i};`);
     } else {

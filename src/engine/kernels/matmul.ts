@@ -12,6 +12,7 @@ import {
   gemmUniformData,
   makeGemmSource,
   rowMajorWrite,
+  storedAsF32,
 } from './gemm';
 
 type TensorInfo = tf.TensorInfo;
@@ -133,7 +134,7 @@ export interface MatMulCall {
 /** Runs a (fused) batch matmul on the GEMM core, or returns null for shapes left to stock. */
 export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo | null {
   const { a, b, transposeA, transposeB } = c;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (!storedAsF32(backend, a, b, c.bias)) return null;
   const act = (c.activation ?? 'linear') as Activation;
   if (!['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'].includes(act)) return null;
   const ra = a.shape.length;
@@ -152,7 +153,7 @@ export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo 
   // "All or one": each operand either has every batch or is shared by all of them.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
   const bias = biasKind(c.bias, N);
-  if (bias === null || (c.bias && c.bias.dtype !== 'float32')) return null;
+  if (bias === null) return null;
   const dims = { batch, M, N, K };
   const program = new MatMulProgram(
     [...outer, M, N],

@@ -9,9 +9,14 @@ import {
   Conv2DBackpropInputProgram,
   Conv2DProgram,
   convUniformData,
+  dgradDims,
+  dgradPhases,
+  dgradUniformData,
+  pad4,
 } from './conv2d';
-import { type Activation, gemmUniformData } from './gemm';
+import { type Activation, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
+import { runTuned } from './autotune';
 
 type TensorInfo = tf.TensorInfo;
 type Args = {
@@ -43,12 +48,7 @@ function convInfo(
 
 const isNHWC = (attrs: Record<string, unknown>) =>
   attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
-// TODO: the scalar-channel conv paths (channels not a multiple of 4) hang SwiftShader's
-// shader compiler (the matmul ones were fixed by dropping per-load guards); until they are
-// reworked those convs (e.g. the RGB stem) use the stock kernels.
-const vec4Channels = (ci: tf.backend_util.Conv2DInfo) =>
-  ci.inChannels % 4 === 0 && ci.outChannels % 4 === 0;
-const f32 = (...ts: (TensorInfo | undefined)[]) => ts.every((t) => !t || t.dtype === 'float32');
+
 
 function conv2dForward(args: Args): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = args.inputs;
@@ -59,19 +59,18 @@ function conv2dForward(args: Args): TensorInfo | null {
     !filter ||
     preluActivationWeights ||
     !isNHWC(attrs) ||
-    !f32(x, filter, bias) ||
+    !storedAsF32(backend, x, filter, bias) ||
     !ACTS.includes(activation)
   )
     return null;
   const ci = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
-  if (!vec4Channels(ci)) return null;
   const bk = biasKind(bias, ci.outChannels);
   if (bk === null) return null;
   const dims = {
     batch: 1,
     M: ci.batchSize * ci.outHeight * ci.outWidth,
     N: ci.outChannels,
-    K: ci.filterHeight * ci.filterWidth * ci.inChannels,
+    K: ci.filterHeight * ci.filterWidth * pad4(ci.inChannels),
   };
   const program = new Conv2DProgram(ci, bk, activation === 'linear' ? null : activation);
   const uniforms = [
@@ -86,38 +85,35 @@ function conv2dForward(args: Args): TensorInfo | null {
   );
 }
 
+/** tfjs does not check that dy matches the conv's output shape; stock reads it by its own shape. */
+const sameShape = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 function conv2dBackpropInput(args: Args): TensorInfo | null {
   const { dy, filter } = args.inputs;
   const { attrs, backend } = args;
-  if (!dy || !filter || !isNHWC(attrs) || !f32(dy, filter)) return null;
+  if (!dy || !filter || !isNHWC(attrs) || !storedAsF32(backend, dy, filter)) return null;
   const ci = convInfo(attrs.inputShape as number[], filter.shape, attrs);
-  // TODO: strided dgrad as implicit GEMM multiplies mostly zeros (3/4 at stride 2) and measured
-  // 0.14 vs stock's 0.40 GFLOP/s; until a sub-pixel decomposition exists, stock does it.
-  if (!vec4Channels(ci) || ci.strideHeight !== 1 || ci.strideWidth !== 1) return null;
-  const dims = {
-    batch: 1,
-    M: ci.batchSize * ci.inHeight * ci.inWidth,
-    N: ci.inChannels,
-    K: ci.filterHeight * ci.filterWidth * ci.outChannels,
-  };
-  const uniforms = [...gemmUniformData(dims), ...convUniformData(ci)];
-  return backend.runWebGPUProgram(
-    new Conv2DBackpropInputProgram(ci),
-    [dy, filter],
-    'float32',
-    uniforms,
-  );
+  if (!sameShape(dy.shape, ci.outShape)) return null;
+  // Strided: one dispatch per output phase (sub-pixel decomposition), all into one dx.
+  const out = backend.makeTensorInfo(ci.inShape, 'float32');
+  for (const phase of dgradPhases(ci)) {
+    const uniforms = [...gemmUniformData(dgradDims(ci, phase)), ...dgradUniformData(ci, phase)];
+    const program = new Conv2DBackpropInputProgram(ci, phase);
+    backend.runWebGPUProgram(program, [dy, filter], 'float32', uniforms, out);
+  }
+  return out;
 }
 
 function conv2dBackpropFilter(args: Args): TensorInfo | null {
   const { x, dy } = args.inputs;
   const { attrs, backend } = args;
-  if (!x || !dy || !isNHWC(attrs) || !f32(x, dy)) return null;
+  if (!x || !dy || !isNHWC(attrs) || !storedAsF32(backend, x, dy)) return null;
   const ci = convInfo(x.shape, attrs.filterShape as number[], attrs);
-  if (!vec4Channels(ci)) return null;
+  if (!sameShape(dy.shape, ci.outShape)) return null;
   const dims = {
     batch: 1,
-    M: ci.filterHeight * ci.filterWidth * ci.inChannels,
+    M: ci.filterHeight * ci.filterWidth * pad4(ci.inChannels),
     N: ci.outChannels,
     K: ci.batchSize * ci.outHeight * ci.outWidth,
   };
@@ -160,14 +156,35 @@ export const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
 const stock = new Map<string, tf.KernelConfig>();
 let enabled = false;
 
+/** Per kernel name: calls our programs ran vs calls handed to the stock kernel (fallbacks). */
+const calls: Record<string, { ours: number; stock: number }> = {};
+
 function ours(name: string, stockConfig: tf.KernelConfig): tf.KernelConfig {
   const fn = STUDIO_KERNELS[name];
   const stockFn = stockConfig.kernelFunc;
   return {
     kernelName: name,
     backendName: 'webgpu',
-    kernelFunc: ((args: Args) => fn(args) ?? stockFn(args as never)) as unknown as tf.KernelFunc,
+    kernelFunc: ((args: Args) => {
+      const c = (calls[name] ??= { ours: 0, stock: 0 });
+      const out = runTuned(name, args, fn); // autotune.ts: variant per adapter + shape
+      if (out) {
+        c.ours++;
+        return out;
+      }
+      c.stock++;
+      return stockFn(args as never);
+    }) as unknown as tf.KernelFunc,
   };
+}
+
+/** How often each overridden kernel ran ours vs fell back to stock since the last reset. */
+export function studioKernelCalls(): Record<string, { ours: number; stock: number }> {
+  return structuredClone(calls);
+}
+
+export function resetStudioKernelCalls(): void {
+  for (const k of Object.keys(calls)) delete calls[k];
 }
 
 /** Remembers the stock configs once, then installs ours. Call after the webgpu backend exists. */

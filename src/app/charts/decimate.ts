@@ -1,0 +1,33 @@
+// Chart data reduction: at most `max` points per series, keeping each bucket's minimum and
+// maximum (in x order), so spikes in a 10 000-batch loss curve survive and drawing stays cheap.
+export interface XY {
+  x: number;
+  y: number;
+}
+
+export const MAX_POINTS = 400;
+
+export function decimateMinMax<T extends XY>(points: readonly T[], max = MAX_POINTS): T[] {
+  if (points.length <= max) return points.slice();
+  const buckets = Math.max(1, Math.floor((max - 2) / 2));
+  const size = (points.length - 2) / buckets;
+  const out: T[] = [points[0]];
+  for (let b = 0; b < buckets; b++) {
+    const start = 1 + Math.floor(b * size);
+    const end = Math.min(points.length - 1, 1 + Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    for (let i = start; i < end; i++) {
+      const y = points[i].y;
+      if (!Number.isFinite(y)) continue;
+      if (lo < 0 || y < points[lo].y) lo = i;
+      if (hi < 0 || y > points[hi].y) hi = i;
+    }
+    if (lo < 0) continue;
+    if (lo === hi) out.push(points[lo]);
+    else if (lo < hi) out.push(points[lo], points[hi]);
+    else out.push(points[hi], points[lo]);
+  }
+  out.push(points[points.length - 1]);
+  return out;
+}

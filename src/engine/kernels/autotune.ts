@@ -1,0 +1,251 @@
+// Per-adapter autotuning of the Studio GEMM kernels: for each kernel family (matmul, conv
+// forward, backprop-input, backprop-filter) and shape class, a few variants are timed once on
+// the user's adapter and the fastest is remembered in IndexedDB (idb-keyval), keyed by the
+// adapter's vendor/architecture/description. Variants are program parameters the existing
+// builders accept without touching their WGSL: the workgroup shape of the register-tiled GEMM
+// (8x8, 16x4, 4x16, 16x16 threads of 4x4 outputs each) and, where tfjs has one, the stock
+// workgroup-memory tiled kernel (on a real GPU it may win; on SwiftShader barriers are slow).
+//
+// Kernel functions must return synchronously, so a new shape class runs the default variant
+// and is queued; the queue is timed in the background (`autotuneIdle()` waits for it) with
+// fresh random inputs of the same shapes, round-robin over the variants, best of 2 runs.
+// `setAutotune(false)` turns it all off (every call runs the default variant).
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { createStore, get, set, type UseStore } from 'idb-keyval';
+import { currentEngine } from '../device';
+
+export interface Variant {
+  name: string;
+  /** Run the stock tfjs kernel instead of ours. */
+  stock?: boolean;
+  /** Threads per workgroup along N (x) and M (y); each thread computes a 4x4 tile. */
+  wg?: [number, number];
+}
+
+const WG_VARIANTS: Variant[] = [
+  { name: 'reg4x4-wg8x8', wg: [8, 8] },
+  { name: 'reg4x4-wg16x4', wg: [16, 4] },
+  { name: 'reg4x4-wg4x16', wg: [4, 16] },
+  { name: 'reg4x4-wg16x16', wg: [16, 16] },
+];
+const STOCK: Variant = { name: 'stock-tiled', stock: true };
+
+/** Variants per tfjs kernel name; the first is the default. */
+const FAMILIES: Record<string, Variant[]> = {
+  BatchMatMul: [...WG_VARIANTS, STOCK],
+  _FusedMatMul: [...WG_VARIANTS, STOCK],
+  Conv2D: [...WG_VARIANTS, STOCK],
+  FusedConv2D: [...WG_VARIANTS, STOCK],
+  Conv2DBackpropInput: [...WG_VARIANTS, STOCK],
+  // Stock backprop-filter is a naive loop (one thread per filter element): never a contender.
+  Conv2DBackpropFilter: WG_VARIANTS,
+};
+
+/** Calls whose largest operand is smaller than this are not worth timing (tests, tiny nets). */
+const MIN_ELEMENTS = 16384;
+
+let enabled = true;
+/** Turns autotuning on or off; off = every call runs the default variant. */
+export function setAutotune(on: boolean): void {
+  enabled = on;
+}
+export function autotuneEnabled(): boolean {
+  return enabled;
+}
+
+interface Pending {
+  name: string;
+  cls: string;
+  inputs: Record<string, { shape: number[]; dtype: tf.DataType }>;
+  attrs: Record<string, unknown>;
+}
+
+/** shape class -> chosen variant name, for this adapter. */
+let choices: Record<string, string> = {};
+let loaded: Promise<void> | undefined;
+let idb: UseStore | undefined;
+const pending = new Map<string, Pending>();
+let running: Promise<void> | undefined;
+/** Set while the tuner times one variant: overrides the choice for every call. */
+let forced: Variant | undefined;
+/** Timing log of the last tuning runs (for the benchmark report). */
+const log: { cls: string; ms: Record<string, number>; chosen: string }[] = [];
+
+function adapterKey(): string {
+  const i = currentEngine()?.info;
+  return `autotune-v1:${i ? `${i.vendor}|${i.architecture}|${i.description}` : 'unknown'}`;
+}
+
+function load(): Promise<void> {
+  loaded ??= (async () => {
+    try {
+      idb ??= createStore('studio-autotune', 'choices');
+      choices = { ...((await get(adapterKey(), idb)) ?? {}), ...choices };
+    } catch {
+      // No IndexedDB (private mode, node): tune per session only.
+    }
+  })();
+  return loaded;
+}
+
+async function save(): Promise<void> {
+  try {
+    if (idb) await set(adapterKey(), choices, idb);
+  } catch {
+    // Best effort.
+  }
+}
+
+const log2 = (v: number) => Math.round(Math.log2(Math.max(1, v)));
+
+/** GEMM dims from the uniforms every Studio GEMM program starts with (dimM, dimN, dimK). */
+function gemmDims(uniforms: unknown): { M: number; N: number; K: number } | null {
+  const u = uniforms as { type: string; data: number[] }[] | undefined;
+  if (!u || u.length < 3 || u[0].type !== 'int32' || u[1].type !== 'int32') return null;
+  return { M: u[0].data[0], N: u[1].data[0], K: u[2].data[0] };
+}
+
+/** Rewrites a GEMM program's workgroup shape (and dispatch) if it has the expected layout. */
+function applyWorkgroup(program: WebGPUProgram, uniforms: unknown, wg: [number, number]): void {
+  const d = gemmDims(uniforms);
+  const p = program as WebGPUProgram & { dispatch: [number, number, number] };
+  if (!d || !p.workgroupSize || !p.dispatch) return;
+  const [wx, wy] = p.workgroupSize;
+  // Only programs laid out as GemmProgram does (4x4 per thread over N along x, M along y).
+  if (
+    p.dispatch[0] !== Math.ceil(d.N / (4 * wx)) ||
+    p.dispatch[1] !== Math.ceil(d.M / (4 * wy)) ||
+    (wx === wg[0] && wy === wg[1])
+  )
+    return;
+  p.workgroupSize = [wg[0], wg[1], 1];
+  p.dispatch = [Math.ceil(d.N / (4 * wg[0])), Math.ceil(d.M / (4 * wg[1])), p.dispatch[2]];
+}
+
+type KernelArgs = {
+  inputs: Record<string, tf.TensorInfo | undefined>;
+  backend: WebGPUBackend;
+  attrs: Record<string, unknown>;
+};
+
+function shapeClass(name: string, args: KernelArgs): { cls: string; size: number } {
+  const ins = Object.entries(args.inputs).filter(([, t]) => t) as [string, tf.TensorInfo][];
+  const a = args.attrs;
+  // Exact shapes: a ResNet has a few dozen; cheap to remember, no aliasing between them.
+  const cls = `${name}|${ins.map(([k, t]) => `${k}${t.shape.join('x')}`).join(',')}|s${JSON.stringify(a.strides ?? '')}|p${JSON.stringify(a.pad ?? '')}|t${+!!a.transposeA}${+!!a.transposeB}`;
+  return { cls, size: Math.max(...ins.map(([, t]) => tf.util.sizeFromShape(t.shape))) };
+}
+
+/**
+ * Runs a Studio kernel function under the chosen variant for its shape class. Returns null to
+ * hand the call to the stock kernel. Called from register.ts for every overridden kernel.
+ */
+export function runTuned(
+  name: string,
+  args: KernelArgs,
+  fn: (args: KernelArgs) => tf.TensorInfo | null,
+): tf.TensorInfo | null {
+  const variants = FAMILIES[name];
+  if (!variants || (!enabled && !forced)) return fn(args);
+  let v = forced;
+  if (!v) {
+    const { cls, size } = shapeClass(name, args);
+    const chosen = choices[cls];
+    v = variants.find((x) => x.name === chosen) ?? variants[0];
+    if (chosen === undefined && size >= MIN_ELEMENTS && !pending.has(cls)) {
+      pending.set(cls, {
+        name,
+        cls,
+        inputs: Object.fromEntries(
+          Object.entries(args.inputs)
+            .filter(([, t]) => t)
+            .map(([k, t]) => [k, { shape: [...t!.shape], dtype: t!.dtype }]),
+        ),
+        attrs: { ...args.attrs },
+      });
+      running ??= new Promise<void>((r) => setTimeout(r, 0))
+        .then(tunePending)
+        .finally(() => (running = undefined));
+    }
+  }
+  if (v.stock) return null;
+  if (!v.wg || (v.wg[0] === 8 && v.wg[1] === 8)) return fn(args);
+  const wg = v.wg;
+  const backend = args.backend;
+  // The kernel function builds its program as usual; the workgroup shape is swapped on the way
+  // to the backend (pipelines are cached per workgroup size by tfjs's shader key).
+  const proxy = Object.create(backend) as WebGPUBackend;
+  proxy.runWebGPUProgram = (program, inputs, dtype, uniforms, output) => {
+    applyWorkgroup(program, uniforms, wg);
+    return backend.runWebGPUProgram(program, inputs, dtype, uniforms, output);
+  };
+  return fn({ ...args, backend: proxy });
+}
+
+async function timeVariant(p: Pending, v: Variant): Promise<number> {
+  const inputs = tf.tidy(() =>
+    Object.fromEntries(
+      Object.entries(p.inputs).map(([k, s]) => [k, tf.randomUniform(s.shape, -1, 1, s.dtype, 1)]),
+    ),
+  );
+  try {
+    let best = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      forced = v; // only while the kernel is enqueued: other work may interleave while we wait
+      let out: tf.Tensor;
+      try {
+        out = tf.engine().runKernel(p.name, inputs, p.attrs as tf.NamedAttrMap) as tf.Tensor;
+      } finally {
+        forced = undefined;
+      }
+      await out.data();
+      out.dispose();
+      // rep 0 compiles the pipeline
+      if (rep > 0) best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  } finally {
+    tf.dispose(Object.values(inputs));
+  }
+}
+
+async function tunePending(): Promise<void> {
+  await load();
+  while (pending.size > 0) {
+    const [cls, p] = pending.entries().next().value as [string, Pending];
+    pending.delete(cls);
+    if (choices[cls] !== undefined || !enabled) continue;
+    const ms: Record<string, number> = {};
+    for (const v of FAMILIES[p.name]) {
+      try {
+        ms[v.name] = await timeVariant(p, v);
+      } catch {
+        ms[v.name] = Infinity;
+      }
+    }
+    const chosen = Object.entries(ms).sort((a, b) => a[1] - b[1])[0][0];
+    choices[cls] = chosen;
+    log.push({ cls, ms, chosen });
+    await save();
+  }
+}
+
+/** Resolves when every queued shape class has been timed. */
+export async function autotuneIdle(): Promise<void> {
+  while (running) await running;
+}
+
+/** The choices made on this adapter (loaded + tuned) and the timings of this session's tuning. */
+export function autotuneReport() {
+  return { adapter: adapterKey(), choices: { ...choices }, log: [...log] };
+}
+
+/** Forgets every choice (memory and IndexedDB) for this adapter. */
+export async function resetAutotune(): Promise<void> {
+  await load();
+  choices = {};
+  log.length = 0;
+  await save();
+}

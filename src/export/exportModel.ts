@@ -1,0 +1,154 @@
+// `exportModel {format}` (worker): the current Learner session's model as safetensors +
+// config.json, a TF.js layers model, a session archive, or a fastai reproduction script.
+import * as tf from '@tensorflow/tfjs';
+import { currentDataset } from '../data/importer';
+import { historyOf } from '../learn/history';
+import type { Learner } from '../learn/learner';
+import { KERAS_BN_EPS } from '../models/kerasResnet50';
+import { normalizeInput } from '../models/model';
+import type { StateDict } from '../models/weights/tensors';
+import { reproductionScript, type Fit, type ReproSettings } from './reproScript';
+import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
+import { tfjsExport } from './tfjsExport';
+import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
+
+export type ExportFormat = 'safetensors' | 'tfjs' | 'session' | 'script';
+export const EXPORT_FORMATS: ExportFormat[] = ['safetensors', 'tfjs', 'session', 'script'];
+
+export interface ExportArgs {
+  format: ExportFormat;
+  /** Script only: settings the session does not know (e.g. the labelling regex). */
+  script?: Partial<ReproSettings>;
+}
+export interface ExportResult {
+  files: { name: string; bytes: ArrayBuffer }[];
+}
+
+function exportMeta(learn: Learner, size: number): ExportMeta {
+  const m = learn.model;
+  return {
+    arch: m.arch,
+    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    multiLabel: multiLabelOf(learn),
+    size,
+    input: m.input,
+    bnEps: m.arch === 'keras-resnet50' ? KERAS_BN_EPS : 1e-5,
+  };
+}
+
+async function modelTensors(learn: Learner): Promise<StateDict> {
+  const out: StateDict = new Map();
+  for (const [k, v] of [...learn.model.params, ...learn.model.buffers])
+    out.set(k, { shape: [...v.shape], data: new Float32Array((await v.data()) as Float32Array) });
+  return out;
+}
+
+const FASTAI_ARCHS = new Set(['resnet18', 'resnet34', 'resnet50', 'resnet50-imagenet']);
+
+/** The fastai recipe of this session (src/export/reproScript.ts). */
+export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): ReproSettings {
+  const { learn, setup } = sessionOrThrow();
+  const ds = setup.data === 'imported' ? currentDataset() : undefined;
+  const multi = multiLabelOf(learn);
+  const labelling: ReproSettings['labelling'] =
+    ds?.summary.labelMode === 'csv'
+      ? { kind: 'csv', csvName: 'labels.csv', labelDelim: ';', multiLabel: multi }
+      : ds?.summary.labelMode === 'regex'
+        ? { kind: 'regex', pattern: '^(.+)_\\d+\\.\\w+$' }
+        : { kind: 'folder' };
+  let split: ReproSettings['split'] = { kind: 'random', validPct: 0.2, seed: 42 };
+  if (ds?.summary.split === 'folders') {
+    const seg = (s: 'train' | 'valid') =>
+      ds.items
+        .find((i) => i.split === s)
+        ?.path.split('/')
+        .find((p) => (s === 'train' ? /^train$/i : /^(valid|val|validation)$/i).test(p)) ?? s;
+    split = { kind: 'folders', train: seg('train'), valid: seg('valid') };
+  } else if (ds) {
+    const { train, valid } = ds.summary.images;
+    split = { kind: 'random', validPct: Math.round((100 * valid) / (train + valid)) / 100, seed: 42 };
+  }
+  const first = historyOf(learn).fits[0]?.args as
+    | { policy?: string; epochs?: number; lr?: number; cycleLen?: number; cycleMult?: number; mixup?: boolean }
+    | undefined;
+  const epochs = first?.epochs ?? 1;
+  const fit: Fit =
+    first?.policy === 'sgdr'
+      ? { method: 'fit_sgdr', cycles: epochs, cycleLen: first.cycleLen ?? 1, cycleMult: first.cycleMult ?? 2, lrMax: first.lr ?? 1e-3 }
+      : first?.policy === 'one_cycle' || first?.policy === 'fit'
+        ? { method: 'fit_one_cycle', epochs, lrMax: first.lr ?? 1e-3 }
+        : { method: 'fine_tune', epochs, baseLr: first?.lr ?? 2e-3, freezeEpochs: 1 };
+  return {
+    arch: FASTAI_ARCHS.has(setup.arch) ? setup.arch : 'resnet18',
+    pretrained: setup.pretrained || setup.body === 'current',
+    size: setup.size,
+    batchSize: setup.bs,
+    resize: 'squish',
+    aug: setup.aug,
+    labelling,
+    split,
+    fit,
+    wd: learn.wd ?? 0.01,
+    labelSmoothing: setup.labelSmoothing,
+    mixup: !!first?.mixup,
+    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    ...overrides,
+  };
+}
+
+export async function exportModel(args: ExportArgs): Promise<ExportResult> {
+  const { learn, setup } = sessionOrThrow();
+  let files: ExportedFile[];
+  switch (args.format) {
+    case 'safetensors':
+      files = safetensorsExport(
+        await modelTensors(learn),
+        exportMeta(learn, setup.size),
+        historyOf(learn).iterations,
+      );
+      break;
+    case 'tfjs':
+      files = await tfjsExport(learn.model, exportMeta(learn, setup.size));
+      break;
+    case 'session':
+      files = [{ name: 'session.zip', bytes: await exportSession() }];
+      break;
+    case 'script': {
+      const s = sessionReproSettings(args.script);
+      let text = reproductionScript(s);
+      if (!FASTAI_ARCHS.has(setup.arch))
+        text = text.replace(
+          '\nimport sys',
+          `\n# The studio trained '${setup.arch}', which has no fastai twin: resnet18 stands in.\nimport sys`,
+        );
+      files = [{ name: 'train.py', bytes: new TextEncoder().encode(text) }];
+      break;
+    }
+    default:
+      throw new Error(`unknown export format '${String(args.format)}' (known: ${EXPORT_FORMATS.join(', ')})`);
+  }
+  return {
+    files: files.map((f) => ({
+      name: f.name,
+      bytes: f.bytes.buffer.slice(f.bytes.byteOffset, f.bytes.byteOffset + f.bytes.byteLength) as ArrayBuffer,
+    })),
+  };
+}
+
+/** Eval-mode probabilities of the session's model on [0,1] RGB pixels (NHWC), for export checks. */
+export async function learnForward(args: {
+  input: Float32Array | number[];
+  shape: [number, number, number, number];
+}): Promise<{ probs: number[][]; logits: number[][] }> {
+  const { learn } = sessionOrThrow();
+  const m = learn.model;
+  const multi = multiLabelOf(learn);
+  const [logits, probs] = tf.tidy(() => {
+    const x = normalizeInput(tf.tensor4d(Float32Array.from(args.input), args.shape), m.input, tf);
+    const l = m.forward(x, { training: false });
+    return [l, multi ? tf.sigmoid(l) : tf.softmax(l)];
+  });
+  const out = { logits: (await logits.array()) as number[][], probs: (await probs.array()) as number[][] };
+  tf.dispose([logits, probs]);
+  return out;
+}

@@ -1,0 +1,233 @@
+// The worker's side of session archives: the current Learner session -> archive parts, and parts
+// -> a new session. The import builds the new session while the current one is kept aside; if
+// anything does not fit (architecture, keys, shapes, classes, data) the current one is put back
+// untouched and the error says what is wrong.
+import * as tf from '@tensorflow/tfjs';
+import { currentDataset } from '../data/importer';
+import { History, historyOf, setHistory, type HistoryData } from '../learn/history';
+import type { Learner } from '../learn/learner';
+import type { State } from '../learn/optimizer';
+import {
+  attachSession,
+  detachSession,
+  learnSession,
+  learnSetup,
+  type LearnSetupArgs,
+  type LearnSetupResult,
+} from '../learn/session';
+import { loadStateDict } from '../models/weights/stateDict';
+import type { StateDict } from '../models/weights/tensors';
+import {
+  packSession,
+  SESSION_FORMAT,
+  SESSION_VERSION,
+  SessionArchiveError,
+  unpackSession,
+  type OptEntry,
+  type OptimizerJson,
+  type SessionSplit,
+} from './sessionArchive';
+
+async function raw(t: tf.Tensor) {
+  return { shape: [...t.shape], data: new Float32Array((await t.data()) as Float32Array) };
+}
+
+export function sessionOrThrow() {
+  const s = learnSession();
+  if (!s) throw new Error('nothing to export: set up (and train) a model in the Train panel first');
+  return s;
+}
+
+function vocabOf(learn: Learner): string[] {
+  return [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])];
+}
+export const multiLabelOf = (learn: Learner) =>
+  !!(learn.data as unknown as { multiLabel?: boolean }).multiLabel;
+
+function currentSplit(data: string): SessionSplit {
+  const split: SessionSplit = { train: [], valid: [], test: [] };
+  if (data !== 'imported') return split;
+  for (const it of currentDataset()?.items ?? []) split[it.split].push(it.path);
+  return split;
+}
+
+export async function exportSession(): Promise<Uint8Array> {
+  const { learn, setup } = sessionOrThrow();
+  const m = learn.model;
+  const weights: StateDict = new Map();
+  for (const [k, v] of [...m.params, ...m.buffers]) weights.set(k, await raw(v));
+  let optimizer: { json: OptimizerJson; tensors: StateDict } | undefined;
+  if (learn.opt) {
+    const tensors: StateDict = new Map();
+    const state: OptimizerJson['state'] = [];
+    for (const [key, s] of learn.opt.state) {
+      const entries: OptEntry[] = [];
+      for (const [name, v] of Object.entries(s)) {
+        if (v instanceof tf.Tensor) {
+          const tname = `${key}/${name}`;
+          tensors.set(tname, await raw(v));
+          entries.push([name, { tensor: tname }]);
+        } else entries.push([name, v === undefined ? null : v]);
+      }
+      state.push({ key, entries });
+    }
+    optimizer = { json: { hypers: learn.opt.hypers.map((h) => ({ ...h })), state }, tensors };
+  }
+  const history = historyOf(learn);
+  const last = history.fits[history.fits.length - 1];
+  return packSession({
+    manifest: {
+      format: SESSION_FORMAT,
+      version: SESSION_VERSION,
+      created: new Date().toISOString(),
+      arch: m.arch,
+    },
+    settings: {
+      setup: { ...setup },
+      frozenGroups: m.frozenGroups,
+      lr: learn.lr,
+      wd: learn.wd,
+      multiLabel: multiLabelOf(learn),
+      position: {
+        fits: history.fits.length,
+        iterations: history.iterations,
+        lastFit: last && { args: last.args, epochsDone: last.epochsDone },
+      },
+    },
+    classes: vocabOf(learn),
+    split: currentSplit(setup.data),
+    weights,
+    optimizer,
+    history: history.toJSON(),
+  });
+}
+
+export interface ImportSessionResult {
+  setup: LearnSetupResult;
+  settings: LearnSetupArgs;
+  frozenGroups: number;
+  iterations: number;
+  epochs: number;
+  history: HistoryData;
+  warnings: string[];
+}
+
+/** Data checks before anything is built: the imported folder must be the session's. */
+function checkData(data: string, classes: string[], split: SessionSplit, warnings: string[]) {
+  if (data !== 'imported') return;
+  const ds = currentDataset();
+  const n = split.train.length + split.valid.length + split.test.length;
+  if (!ds)
+    throw new SessionArchiveError(
+      `this session trained on an imported folder (${n} images): import that folder in the Data panel first`,
+    );
+  const have = ds.summary.classes;
+  if (have.join('\n') !== classes.join('\n'))
+    throw new SessionArchiveError(
+      `the imported folder's classes [${have.join(', ')}] differ from the session's [${classes.join(', ')}]`,
+    );
+  const where = new Map<string, 'train' | 'valid' | 'test'>();
+  for (const s of ['train', 'valid', 'test'] as const) for (const p of split[s]) where.set(p, s);
+  const absent = [...where.keys()].filter((p) => !ds.items.some((i) => i.path === p));
+  if (absent.length)
+    throw new SessionArchiveError(
+      `the imported folder lacks ${absent.length} of the session's images (e.g. ${absent.slice(0, 3).join(', ')})`,
+    );
+  let moved = 0;
+  for (const it of ds.items) {
+    const s = where.get(it.path);
+    if (s && s !== it.split) moved++;
+  }
+  if (moved) warnings.push(`${moved} images moved to the session's train/valid split`);
+}
+
+/** Applies the archive's split to the imported items; returns the undo. */
+function applySplit(split: SessionSplit): () => void {
+  const ds = currentDataset();
+  if (!ds) return () => {};
+  const before = ds.items.map((it) => it.split);
+  const where = new Map<string, 'train' | 'valid' | 'test'>();
+  for (const s of ['train', 'valid', 'test'] as const) for (const p of split[s]) where.set(p, s);
+  for (const it of ds.items) {
+    const s = where.get(it.path);
+    if (s) it.split = s;
+  }
+  return () => ds.items.forEach((it, i) => (it.split = before[i]));
+}
+
+export async function importSession(bytes: Uint8Array): Promise<ImportSessionResult> {
+  const parts = unpackSession(bytes);
+  const warnings: string[] = [];
+  const setup = parts.settings.setup as LearnSetupArgs & { data: 'demo' | 'imported' };
+  checkData(setup.data, parts.classes, parts.split, warnings);
+  const old = detachSession();
+  let undoSplit = () => {};
+  try {
+    if (setup.data === 'imported') undoSplit = applySplit(parts.split);
+    // Pretrained bodies would be loaded only to be overwritten: build from the architecture.
+    const result = await learnSetup({ ...setup, pretrained: false, body: 'arch' });
+    const { learn, setup: installed } = learnSession()!;
+    Object.assign(installed, { pretrained: setup.pretrained, body: setup.body });
+    if (result.vocab.join('\n') !== parts.classes.join('\n'))
+      throw new SessionArchiveError(
+        `session classes [${parts.classes.join(', ')}] differ from the data's [${result.vocab.join(', ')}]`,
+      );
+    const m = learn.model;
+    loadStateDict(m, parts.weights, 'tf', 'session archive weights');
+    m.frozenGroups = parts.settings.frozenGroups;
+    learn.lr = parts.settings.lr;
+    learn.wd = parts.settings.wd;
+    if (parts.optimizer) {
+      const { json, tensors } = parts.optimizer;
+      learn.createOpt();
+      const opt = learn.opt!;
+      if (json.hypers.length !== opt.hypers.length)
+        throw new SessionArchiveError(
+          `session optimizer has ${json.hypers.length} parameter groups, the model ${opt.hypers.length}`,
+        );
+      const state = new Map<string, State>();
+      try {
+        for (const { key, entries } of json.state) {
+          const p = m.params.get(key);
+          if (!p) throw new SessionArchiveError(`session optimizer state for unknown parameter '${key}'`);
+          const s: State = {};
+          for (const [name, v] of entries) {
+            if (v && typeof v === 'object') {
+              const t = tensors.get(v.tensor)!;
+              if (t.shape.join() !== p.shape.join())
+                throw new SessionArchiveError(
+                  `session optimizer '${v.tensor}' has shape [${t.shape}], parameter [${p.shape}]`,
+                );
+              s[name] = tf.tensor(t.data, t.shape);
+            } else s[name] = v === null ? undefined : v;
+          }
+          state.set(key, s);
+        }
+      } catch (e) {
+        for (const s of state.values()) tf.dispose(Object.values(s).filter((v) => v instanceof tf.Tensor));
+        throw e;
+      }
+      opt.restore({ state, hypers: json.hypers.map((h) => ({ ...h })) });
+    }
+    const history = History.from(parts.history as unknown as HistoryData);
+    setHistory(learn, history);
+    // The import succeeded: the old session goes.
+    if (old) {
+      old.learn.opt?.dispose();
+      old.learn.model.dispose();
+    }
+    return {
+      setup: result,
+      settings: setup,
+      frozenGroups: m.frozenGroups,
+      iterations: history.iterations,
+      epochs: history.epochs.length,
+      history: history.toJSON(),
+      warnings,
+    };
+  } catch (e) {
+    undoSplit();
+    attachSession(old); // disposes whatever the failed import built, puts the old one back
+    throw e;
+  }
+}

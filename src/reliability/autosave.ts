@@ -1,0 +1,33 @@
+// Autosave (worker side): at every epoch end the session (settings, classes, split, weights,
+// optimizer state, history) goes into IndexedDB as a session archive (src/export/sessionIO.ts),
+// so a reloaded or crashed tab can offer it back (src/reliability/restore.ts). Nothing leaves
+// the browser: IndexedDB is the page's own storage.
+import { currentDataset } from '../data/importer';
+import { exportSession } from '../export/sessionIO';
+import { historyOf } from '../learn/history';
+import { learnSession } from '../learn/session';
+import { writeAutosave, type AutosaveMeta } from './autosaveStore';
+
+/** Writes the current session; returns its summary (undefined when there is no session). */
+export async function autosave(): Promise<AutosaveMeta | undefined> {
+  const s = learnSession();
+  if (!s) return undefined;
+  const bytes = await exportSession();
+  const ds = s.setup.data === 'imported' ? currentDataset() : undefined;
+  const items = ds?.items ?? [];
+  const h = historyOf(s.learn);
+  const meta: AutosaveMeta = {
+    savedAt: new Date().toISOString(),
+    arch: s.learn.model.arch,
+    data: s.setup.data,
+    classes: ds ? [...ds.summary.classes] : [],
+    epochs: h.epochs.length,
+    iterations: h.iterations,
+    nImages: items.length,
+    folders: [...new Set(items.map((i) => i.path.split('/')[0]))].slice(0, 5),
+    bytes: bytes.byteLength,
+  };
+  const archive = bytes.slice().buffer as ArrayBuffer;
+  await writeAutosave({ meta, archive });
+  return meta;
+}

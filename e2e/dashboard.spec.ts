@@ -16,6 +16,24 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.longTasks.push(e.duration);
     }).observe({ type: 'longtask' });
+    // Long animation frames name the scripts that ran in them: a failure says whose task it was
+    // (none named: the page was starved of CPU, e.g. by other processes on a 2-core machine).
+    const l = window as unknown as { loafs: unknown[] };
+    l.loafs = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & {
+        blockingDuration: number;
+        scripts: { invoker: string; sourceFunctionName: string; duration: number }[];
+      })[])
+        if (e.duration > 50)
+          l.loafs.push({
+            ms: Math.round(e.duration),
+            blocking: Math.round(e.blockingDuration),
+            scripts: e.scripts.map(
+              (x) => `${x.invoker} ${x.sourceFunctionName} ${Math.round(x.duration)}ms`,
+            ),
+          });
+    }).observe({ type: 'long-animation-frame' });
   });
   await page.goto('/');
   await page.screenshot({ path: 'docs/screenshots/data.png' });
@@ -41,7 +59,11 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
 
   // Fit two epochs; sample the charts and ETA while it runs.
   await page.getByTestId('fit-epochs').fill('2');
-  await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[]; loafs: unknown[] };
+    w.longTasks = [];
+    w.loafs = [];
+  });
   await page.getByTestId('fit').click();
   const samples: { points: number; eta: string | null }[] = [];
   const lossPath = page.getByTestId('loss-plot').locator('[data-series="train loss"]');
@@ -70,7 +92,11 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
   const longTasks = await page.evaluate(
     () => (window as unknown as { longTasks: number[] }).longTasks,
   );
-  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  const loafs = await page.evaluate(() => (window as unknown as { loafs: unknown[] }).loafs);
+  expect(
+    longTasks.filter((d) => d > 50),
+    JSON.stringify(loafs),
+  ).toEqual([]);
 
   // Stop mid-fit: the run ends between batches, the weights stay usable for another fit.
   await page.getByTestId('fit-epochs').fill('5');

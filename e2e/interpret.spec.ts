@@ -131,8 +131,6 @@ test('interpret: confusion matrix cells show their images, Grad-CAM overlay, pre
         return Math.sqrt(reds.reduce((s, v) => s + (v - m) ** 2, 0) / reds.length);
       });
     expect(canvasStd).toBeGreaterThan(0);
-    await page.getByTestId('top-losses').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: 'docs/screenshots/interpret.png', fullPage: true });
 
     // Predict three new images (from the real validation folders), then the CSV.
     const newImages = CLASSES.map((c) => {
@@ -171,6 +169,7 @@ test('interpret: confusion matrix cells show their images, Grad-CAM overlay, pre
     // Grad-CAM of a new image, from its row.
     await page.getByTestId('predict-gradcam').first().click();
     await expect(page.getByTestId('predict-table').getByTestId('gradcam-canvas')).toHaveCount(1);
+    await page.screenshot({ path: 'docs/screenshots/interpret.png', fullPage: true });
     // TTA through the CLI bridge (the page gets the bytes, as `npm run cli` hands them over).
     const tta = await runInPage<{ path: string; probs?: number[]; top: { prob: number }[] }[]>(
       page,

@@ -7,7 +7,7 @@ import { expect, runInPage, test } from './fixtures';
 test('Studio conv/matmul kernels and their gradients match the CPU backend and stock webgpu', async ({
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(600_000);
   await page.goto('/');
   const r = await runInPage<KernelCheckResult>(page, 'kernel-check', { seed: 3 });
   expect(r.gpuErrors).toEqual([]);

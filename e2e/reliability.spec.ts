@@ -24,8 +24,8 @@ interface State {
   numTensors: number;
 }
 
-const SETUP = { 'stock-kernels': 1, size: 32, bs: 8, 'n-train': 6, 'n-valid': 1, seed: 4 };
-const N_TRAIN = 6;
+const SETUP = { 'stock-kernels': 1, size: 32, bs: 8, 'n-train': 4, 'n-valid': 1, seed: 4 };
+const N_TRAIN = 4;
 
 test('GPU device destroyed mid-epoch 2: new device, resume from the epoch-1 checkpoint, 3 epochs', async ({
   page,
@@ -33,8 +33,8 @@ test('GPU device destroyed mid-epoch 2: new device, resume from the epoch-1 chec
   await page.goto('/');
   await runInPage(page, 'learn-setup', SETUP);
   const logBefore = await page.evaluate(() => window.studioStore!().log.length);
-  // Iteration 9 is the 3rd of 6 training batches of epoch 2 (iterations 7..12).
-  await runInPage(page, 'debug-fault', { 'destroy-after-iter': 9 });
+  // Iteration 6 is the 2nd of 4 training batches of epoch 2 (iterations 5..8).
+  await runInPage(page, 'debug-fault', { 'destroy-after-iter': 6 });
   const r = await runInPage<FitResult>(page, 'fit', { epochs: 3, lr: 1e-2 });
 
   expect(r.stopped).toBe(false);
@@ -45,9 +45,9 @@ test('GPU device destroyed mid-epoch 2: new device, resume from the epoch-1 chec
     .toBe(3 * N_TRAIN);
   const iters = await page.evaluate(() => window.studioStore!().trainBatches.map((b) => b.iter));
   expect(iters).toEqual(Array.from({ length: 3 * N_TRAIN }, (_, i) => i + 1));
-  expect(await page.evaluate(() => window.studioStore!().trainEpochs.map((e) => e.epoch))).toEqual(
-    [0, 1, 2],
-  );
+  expect(await page.evaluate(() => window.studioStore!().trainEpochs.map((e) => e.epoch))).toEqual([
+    0, 1, 2,
+  ]);
 
   // The user saw it: the device loss and the recovery, in the notices under the top bar.
   const log = await page.evaluate((n) => window.studioStore!().log.slice(n), logBefore);
@@ -85,4 +85,37 @@ test('out of GPU memory at bs 8: halves to bs 4, says so, finishes', async ({ pa
   const log = await page.evaluate(() => window.studioStore!().log);
   expect(log).toContain('out of GPU memory at bs 8, retrying at bs 4');
   await expect(page.getByTestId('status-notices')).toContainText('retrying at bs 4');
+});
+
+// Tab reload: the worker autosaves the session into IndexedDB at every epoch end; the reloaded
+// page offers it, and Restore brings back the epoch table, the curves and the exact weights.
+test('tab reload: the autosaved session is offered and restored bit-exactly', async ({ page }) => {
+  await page.goto('/');
+  await runInPage(page, 'learn-setup', SETUP);
+  const r = await runInPage<FitResult>(page, 'fit', { epochs: 1, lr: 1e-2 });
+  const before = await runInPage<State>(page, 'learn-state');
+  const saved = await runInPage<{ epochs: number; iterations: number; data: string } | null>(
+    page,
+    'autosave-info',
+  );
+  expect(saved).toMatchObject({ epochs: 1, iterations: N_TRAIN, data: 'demo' });
+
+  await page.reload();
+  await expect(page.getByTestId('restore-banner')).toContainText('1 epochs, demo data');
+  await page.getByTestId('restore-session').click();
+  await expect(page.getByTestId('restore-banner')).toHaveCount(0);
+  await expect(page.getByTestId('status-notices')).toContainText('session restored');
+  const restored = await page.evaluate(() => ({
+    epochs: window.studioStore!().trainEpochs.map((e) => [e.epoch, e.trainLoss, e.validLoss]),
+    iters: window.studioStore!().trainBatches.map((b) => b.iter),
+  }));
+  expect(restored.epochs).toEqual([[0, r.rows[0].trainLoss, r.rows[0].validLoss]]);
+  expect(restored.iters).toEqual(Array.from({ length: N_TRAIN }, (_, i) => i + 1));
+  expect(await runInPage<State>(page, 'learn-state')).toMatchObject({
+    weightsHash: before.weightsHash,
+    optHash: before.optHash,
+  });
+  // The Train panel shows the restored epoch table.
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('epoch-table')).toContainText(r.rows[0].trainLoss.toFixed(6));
 });

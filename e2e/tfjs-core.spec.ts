@@ -66,7 +66,9 @@ test('tfjs-core conv/matmul/batchnorm op tests pass on the Studio kernels', asyn
   );
   console.log(`kernel calls (ours/stock fallback): ${JSON.stringify(r.kernelCalls)}`);
   for (const f of failed)
-    console.log(`  FAIL${f.reason ? ` (excluded: ${f.reason})` : ''}: ${f.name}\n    ${f.messages.join('\n    ')}`);
+    console.log(
+      `  FAIL${f.reason ? ` (excluded: ${f.reason})` : ''}: ${f.name}\n    ${f.messages.join('\n    ')}`,
+    );
 
   expect(r.gpuErrors).toEqual([]);
   expect(count('passed')).toBeGreaterThan(0);

@@ -22,6 +22,7 @@ commands:
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
   train <dir> [--arch tiny-bn-cnn|resnet18|...] [--size 64] [--bs 16] [--aug side-on|none] [--lr-find]
         [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--export DIR]
+        [--pretrained] [--body current] [--precompute]
                             import, then fastai's recipe: lr_find curve + suggestion, epoch rows;
                             --export writes every export format into DIR
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
@@ -53,9 +54,12 @@ async function main() {
       [command, args] as const,
     );
     // Exported files stay in the page: pull them into the folder asked for.
-    const outDir = command === 'export' ? values.out : command === 'train' ? values.export : undefined;
+    const outDir =
+      command === 'export' ? values.out : command === 'train' ? values.export : undefined;
     if (typeof outDir === 'string') {
-      const listed = (command === 'export' ? result : (result as { exported?: Listed[] }).exported) as Listed[];
+      const listed = (
+        command === 'export' ? result : (result as { exported?: Listed[] }).exported
+      ) as Listed[];
       for (const p of await pullExport(studio.page, listed ?? [], outDir)) log(`wrote ${p}`);
     }
     const json = JSON.stringify(result, null, 2);

@@ -26,7 +26,8 @@ export async function pullExport(page: Evaluator, files: Listed[], dir: string):
       parts.push(Buffer.from(b64, 'base64'));
     }
     const bytes = Buffer.concat(parts);
-    if (bytes.length !== f.size) throw new Error(`export: ${f.name} arrived with ${bytes.length} of ${f.size} bytes`);
+    if (bytes.length !== f.size)
+      throw new Error(`export: ${f.name} arrived with ${bytes.length} of ${f.size} bytes`);
     const path = join(dir, f.name);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, bytes);
@@ -40,7 +41,10 @@ export async function handSessionFile(page: Page, file: string): Promise<string>
   if (!existsSync(file)) throw new Error(`export: session archive '${file}' not found`);
   await page.evaluate(() => {
     if (document.getElementById('session-cli')) return;
-    const input = Object.assign(document.createElement('input'), { type: 'file', id: 'session-cli' });
+    const input = Object.assign(document.createElement('input'), {
+      type: 'file',
+      id: 'session-cli',
+    });
     input.hidden = true;
     document.body.append(input);
   });

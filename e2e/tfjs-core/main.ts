@@ -54,11 +54,12 @@ async function check(only: string, seed: number): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const { kernelCheck } = await import('../../src/engine/kernels/check');
   await startEngine();
-  (globalThis as { EXPERIMENT?: boolean }).EXPERIMENT = new URLSearchParams(location.search).has('exp');
   try {
     window.kernelCheckResult = await kernelCheck(seed, only || undefined);
   } catch (e) {
-    window.kernelCheckResult = { error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
+    window.kernelCheckResult = {
+      error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e),
+    };
   }
 }
 

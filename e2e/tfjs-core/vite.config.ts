@@ -26,7 +26,12 @@ export default defineConfig({
   plugins: [keepSpecs()],
   logLevel: 'warn',
   resolve: {
-    alias: [{ find: /^jasmine-core\/lib\/jasmine-core\/jasmine\.js$/, replacement: here('./jasmine-shim.cjs') }],
+    alias: [
+      {
+        find: /^jasmine-core\/lib\/jasmine-core\/jasmine\.js$/,
+        replacement: here('./jasmine-shim.cjs'),
+      },
+    ],
   },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(

@@ -32,14 +32,23 @@ export function RestoreBanner() {
     }
   };
   return (
-    <section className="card notices" role="region" aria-label="Saved session" data-testid="restore-banner">
+    <section
+      className="card notices"
+      role="region"
+      aria-label="Saved session"
+      data-testid="restore-banner"
+    >
       <p>
         A training session was saved on {new Date(meta.savedAt).toLocaleString()}: {meta.arch},{' '}
         {meta.epochs} epochs{meta.data === 'imported' ? `, ${meta.nImages} images` : ', demo data'}.
       </p>
       {blocker && <p>To restore it, {blocker}.</p>}
       {error && <p role="alert">{error}</p>}
-      <button onClick={restore} disabled={state === 'busy' || !!blocker} data-testid="restore-session">
+      <button
+        onClick={restore}
+        disabled={state === 'busy' || !!blocker}
+        data-testid="restore-session"
+      >
         {state === 'busy' ? 'Restoring…' : 'Restore session'}
       </button>{' '}
       <button

@@ -81,6 +81,7 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
       quick: Boolean(args.quick),
       only: args.only as string | undefined, // comma list of sections (src/engine/kernels/bench.ts)
       profile: Boolean(args.profile),
+      noAutotune: Boolean(args['no-autotune']),
     });
   },
   // Fused batch-norm/ReLU/residual kernels and gradients vs the CPU backend (checkBn.ts).

@@ -59,21 +59,33 @@ function makeLabeller(opts: ImportOptions): { labeller: Labeller; warnings: () =
   if (opts.labelMode === 'csv') {
     if (!opts.csvs?.length)
       throw new Error('label mode "csv" needs a labels CSV (filename,labels)');
-    const l = csvLabeller(opts.csvs.map((c) => parseLabelCsv(c.text, opts.labelSep ?? ';')));
+    const tables = opts.csvs.map((c) => parseLabelCsv(c.text, opts.labelSep ?? ';'));
+    const l = csvLabeller(tables);
     return {
       labeller: l,
       warnings: () => {
         const missing = l.unmatched();
-        return missing.length
-          ? [
-              `${missing.length} CSV rows name files that are not in the folder: ${preview(missing)}`,
-            ]
-          : [];
+        const ignored = [...new Set(tables.flatMap((t) => t.ignoredColumns ?? []))];
+        return [
+          ...(missing.length
+            ? [
+                `${missing.length} CSV rows name files that are not in the folder: ${preview(missing)}`,
+              ]
+            : []),
+          ...(ignored.length
+            ? [
+                `labels CSV: column${ignored.length === 1 ? '' : 's'} ${preview(ignored)} ignored (the first column is read as the file name, the second as the labels)`,
+              ]
+            : []),
+        ];
       },
     };
   }
   return { labeller: folderLabeller, warnings: () => [] };
 }
+
+const skippedFor = (skipped: Skipped[], reason: RegExp) =>
+  skipped.filter((x) => reason.test(x.reason)).map((x) => x.path);
 
 export const preview = (xs: string[], n = 3) =>
   xs.slice(0, n).join(', ') + (xs.length > n ? `, ... (${xs.length} in all)` : '');
@@ -178,6 +190,15 @@ export function finishImport(
   if (items.length === 0 && noClassFolder > 0)
     errors.push(
       `no usable images found: ${noClassFolder} images sit outside class folders; label them by file name (regex) or with a CSV`,
+    );
+  else if (items.length === 0 && skippedFor(skipped, /^name does not match/).length > 0) {
+    const names = skippedFor(skipped, /^name does not match/);
+    errors.push(
+      `no usable images found: the label regex ${opts.labelRe ?? ''} matched none of the ${names.length} image names (e.g. ${preview(names.map((p) => p.slice(p.lastIndexOf('/') + 1)))})`,
+    );
+  } else if (items.length === 0 && skippedFor(skipped, /^not listed in the labels CSV/).length > 0)
+    errors.push(
+      `no usable images found: none of the ${skippedFor(skipped, /^not listed in the labels CSV/).length} images is listed in the labels CSV (is its first column the file name?)`,
     );
   else if (items.length === 0) errors.push('no usable images found');
   else if (classes.length === 1)

@@ -64,7 +64,14 @@ export async function decodeToCache(
   if (file.size === 0) return { error: 'empty file (0 bytes)' };
   if (file.size > MAX_FILE_BYTES)
     return { error: `file too large (${Math.round(file.size / 2 ** 20)} MB)` };
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (e) {
+    // NotReadableError: no read permission, or the file changed or vanished since it was picked.
+    const name = e instanceof Error ? e.name : 'Error';
+    return { error: `could not be read (${name}: no permission, or the file changed or moved)` };
+  }
   const format = sniffFormat(bytes);
   if (!format)
     return {

@@ -37,6 +37,8 @@ export interface CsvTable {
   /** Rows whose file was not found, filled in when the table is used. */
   fileColumn: string;
   labelColumn: string;
+  /** Header names of the columns after the second: not read (reported as a warning). */
+  ignoredColumns?: string[];
 }
 
 const normCsvPath = (p: string) =>
@@ -62,7 +64,7 @@ export function parseLabelCsv(text: string, labelSep = ';'): CsvTable {
       .filter(Boolean);
     rows.set(normCsvPath(r[0] ?? ''), labels);
   }
-  return { rows, fileColumn: header[0], labelColumn: header[1] };
+  return { rows, fileColumn: header[0], labelColumn: header[1], ignoredColumns: header.slice(2) };
 }
 
 /**

@@ -35,7 +35,8 @@ export async function holdExport(format: ExportFormat | 'all') {
 
 export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   async export(a) {
-    if (a.input !== undefined || a.base64 !== undefined) await importSessionBytes(await sessionBytes(a));
+    if (a.input !== undefined || a.base64 !== undefined)
+      await importSessionBytes(await sessionBytes(a));
     return holdExport(String(a.format ?? 'all') as ExportFormat | 'all');
   },
   async 'export-chunk'(a) {

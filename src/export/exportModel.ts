@@ -66,15 +66,32 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
     split = { kind: 'folders', train: seg('train'), valid: seg('valid') };
   } else if (ds) {
     const { train, valid } = ds.summary.images;
-    split = { kind: 'random', validPct: Math.round((100 * valid) / (train + valid)) / 100, seed: 42 };
+    split = {
+      kind: 'random',
+      validPct: Math.round((100 * valid) / (train + valid)) / 100,
+      seed: 42,
+    };
   }
   const first = historyOf(learn).fits[0]?.args as
-    | { policy?: string; epochs?: number; lr?: number; cycleLen?: number; cycleMult?: number; mixup?: boolean }
+    | {
+        policy?: string;
+        epochs?: number;
+        lr?: number;
+        cycleLen?: number;
+        cycleMult?: number;
+        mixup?: boolean;
+      }
     | undefined;
   const epochs = first?.epochs ?? 1;
   const fit: Fit =
     first?.policy === 'sgdr'
-      ? { method: 'fit_sgdr', cycles: epochs, cycleLen: first.cycleLen ?? 1, cycleMult: first.cycleMult ?? 2, lrMax: first.lr ?? 1e-3 }
+      ? {
+          method: 'fit_sgdr',
+          cycles: epochs,
+          cycleLen: first.cycleLen ?? 1,
+          cycleMult: first.cycleMult ?? 2,
+          lrMax: first.lr ?? 1e-3,
+        }
       : first?.policy === 'one_cycle' || first?.policy === 'fit'
         ? { method: 'fit_one_cycle', epochs, lrMax: first.lr ?? 1e-3 }
         : { method: 'fine_tune', epochs, baseLr: first?.lr ?? 2e-3, freezeEpochs: 1 };
@@ -125,12 +142,17 @@ export async function exportModel(args: ExportArgs): Promise<ExportResult> {
       break;
     }
     default:
-      throw new Error(`unknown export format '${String(args.format)}' (known: ${EXPORT_FORMATS.join(', ')})`);
+      throw new Error(
+        `unknown export format '${String(args.format)}' (known: ${EXPORT_FORMATS.join(', ')})`,
+      );
   }
   return {
     files: files.map((f) => ({
       name: f.name,
-      bytes: f.bytes.buffer.slice(f.bytes.byteOffset, f.bytes.byteOffset + f.bytes.byteLength) as ArrayBuffer,
+      bytes: f.bytes.buffer.slice(
+        f.bytes.byteOffset,
+        f.bytes.byteOffset + f.bytes.byteLength,
+      ) as ArrayBuffer,
     })),
   };
 }
@@ -148,7 +170,10 @@ export async function learnForward(args: {
     const l = m.forward(x, { training: false });
     return [l, multi ? tf.sigmoid(l) : tf.softmax(l)];
   });
-  const out = { logits: (await logits.array()) as number[][], probs: (await probs.array()) as number[][] };
+  const out = {
+    logits: (await logits.array()) as number[][],
+    probs: (await probs.array()) as number[][],
+  };
   tf.dispose([logits, probs]);
   return out;
 }

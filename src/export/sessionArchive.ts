@@ -33,7 +33,11 @@ export interface SessionSettings {
   wd?: number;
   multiLabel: boolean;
   /** Where training stands: fits run so far, the last one's args and finished epochs. */
-  position: { fits: number; iterations: number; lastFit?: { args: Record<string, unknown>; epochsDone: number } };
+  position: {
+    fits: number;
+    iterations: number;
+    lastFit?: { args: Record<string, unknown>; epochsDone: number };
+  };
 }
 export type OptEntry = [name: string, value: number | boolean | null | { tensor: string }];
 export interface OptimizerJson {
@@ -67,7 +71,9 @@ const REQUIRED = [
 
 const json = (v: unknown) => strToU8(JSON.stringify(v));
 
-export function packSession(p: Omit<SessionParts, 'manifest'> & { manifest: Omit<SessionManifest, 'entries'> }): Uint8Array {
+export function packSession(
+  p: Omit<SessionParts, 'manifest'> & { manifest: Omit<SessionManifest, 'entries'> },
+): Uint8Array {
   const files: Record<string, Uint8Array> = {
     'settings.json': json(p.settings),
     'classes.json': json(p.classes),
@@ -81,14 +87,12 @@ export function packSession(p: Omit<SessionParts, 'manifest'> & { manifest: Omit
   }
   const manifest: SessionManifest = { ...p.manifest, entries: Object.keys(files) };
   // Store, don't deflate, the tensors: float noise does not compress and deflate is slow.
-  return zipSync(
-    {
-      'manifest.json': json(manifest),
-      ...Object.fromEntries(
-        Object.entries(files).map(([k, v]) => [k, [v, { level: k.endsWith('.json') ? 6 : 0 }]]),
-      ),
-    } as Parameters<typeof zipSync>[0],
-  );
+  return zipSync({
+    'manifest.json': json(manifest),
+    ...Object.fromEntries(
+      Object.entries(files).map(([k, v]) => [k, [v, { level: k.endsWith('.json') ? 6 : 0 }]]),
+    ),
+  } as Parameters<typeof zipSync>[0]);
 }
 
 function parseJson<T>(files: Record<string, Uint8Array>, name: string): T {
@@ -101,7 +105,10 @@ function parseJson<T>(files: Record<string, Uint8Array>, name: string): T {
 
 function tensors(files: Record<string, Uint8Array>, name: string): StateDict {
   try {
-    return readSafetensors(files[name]).tensors;
+    // Copies, not views into the archive: the archive's bytes can go once it is read.
+    const sd = readSafetensors(files[name]).tensors;
+    for (const [k, t] of sd) sd.set(k, { shape: t.shape, data: t.data.slice() });
+    return sd;
   } catch (e) {
     throw new SessionArchiveError(`session archive: ${name}: ${(e as Error).message}`);
   }
@@ -132,7 +139,9 @@ export function unpackSession(bytes: Uint8Array): SessionParts {
     );
   const lost = manifest.entries.filter((n) => !files[n]);
   if (lost.length)
-    throw new SessionArchiveError(`session archive is missing ${lost.join(', ')} (listed in its manifest)`);
+    throw new SessionArchiveError(
+      `session archive is missing ${lost.join(', ')} (listed in its manifest)`,
+    );
   const settings = parseJson<SessionSettings>(files, 'settings.json');
   if (!settings.setup || typeof settings.setup.arch !== 'string')
     throw new SessionArchiveError('session archive: settings.json has no setup.arch');

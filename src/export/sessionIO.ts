@@ -189,7 +189,8 @@ export async function importSession(bytes: Uint8Array): Promise<ImportSessionRes
       try {
         for (const { key, entries } of json.state) {
           const p = m.params.get(key);
-          if (!p) throw new SessionArchiveError(`session optimizer state for unknown parameter '${key}'`);
+          if (!p)
+            throw new SessionArchiveError(`session optimizer state for unknown parameter '${key}'`);
           const s: State = {};
           for (const [name, v] of entries) {
             if (v && typeof v === 'object') {
@@ -204,7 +205,8 @@ export async function importSession(bytes: Uint8Array): Promise<ImportSessionRes
           state.set(key, s);
         }
       } catch (e) {
-        for (const s of state.values()) tf.dispose(Object.values(s).filter((v) => v instanceof tf.Tensor));
+        for (const s of state.values())
+          tf.dispose(Object.values(s).filter((v) => v instanceof tf.Tensor));
         throw e;
       }
       opt.restore({ state, hypers: json.hypers.map((h) => ({ ...h })) });

@@ -76,7 +76,10 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
     // torchvision layout: stride in the 3x3 (v1.5).
     h = relu_(bn(conv(h, 'conv1', 2, 'torch'), 'bn1', eps), 'bn1');
     h = apply(tf.layers.zeroPadding2d({ padding: 1, name: 'maxpool_pad' }), h);
-    h = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'maxpool' }), h);
+    h = apply(
+      tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'maxpool' }),
+      h,
+    );
     const blocks = [...all.keys()]
       .map((k) => /^layer(\d)\.(\d+)\.conv1\.weight$/.exec(k))
       .filter((m): m is RegExpExecArray => !!m)
@@ -97,13 +100,24 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
         y = relu_(bn(conv(h, `${p}.conv1`, stride, 'torch'), `${p}.bn1`, eps), `${p}.bn1`);
         y = bn(conv(y, `${p}.conv2`, 1, 'torch'), `${p}.bn2`, eps);
       }
-      h = relu(apply(tf.layers.add({ name: `${layerName(p)}_add` }), [y, idn]), `${layerName(p)}_out`);
+      h = relu(
+        apply(tf.layers.add({ name: `${layerName(p)}_add` }), [y, idn]),
+        `${layerName(p)}_out`,
+      );
     }
   } else if (has('res2a_branch2a.weight')) {
     // Keras ResNet50 v1: stride in the first 1x1 conv of a block.
     h = relu_(bn(conv(h, 'conv1', 2, 'torch'), 'bn_conv1', eps), 'bn_conv1');
     h = apply(tf.layers.zeroPadding2d({ padding: 1, name: 'pool1_pad' }), h);
-    h = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'max_pooling2d_1' }), h);
+    h = apply(
+      tf.layers.maxPooling2d({
+        poolSize: 3,
+        strides: 2,
+        padding: 'valid',
+        name: 'max_pooling2d_1',
+      }),
+      h,
+    );
     const ids = [...all.keys()]
       .map((k) => /^res(\d)([a-z])_branch2a\.weight$/.exec(k))
       .filter((m): m is RegExpExecArray => !!m)
@@ -114,8 +128,14 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
       const idn = has(`res${id}_branch1.weight`)
         ? bn(conv(h, `res${id}_branch1`, stride, 'torch'), `bn${id}_branch1`, eps)
         : h;
-      let y = relu_(bn(conv(h, `res${id}_branch2a`, stride, 'torch'), `bn${id}_branch2a`, eps), `res${id}_branch2a`);
-      y = relu_(bn(conv(y, `res${id}_branch2b`, 1, 'torch'), `bn${id}_branch2b`, eps), `res${id}_branch2b`);
+      let y = relu_(
+        bn(conv(h, `res${id}_branch2a`, stride, 'torch'), `bn${id}_branch2a`, eps),
+        `res${id}_branch2a`,
+      );
+      y = relu_(
+        bn(conv(y, `res${id}_branch2b`, 1, 'torch'), `bn${id}_branch2b`, eps),
+        `res${id}_branch2b`,
+      );
       y = bn(conv(y, `res${id}_branch2c`, 1, 'torch'), `bn${id}_branch2c`, eps);
       h = relu(apply(tf.layers.add({ name: `res${id}` }), [y, idn]), `res${id}_out`);
     }
@@ -137,7 +157,8 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
     for (const l of layers) {
       const key = `head.${l.index}`;
       if (l.type === 'BatchNorm1d') h = bn(h, key, l.eps);
-      else if (l.type === 'Dropout') h = apply(tf.layers.dropout({ rate: l.p, name: layerName(key) }), h);
+      else if (l.type === 'Dropout')
+        h = apply(tf.layers.dropout({ rate: l.p, name: layerName(key) }), h);
       else if (l.type === 'ReLU') h = relu(h, layerName(key));
       else if (l.type === 'Linear') {
         const w = all.get(`${key}.weight`)!;
@@ -154,7 +175,10 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
     if (!fc) throw new Error(`TF.js export: '${model.arch}' has neither a fastai head nor fc`);
     h = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), h);
     const w = all.get(`${fc}.weight`)!;
-    h = apply(tf.layers.dense({ units: w.shape[1] as number, name: fc }), h, [w, all.get(`${fc}.bias`)!]);
+    h = apply(tf.layers.dense({ units: w.shape[1] as number, name: fc }), h, [
+      w,
+      all.get(`${fc}.bias`)!,
+    ]);
   }
   const probs = apply(
     tf.layers.activation({ activation: meta.multiLabel ? 'sigmoid' : 'softmax', name: 'probs' }),
@@ -166,7 +190,9 @@ export function buildLayersModel(model: Model, meta: ExportMeta) {
   return lm;
 }
 
-export const tfjsSnippet = (meta: ExportMeta) => `# ${meta.arch} exported from Studio as a TF.js layers model
+export const tfjsSnippet = (
+  meta: ExportMeta,
+) => `# ${meta.arch} exported from Studio as a TF.js layers model
 
 Files: \`model.json\` (topology + weights manifest) and \`group1-shard*.bin\` (float32 weights).
 Input: RGB pixels in [0, 1], shape [batch, height, width, 3] (trained at ${meta.size}x${meta.size};

@@ -45,7 +45,9 @@ export interface ExportConfig {
 }
 
 const bnPrefixes = (keys: Iterable<string>) =>
-  [...keys].filter((k) => k.endsWith('.running_var')).map((k) => k.slice(0, -'.running_var'.length));
+  [...keys]
+    .filter((k) => k.endsWith('.running_var'))
+    .map((k) => k.slice(0, -'.running_var'.length));
 
 /** Reads fastai's create_head back from the `head.<i>.*` keys and shapes (our layout). */
 export function headLayout(tensors: Map<string, { shape: number[] }>): HeadLayer[] {
@@ -86,7 +88,11 @@ export function headLayout(tensors: Map<string, { shape: number[] }>): HeadLayer
       });
     } else if (layers[layers.length - 1].type === 'BatchNorm1d')
       // fastai create_head(ps=0.5): the last LinBnDrop drops 0.5, earlier ones 0.25.
-      layers.push({ index: i, type: 'Dropout', p: idx.get(i + 1) === 'lin' && i + 1 === lastLin ? 0.5 : 0.25 });
+      layers.push({
+        index: i,
+        type: 'Dropout',
+        p: idx.get(i + 1) === 'lin' && i + 1 === lastLin ? 0.5 : 0.25,
+      });
     else layers.push({ index: i, type: 'ReLU' });
   }
   return layers;
@@ -107,7 +113,10 @@ export interface ExportMeta {
   bnEps: number;
 }
 
-export function exportConfig(tensors: Map<string, { shape: number[] }>, meta: ExportMeta): ExportConfig {
+export function exportConfig(
+  tensors: Map<string, { shape: number[] }>,
+  meta: ExportMeta,
+): ExportConfig {
   const layers = headLayout(tensors);
   const fc = ['fc1000', 'fc'].find((k) => tensors.has(`${k}.weight`)) ?? 'fc';
   return {
@@ -167,6 +176,9 @@ export function safetensorsExport(
   });
   return [
     { name: 'model.safetensors', bytes },
-    { name: 'config.json', bytes: new TextEncoder().encode(JSON.stringify(config, null, 2) + '\n') },
+    {
+      name: 'config.json',
+      bytes: new TextEncoder().encode(JSON.stringify(config, null, 2) + '\n'),
+    },
   ];
 }

@@ -14,6 +14,8 @@ export interface InterpretSlice {
   interpretStatus: 'idle' | 'running' | 'error';
   interpretError?: string;
   interpretResult?: InterpretResult;
+  /** The session and fit the result was made for: a new setup or fit makes it stale. */
+  interpretOf?: { setup: unknown; fit: unknown };
   /** The clicked confusion-matrix cell: [actual, predicted]. */
   interpretCell?: [number, number];
   /** Multi-label threshold (the slider). */
@@ -47,7 +49,13 @@ export const createInterpretSlice: StateCreator<StudioState, [], [], InterpretSl
     set({ interpretStatus: 'running', interpretError: undefined });
     try {
       const r = await worker().call('interpret', { k: args.k ?? 16 });
-      set({ interpretStatus: 'idle', interpretResult: r, interpretCell: undefined, gradcams: {} });
+      set({
+        interpretStatus: 'idle',
+        interpretResult: r,
+        interpretOf: { setup: get().trainSetup, fit: get().trainResult },
+        interpretCell: undefined,
+        gradcams: {},
+      });
       return r;
     } catch (err) {
       set({ interpretStatus: 'error', interpretError: (err as Error).message });

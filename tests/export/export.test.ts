@@ -7,7 +7,12 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeSafetensorsTyped, f32, i64 } from '../../src/export/safetensors';
-import { headLayout, exportConfig, torchStateDict, safetensorsExport } from '../../src/export/torchExport';
+import {
+  headLayout,
+  exportConfig,
+  torchStateDict,
+  safetensorsExport,
+} from '../../src/export/torchExport';
 import { packSession, unpackSession, SessionArchiveError } from '../../src/export/sessionArchive';
 import { buildLayersModel } from '../../src/export/tfjsExport';
 import { tinyBnCnn } from '../../src/learn/demoNet';
@@ -34,7 +39,10 @@ const rawOf = (m: Model): StateDict =>
 function perturbBn(m: Model, seed = 5) {
   let s = seed;
   for (const [k, v] of [...m.params, ...m.buffers])
-    if (/(running_mean|running_var|bn\d?\.weight|bn\d?\.bias|^head\.\d+\.(weight|bias)$)/.test(k) && v.rank === 1)
+    if (
+      /(running_mean|running_var|bn\d?\.weight|bn\d?\.bias|^head\.\d+\.(weight|bias)$)/.test(k) &&
+      v.rank === 1
+    )
       v.assign(
         k.endsWith('running_var')
           ? tf.randomUniform(v.shape, 0.5, 2, 'float32', s++)
@@ -56,14 +64,22 @@ describe('safetensors writer', () => {
     expect((8 + n) % 8).toBe(0);
     const { tensors, metadata } = readSafetensors(bytes);
     expect(metadata).toEqual({ format: 'pt' });
-    expect(tensors.get('a.weight')).toEqual({ shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6.5]) });
-    expect(tensors.get('a.num_batches_tracked')).toEqual({ shape: [], data: Float32Array.from([42]) });
+    expect(tensors.get('a.weight')).toEqual({
+      shape: [2, 3],
+      data: Float32Array.from([1, 2, 3, 4, 5, 6.5]),
+    });
+    expect(tensors.get('a.num_batches_tracked')).toEqual({
+      shape: [],
+      data: Float32Array.from([42]),
+    });
     expect([...tensors.get('b')!.data]).toEqual([-0.25]);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
     expect(header['a.num_batches_tracked'].dtype).toBe('I64');
   });
   it('refuses a shape that does not hold the data', () => {
-    expect(() => writeSafetensorsTyped(new Map([['x', f32([3], new Float32Array(2))]]))).toThrow(/shape/);
+    expect(() => writeSafetensorsTyped(new Map([['x', f32([3], new Float32Array(2))]]))).toThrow(
+      /shape/,
+    );
   });
 });
 
@@ -93,7 +109,9 @@ describe('torchvision naming and layouts', () => {
     const [kh, kw, ci, co] = conv.shape;
     expect(t.shape).toEqual([co, ci, kh, kw]);
     // element (o=1, i=2, h=0, w=2) == ours (h=0, w=2, i=2, o=1)
-    expect(t.data[((1 * ci + 2) * kh + 0) * kw + 2]).toBe(conv.data[((0 * kw + 2) * ci + 2) * co + 1]);
+    expect(t.data[((1 * ci + 2) * kh + 0) * kw + 2]).toBe(
+      conv.data[((0 * kw + 2) * ci + 2) * co + 1],
+    );
     const lin = raw.get('head.8.weight')!; // [512, 3]
     expect(sd.get('head.8.weight')!.shape).toEqual([3, 512]);
     expect(sd.get('head.8.weight')!.data[1 * 512 + 5]).toBe(lin.data[5 * 3 + 1]);
@@ -132,15 +150,40 @@ describe('torchvision naming and layouts', () => {
       normalization: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], bgr: false },
       head: { type: 'fastai', prefix: 'head.' },
     });
-    const layers = (cfg.head as { layers: { type: string; p?: number; in_features?: number; out_features?: number; bias?: boolean }[] }).layers;
+    const layers = (
+      cfg.head as {
+        layers: {
+          type: string;
+          p?: number;
+          in_features?: number;
+          out_features?: number;
+          bias?: boolean;
+        }[];
+      }
+    ).layers;
     expect(layers[2]).toMatchObject({ type: 'BatchNorm1d', num_features: 32 });
     expect(layers[3]).toMatchObject({ type: 'Dropout', p: 0.25 });
-    expect(layers[4]).toMatchObject({ type: 'Linear', in_features: 32, out_features: 512, bias: false });
+    expect(layers[4]).toMatchObject({
+      type: 'Linear',
+      in_features: 32,
+      out_features: 512,
+      bias: false,
+    });
     expect(layers[7]).toMatchObject({ type: 'Dropout', p: 0.5 });
     expect(layers[8]).toMatchObject({ type: 'Linear', in_features: 512, out_features: 3 });
-    const files = safetensorsExport(raw, { arch: 'resnet-tiny', classes: ['a', 'b', 'c'], multiLabel: false, size: 32, input: IMAGENET_TORCH, bnEps: 1e-5 });
+    const files = safetensorsExport(raw, {
+      arch: 'resnet-tiny',
+      classes: ['a', 'b', 'c'],
+      multiLabel: false,
+      size: 32,
+      input: IMAGENET_TORCH,
+      bnEps: 1e-5,
+    });
     expect(files.map((f) => f.name)).toEqual(['model.safetensors', 'config.json']);
-    expect(readSafetensors(files[0].bytes).metadata).toMatchObject({ format: 'pt', key_naming: 'torchvision' });
+    expect(readSafetensors(files[0].bytes).metadata).toMatchObject({
+      format: 'pt',
+      key_naming: 'torchvision',
+    });
     m.dispose();
   });
 });
@@ -159,22 +202,49 @@ describe('session archive', () => {
     split: { train: [], valid: [], test: [] },
     weights: new Map([['fc.weight', { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }]]),
     optimizer: {
-      json: { hypers: [{ lr: 1e-3 }], state: [{ key: 'fc.weight', entries: [['grad_avg', { tensor: 'fc.weight/grad_avg' }], ['step', 2], ['do_wd', true]] as [string, unknown][] }] },
-      tensors: new Map([['fc.weight/grad_avg', { shape: [2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) }]]),
+      json: {
+        hypers: [{ lr: 1e-3 }],
+        state: [
+          {
+            key: 'fc.weight',
+            entries: [
+              ['grad_avg', { tensor: 'fc.weight/grad_avg' }],
+              ['step', 2],
+              ['do_wd', true],
+            ] as [string, unknown][],
+          },
+        ],
+      },
+      tensors: new Map([
+        ['fc.weight/grad_avg', { shape: [2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) }],
+      ]),
     },
     history: { batches: [{ iter: 0 }, { iter: 1 }], epochs: [{ epoch: 0 }], fits: [{ args: {} }] },
   });
 
   it('packs every part into named entries and reads them back exactly', () => {
     const bytes = packSession(parts() as never);
-    expect(Object.keys(unzipSync(bytes)).sort()).toEqual(
-      ['classes.json', 'history.json', 'manifest.json', 'model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'settings.json', 'split.json'],
-    );
+    expect(Object.keys(unzipSync(bytes)).sort()).toEqual([
+      'classes.json',
+      'history.json',
+      'manifest.json',
+      'model.safetensors',
+      'optimizer.json',
+      'optimizer.safetensors',
+      'settings.json',
+      'split.json',
+    ]);
     const p = unpackSession(bytes);
     expect(p.classes).toEqual(['x', 'y']);
     expect([...p.weights.get('fc.weight')!.data]).toEqual([1, 2, 3, 4]);
-    expect(p.optimizer!.json.state[0].entries).toEqual([['grad_avg', { tensor: 'fc.weight/grad_avg' }], ['step', 2], ['do_wd', true]]);
-    expect([...p.optimizer!.tensors.get('fc.weight/grad_avg')!.data]).toEqual([...Float32Array.from([0.1, 0.2, 0.3, 0.4])]);
+    expect(p.optimizer!.json.state[0].entries).toEqual([
+      ['grad_avg', { tensor: 'fc.weight/grad_avg' }],
+      ['step', 2],
+      ['do_wd', true],
+    ]);
+    expect([...p.optimizer!.tensors.get('fc.weight/grad_avg')!.data]).toEqual([
+      ...Float32Array.from([0.1, 0.2, 0.3, 0.4]),
+    ]);
     expect(p.history.batches).toHaveLength(2);
     expect(p.manifest.entries).toContain('optimizer.safetensors');
   });
@@ -188,7 +258,12 @@ describe('session archive', () => {
     expect(() => unpackSession(zipSync(files))).toThrow(/missing history\.json/);
     expect(() => unpackSession(zipSync({ 'cat.jpg': strToU8('meow') }))).toThrow(/Studio session/);
     const f2 = unzipSync(good);
-    f2['optimizer.json'] = strToU8(JSON.stringify({ hypers: [{}], state: [{ key: 'fc.weight', entries: [['sqr_avg', { tensor: 'nope' }]] }] }));
+    f2['optimizer.json'] = strToU8(
+      JSON.stringify({
+        hypers: [{}],
+        state: [{ key: 'fc.weight', entries: [['sqr_avg', { tensor: 'nope' }]] }],
+      }),
+    );
     expect(() => unpackSession(zipSync(f2))).toThrow(/optimizer state tensor 'nope'/);
     const f3 = unzipSync(good);
     f3['settings.json'] = strToU8('{not json');
@@ -204,7 +279,14 @@ describe('TF.js LayersModel equals the studio model (cpu)', () => {
       const l = m.forward(normalizeInput(x, m.input, tf), { training: false });
       return multiLabel ? tf.sigmoid(l) : tf.softmax(l);
     });
-    const lm = buildLayersModel(m, { arch: m.arch, classes: [], multiLabel, size, input: m.input, bnEps: m.arch === 'keras-resnet50' ? 1e-3 : 1e-5 });
+    const lm = buildLayersModel(m, {
+      arch: m.arch,
+      classes: [],
+      multiLabel,
+      size,
+      input: m.input,
+      bnEps: m.arch === 'keras-resnet50' ? 1e-3 : 1e-5,
+    });
     const got = lm.predict(x) as tf.Tensor;
     const diff = tf.max(tf.abs(tf.sub(got, ref))).dataSync()[0];
     tf.dispose([x, ref, got]);
@@ -213,7 +295,12 @@ describe('TF.js LayersModel equals the studio model (cpu)', () => {
     return diff;
   }
   it('resnet-tiny with the fastai head', async () => {
-    expect(await check(visionModel(cutBody(torchvisionResnet('resnet-tiny', 1000, 1)), 4, { seed: 3 }), 32)).toBeLessThan(1e-5);
+    expect(
+      await check(
+        visionModel(cutBody(torchvisionResnet('resnet-tiny', 1000, 1)), 4, { seed: 3 }),
+        32,
+      ),
+    ).toBeLessThan(1e-5);
   });
   it('resnet-tiny with its fc head, multi-label', async () => {
     expect(await check(torchvisionResnet('resnet-tiny', 5, 1), 24, true)).toBeLessThan(1e-5);

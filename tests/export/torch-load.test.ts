@@ -35,24 +35,53 @@ describe.skipIf(!!skip)('safetensors export -> PyTorch', () => {
               : tf.randomUniform(v.shape, 0.5, 1.5, 'float32', s++),
         );
     const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const ref = tf.tidy(() => tf.softmax(m.forward(normalizeInput(x, m.input, tf), { training: false })));
+    const ref = tf.tidy(() =>
+      tf.softmax(m.forward(normalizeInput(x, m.input, tf), { training: false })),
+    );
     const raw = new Map(
-      [...m.params, ...m.buffers].map(([k, v]) => [k, { shape: [...v.shape], data: v.dataSync() as Float32Array }]),
+      [...m.params, ...m.buffers].map(([k, v]) => [
+        k,
+        { shape: [...v.shape], data: v.dataSync() as Float32Array },
+      ]),
     );
     const dir = mkdtempSync(join(tmpdir(), 'studio-export-'));
     try {
-      for (const f of safetensorsExport(raw, { arch: 'resnet18', classes: ['a', 'b', 'c'], multiLabel: false, size: 32, input: m.input, bnEps: 1e-5 }, 3))
+      for (const f of safetensorsExport(
+        raw,
+        {
+          arch: 'resnet18',
+          classes: ['a', 'b', 'c'],
+          multiLabel: false,
+          size: 32,
+          input: m.input,
+          bnEps: 1e-5,
+        },
+        3,
+      ))
         writeFileSync(join(dir, f.name), f.bytes);
       writeFileSync(
         join(dir, 'input.safetensors'),
-        writeSafetensorsTyped(new Map([['input', f32([2, 32, 32, 3], x.dataSync() as Float32Array)]])),
+        writeSafetensorsTyped(
+          new Map([['input', f32([2, 32, 32, 3], x.dataSync() as Float32Array)]]),
+        ),
       );
-      execFileSync(PYTHON, [resolve('scripts/torch/load_export.py'), dir, join(dir, 'input.safetensors'), join(dir, 'out.json')], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      execFileSync(
+        PYTHON,
+        [
+          resolve('scripts/torch/load_export.py'),
+          dir,
+          join(dir, 'input.safetensors'),
+          join(dir, 'out.json'),
+        ],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       const out = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { probs: number[][] };
       const want = ref.arraySync() as number[][];
-      const diff = Math.max(...out.probs.flatMap((row, i) => row.map((p, j) => Math.abs(p - want[i][j]))));
+      const diff = Math.max(
+        ...out.probs.flatMap((row, i) => row.map((p, j) => Math.abs(p - want[i][j]))),
+      );
       console.log(`PyTorch vs studio (cpu) max abs prob diff ${diff.toExponential(2)}`);
       expect(diff).toBeLessThan(1e-5);
     } finally {

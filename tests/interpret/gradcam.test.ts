@@ -5,6 +5,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { tinyBnCnn } from '../../src/learn/demoNet';
 import { gradCam } from '../../src/learn/gradcam';
 import { tinyCnn } from '../../src/models/tinyCnn';
+import { cutBody, visionModel } from '../../src/models/head';
+import { buildModel } from '../../src/models/zoo';
+import { heatStats } from '../../src/app/interpret/heat';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -59,4 +62,15 @@ it('defaults to the predicted class and refuses models without a body/head split
   tf.dispose(x);
   m.dispose();
   plain.dispose();
+});
+
+it('a ResNet with fastai head (vision_learner): Grad-CAM of the body output, not uniform', async () => {
+  const m = visionModel(cutBody(buildModel('resnet-tiny', 1000, 1)), 3, { seed: 2 });
+  const x = tf.randomUniform([1, 64, 64, 3], -1, 1, 'float32', 9) as tf.Tensor4D;
+  const cam = await gradCam(m, x);
+  expect([cam.rawWidth, cam.rawHeight]).toEqual([2, 2]);
+  expect(cam.heatmap.length).toBe(64 * 64);
+  expect(heatStats(cam.heatmap).std).toBeGreaterThan(0);
+  tf.dispose(x);
+  m.dispose();
 });

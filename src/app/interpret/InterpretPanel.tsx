@@ -229,6 +229,11 @@ export function InterpretPanel() {
   const run = useStudio((s) => s.runInterpret);
   const setup = useStudio((s) => s.trainSetup);
   const training = useStudio((s) => s.trainStatus === 'running');
+  const stale = useStudio(
+    (s) =>
+      !!s.interpretOf &&
+      (s.interpretOf.setup !== s.trainSetup || s.interpretOf.fit !== s.trainResult),
+  );
   return (
     <>
       <section className="card" data-testid="interpret-panel">
@@ -253,6 +258,11 @@ export function InterpretPanel() {
                     : `${setup.arch}: what does it get wrong?`}
           </span>
         </div>
+        {stale && r && (
+          <p className="muted" data-testid="interpret-stale">
+            The model changed since this interpretation: interpret again.
+          </p>
+        )}
         {error && <p className="error">{error}</p>}
       </section>
       {r && !r.multiLabel && (

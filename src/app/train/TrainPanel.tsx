@@ -1,7 +1,7 @@
 // The Train panel: LR finder (plot, suggestions, click to pick), fit controls, live progress with
 // ETA and images/s, live loss and schedule charts, and the fastai epoch table. The model comes
 // from the Model panel (store: modelChoice); the learner's settings live in the store too.
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useStudio, type StudioState } from '../../store/studio';
 import { RgbCanvas } from '../data/RgbCanvas';
 import { LiveChart, StaticChart } from '../charts/LiveChart';
@@ -17,6 +17,9 @@ const POLICY_LABEL: Record<Policy, string> = {
   sgdr: 'fit_sgdr',
   fit: 'fit (constant LR)',
 };
+// Stable formatter props: the charts are memoised and skip renders when their props are equal.
+const fmt3 = (v: number) => v.toFixed(3);
+const fmt2 = (v: number) => v.toFixed(2);
 /** How often the live charts re-render while training. */
 const CHART_MS = 1000;
 
@@ -74,7 +77,7 @@ function LrFinder({ lr, pick }: { lr: number; pick: (v: number) => void }) {
           logX
           markers={markers}
           onPick={pick}
-          format={(v) => v.toFixed(3)}
+          format={fmt3}
           xFormat={fmtLr}
         />
       )}
@@ -192,7 +195,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
         testId="loss-plot"
         series={loss}
         xDomain={xDomain}
-        format={(v) => v.toFixed(3)}
+        format={fmt3}
         width={600}
         height={240}
       />
@@ -211,7 +214,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
           testId="mom-schedule"
           series={mom}
           xDomain={xDomain}
-          format={(v) => v.toFixed(2)}
+          format={fmt2}
           width={300}
           height={115}
         />
@@ -222,7 +225,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
           testId="metrics-plot"
           series={metrics}
           xDomain={epochDomain}
-          format={(v) => v.toFixed(3)}
+          format={fmt3}
           width={300}
           height={150}
         />
@@ -410,10 +413,10 @@ export function TrainPanel() {
   const [mixup, setMixup] = useState(false);
   const [paused, setPaused] = useState(false);
   const running = status === 'running';
-  const pick = (v: number) => {
+  const pick = useCallback((v: number) => {
     setLr(v);
     setLrText(fmtLr(v));
-  };
+  }, []);
   const start = async () => {
     if (!setup) await setupLearner();
     setPaused(false);

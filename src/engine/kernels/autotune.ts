@@ -42,6 +42,9 @@ const FAMILIES: Record<string, Variant[]> = {
   Conv2DBackpropFilter: WG_VARIANTS,
 };
 
+/** Timed runs per variant (round-robin, best kept), after one compile/warm-up run. */
+const ROUNDS = 3;
+
 /** Calls whose largest operand is smaller than this are not worth timing (tests, tiny nets). */
 const MIN_ELEMENTS = 16384;
 
@@ -96,8 +99,6 @@ async function save(): Promise<void> {
     // Best effort.
   }
 }
-
-const log2 = (v: number) => Math.round(Math.log2(Math.max(1, v)));
 
 /** GEMM dims from the uniforms every Studio GEMM program starts with (dimM, dimN, dimK). */
 function gemmDims(uniforms: unknown): { M: number; N: number; K: number } | null {
@@ -183,32 +184,46 @@ export function runTuned(
   return fn({ ...args, backend: proxy });
 }
 
-async function timeVariant(p: Pending, v: Variant): Promise<number> {
+/** Enqueues the kernel under variant `v` and waits for its result; returns wall ms. */
+async function runOnce(p: Pending, v: Variant, inputs: tf.NamedTensorMap): Promise<number> {
+  const t0 = performance.now();
+  forced = v; // only while the kernel is enqueued: other work may interleave while we wait
+  let out: tf.Tensor;
+  try {
+    out = tf.engine().runKernel(p.name, inputs, p.attrs as tf.NamedAttrMap) as tf.Tensor;
+  } finally {
+    forced = undefined;
+  }
+  await out.data();
+  out.dispose();
+  return performance.now() - t0;
+}
+
+/** Per variant: compile + warm once, then ROUNDS round-robin timings, best of each. */
+async function timeVariants(p: Pending): Promise<Record<string, number>> {
   const inputs = tf.tidy(() =>
     Object.fromEntries(
       Object.entries(p.inputs).map(([k, s]) => [k, tf.randomUniform(s.shape, -1, 1, s.dtype, 1)]),
     ),
   );
+  const ms: Record<string, number> = {};
+  const variants = FAMILIES[p.name];
   try {
-    let best = Infinity;
-    for (let rep = 0; rep < 3; rep++) {
-      const t0 = performance.now();
-      forced = v; // only while the kernel is enqueued: other work may interleave while we wait
-      let out: tf.Tensor;
+    for (const v of variants) {
       try {
-        out = tf.engine().runKernel(p.name, inputs, p.attrs as tf.NamedAttrMap) as tf.Tensor;
-      } finally {
-        forced = undefined;
+        await runOnce(p, v, inputs);
+        ms[v.name] = Infinity;
+      } catch {
+        // a variant that fails to compile or run is never chosen
       }
-      await out.data();
-      out.dispose();
-      // rep 0 compiles the pipeline
-      if (rep > 0) best = Math.min(best, performance.now() - t0);
     }
-    return best;
+    for (let round = 0; round < ROUNDS; round++)
+      for (const v of variants)
+        if (v.name in ms) ms[v.name] = Math.min(ms[v.name], await runOnce(p, v, inputs));
   } finally {
     tf.dispose(Object.values(inputs));
   }
+  return ms;
 }
 
 async function tunePending(): Promise<void> {
@@ -217,15 +232,11 @@ async function tunePending(): Promise<void> {
     const [cls, p] = pending.entries().next().value as [string, Pending];
     pending.delete(cls);
     if (choices[cls] !== undefined || !enabled) continue;
-    const ms: Record<string, number> = {};
-    for (const v of FAMILIES[p.name]) {
-      try {
-        ms[v.name] = await timeVariant(p, v);
-      } catch {
-        ms[v.name] = Infinity;
-      }
-    }
-    const chosen = Object.entries(ms).sort((a, b) => a[1] - b[1])[0][0];
+    const ms = await timeVariants(p);
+    const def = FAMILIES[p.name][0].name;
+    const [best, bestMs] = Object.entries(ms).sort((a, b) => a[1] - b[1])[0] ?? [def, 0];
+    // The default keeps its place unless another variant is clearly (>10%) faster.
+    const chosen = bestMs < (ms[def] ?? Infinity) * 0.9 ? best : def;
     choices[cls] = chosen;
     log.push({ cls, ms, chosen });
     await save();

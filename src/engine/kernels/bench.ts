@@ -2,12 +2,16 @@
 // toggling the switch between measurements. GFLOP/s counts useful work only (2·M·N·K).
 import * as tf from '@tensorflow/tfjs';
 import { torchvisionResnet } from '../../models/resnet';
+import { autotuneIdle, autotuneReport, setAutotune } from './autotune';
+import { referenceMatMul } from './referenceMatmul';
 import { setStudioKernels, studioKernelsEnabled } from './register';
 
 export interface BenchArgs {
   quick: boolean;
   /** Comma list of sections to run: kernels, matmul, train (default: all). */
   only?: string;
+  /** Turn autotuning off (every kernel runs its default variant). */
+  noAutotune?: boolean;
   /** Also profile one ResNet-18 training step with our kernels (dispatches per tfjs kernel). */
   profile?: boolean;
 }
@@ -32,12 +36,29 @@ export interface TrainStepRow {
   bs: number;
   msOurs: number;
   msStockWebgpu: number;
+  /** tfjs-webgl and tfjs-cpu in the same session; null when the backend could not run. */
+  msWebgl?: number | null;
+  msCpu?: number | null;
+  errors?: string[];
+}
+
+export interface ReferenceRow {
+  n: number;
+  /** The plain register-tiled reference (referenceMatmul.ts). */
+  gflopsReference: number;
+  /** Our matmul (autotuned variant) on the same operands, timed right after. */
+  gflopsOurs: number;
 }
 
 export interface BenchResult {
   kernels: KernelBenchRow[];
   /** The best GFLOP/s any of our matmul rows reached. */
   matmulBestGflops: number;
+  /** Reference matmul vs ours at each size, and the best reference GFLOP/s. */
+  reference: ReferenceRow[];
+  referenceBestGflops: number;
+  /** Autotune: adapter key, chosen variant per shape class, this session's timings. */
+  autotune?: ReturnType<typeof autotuneReport>;
   trainSteps: TrainStepRow[];
   profile?: { arch: string; size: number; bs: number; wallMs: number; rows: ProfileRow[] };
   seconds: number;
@@ -87,7 +108,10 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
   const wasOn = studioKernelsEnabled();
   const minMs = args.quick ? 150 : 400;
   const kernels: KernelBenchRow[] = [];
-  const want = (section: string) => !args.only || args.only.split(',').includes(section);
+  const reference: ReferenceRow[] = [];
+  const want = (section: string) =>
+    args.only ? args.only.split(',').includes(section) : section !== 'none';
+  setAutotune(!args.noAutotune);
   try {
     if (want('kernels'))
       for (const c of convShapes(args.quick ? 2 : 8)) {
@@ -123,6 +147,7 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
                 ) as tf.Tensor,
           ],
         ];
+        for (const [, fn] of rows) await tuneFirst(fn);
         for (const [op, fn] of rows)
           kernels.push({
             name: `${op} ${c.name}`,
@@ -135,45 +160,73 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
       for (const n of args.quick ? [256, 512] : [256, 512, 1024]) {
         const a = rand([n, n]);
         const b = rand([n, n]);
+        await tuneFirst(() => tf.matMul(a, b));
         kernels.push({
           name: `matmul ${n}³`,
           shape: `${n}x${n}x${n}`,
           ...(await oursVsStock(2 * n ** 3, () => tf.matMul(a, b), minMs)),
+        });
+        const refMs = await timeMs(
+          () => referenceMatMul(a as tf.Tensor2D, b as tf.Tensor2D),
+          minMs,
+        );
+        const oursMs = await timeMs(() => tf.matMul(a, b), minMs);
+        const flops = 2 * n ** 3;
+        reference.push({
+          n,
+          gflopsReference: flops / refMs / 1e6,
+          gflopsOurs: flops / oursMs / 1e6,
         });
         tf.dispose([a, b]);
       }
     const profile = args.profile
       ? await profileStep('resnet18', args.quick ? 32 : 64, args.quick ? 4 : 8)
       : undefined;
-    const trainSteps = want('train')
-      ? [await trainStep('resnet18', args.quick ? 32 : 64, args.quick ? 4 : 8)]
-      : [];
+    const [size, bs] = args.quick ? [32, 4] : [64, 8];
+    const trainSteps: TrainStepRow[] = [];
+    if (want('train')) trainSteps.push(await trainStep('resnet18', size, bs, true));
+    if (want('train50')) trainSteps.push(await trainStep('resnet50', size, bs, true));
     const matmulBestGflops = Math.max(
       ...kernels.filter((k) => k.name.startsWith('matmul')).map((k) => k.gflopsOurs),
     );
     return {
       kernels,
       matmulBestGflops,
+      reference,
+      referenceBestGflops: Math.max(...reference.map((r) => r.gflopsReference)),
+      autotune: autotuneReport(),
       trainSteps,
       profile,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     setStudioKernels(wasOn);
+    setAutotune(true);
   }
 }
 
-/** One SGD training step (forward, softmax CE, backward, update) ours vs stock. */
-async function trainStep(arch: string, size: number, bs: number): Promise<TrainStepRow> {
+/** Runs `fn` once with our kernels (queueing its shape for autotuning) and waits for the tuner. */
+async function tuneFirst(fn: () => tf.Tensor) {
+  setStudioKernels(true);
+  const t = fn();
+  await t.data();
+  t.dispose();
+  await autotuneIdle();
+}
+
+/** A ResNet + SGD training step (forward, softmax CE, backward, update) on the current backend. */
+function makeStep(arch: string, size: number, bs: number) {
   const model = torchvisionResnet(arch, 10, 0);
   const vars = [...model.params.values()];
   const x = rand([bs, size, size, 3]) as tf.Tensor4D;
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: bs }, (_, i) => i % 10),
-      'int32',
+  const y = tf.tidy(() =>
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: bs }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
     ),
-    10,
   );
   const opt = tf.train.sgd(1e-3);
   const step = () =>
@@ -182,17 +235,66 @@ async function trainStep(arch: string, size: number, bs: number): Promise<TrainS
       true,
       vars,
     )!;
-  try {
-    setStudioKernels(true);
-    const msOurs = await timeMs(step, 0, 1);
-    setStudioKernels(false);
-    const msStockWebgpu = await timeMs(step, 0, 1);
-    return { arch, size, bs, msOurs, msStockWebgpu };
-  } finally {
+  const dispose = () => {
     tf.dispose([x, y]);
     opt.dispose();
     model.dispose();
+  };
+  return { step, dispose };
+}
+
+/** Warm-up step + one timed step on another tfjs backend (webgl, cpu); null + why if unavailable. */
+async function stepOn(backendName: string, arch: string, size: number, bs: number) {
+  const before = tf.getBackend();
+  try {
+    if (!(await tf.setBackend(backendName)))
+      return { ms: null, error: `${backendName}: no backend` };
+    const s = makeStep(arch, size, bs);
+    try {
+      return { ms: await timeMs(s.step, 0, 1), error: undefined };
+    } finally {
+      s.dispose();
+    }
+  } catch (e) {
+    return { ms: null, error: `${backendName}: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await tf.setBackend(before);
   }
+}
+
+/** One training step: ours (autotuned) vs stock webgpu vs tfjs-webgl vs tfjs-cpu, same session. */
+async function trainStep(
+  arch: string,
+  size: number,
+  bs: number,
+  others: boolean,
+): Promise<TrainStepRow> {
+  const s = makeStep(arch, size, bs);
+  let msOurs: number;
+  let msStockWebgpu: number;
+  try {
+    setStudioKernels(true);
+    // The first step queues every new shape class for autotuning; let it finish, then time.
+    const warm = s.step();
+    await warm.data();
+    warm.dispose();
+    await autotuneIdle();
+    msOurs = await timeMs(s.step, 0, 1);
+    setStudioKernels(false);
+    msStockWebgpu = await timeMs(s.step, 0, 1);
+    setStudioKernels(true);
+  } finally {
+    s.dispose();
+  }
+  const row: TrainStepRow = { arch, size, bs, msOurs, msStockWebgpu, errors: [] };
+  if (others) {
+    const gl = await stepOn('webgl', arch, size, bs);
+    const cpu = await stepOn('cpu', arch, size, bs);
+    row.msWebgl = gl.ms;
+    row.msCpu = cpu.ms;
+    row.errors = [gl.error, cpu.error].filter((e): e is string => Boolean(e));
+  }
+  return row;
 }
 
 /** tf.profile of one training step: calls (and GPU ms where measurable) per tfjs kernel. */

@@ -121,13 +121,38 @@ function matMulCase(
 
 /** Awkward on purpose: odd sizes, channels not multiple of 4, batch 1, all paddings and strides. */
 export const CHECK_CASES: Case[] = [
-  // Channels not a multiple of 4 currently route to the stock kernel: checks the fallback.
+  // Channel counts that are not multiples of 4 (padded to 4 inside the loads), every filter
+  // size, stride 1 and 2 (strided backprop-input runs per output phase), all paddings.
+  convCase('conv 3x3 s1 same, Cin 5, Cout 7, 9x11, b2', [2, 9, 11, 5], [3, 3, 5, 7], 1, 'same'),
   convCase(
-    'conv 3x3 s1 same, Cin 5, Cout 7, 9x11, b2 (stock fallback)',
-    [2, 9, 11, 5],
-    [3, 3, 5, 7],
-    1,
-    'same',
+    'conv 7x7 s2 pad 3, Cin 3, Cout 8, 13x11, b1 (RGB stem)',
+    [1, 13, 11, 3],
+    [7, 7, 3, 8],
+    2,
+    3,
+  ),
+  convCase('conv 3x3 s2 valid, Cin 6, Cout 5, 11x10, b1', [1, 11, 10, 6], [3, 3, 6, 5], 2, 'valid'),
+  convCase('conv 1x1 s2 same, Cin 3, Cout 6, 7x8, b2', [2, 7, 8, 3], [1, 1, 3, 6], 2, 'same'),
+  convCase('conv 1x1 s1 valid, Cin 6, Cout 3, 5x5, b1', [1, 5, 5, 6], [1, 1, 6, 3], 1, 'valid'),
+  convCase('conv 7x7 s1 same, Cin 5, Cout 4, 8x9, b1', [1, 8, 9, 5], [7, 7, 5, 4], 1, 'same'),
+  convCase(
+    'conv 3x3 s2 explicit [0,1]x[2,1], Cin 5, Cout 6, 8x9, b1',
+    [1, 8, 9, 5],
+    [3, 3, 5, 6],
+    2,
+    [
+      [0, 0],
+      [0, 1],
+      [2, 1],
+      [0, 0],
+    ],
+  ),
+  convCase(
+    'conv 2x2 s2 valid, Cin 3, Cout 3, 6x7, b1 (a phase with no taps)',
+    [1, 6, 7, 3],
+    [2, 2, 3, 3],
+    2,
+    'valid',
   ),
   convCase('conv 3x3 s2 same, Cin 8, Cout 12, 10x9, b1', [1, 10, 9, 8], [3, 3, 8, 12], 2, 'same'),
   convCase('conv 1x1 s1 valid, Cin 16, Cout 8, 7x7, b2', [2, 7, 7, 16], [1, 1, 16, 8], 1, 'valid'),
@@ -174,6 +199,14 @@ export const CHECK_CASES: Case[] = [
     'same',
     { bias: true, activation: 'relu' },
   ),
+  convCase(
+    'fused conv 3x3 s1 same + bias + relu, Cin 3, Cout 5',
+    [1, 7, 6, 3],
+    [3, 3, 3, 5],
+    1,
+    'same',
+    { bias: true, activation: 'relu' },
+  ),
   convCase('fused conv 1x1 + bias + elu (forward)', [1, 5, 5, 4], [1, 1, 4, 8], 1, 'valid', {
     bias: true,
     activation: 'elu',
@@ -206,6 +239,14 @@ export const CHECK_CASES: Case[] = [
   matMulCase('fused matmul ᵀB 8x16 · 12x16 + bias', [8, 16], [12, 16], false, true, {
     bias: [12],
     activation: 'linear',
+  }),
+  matMulCase('fused matmul ᵀA 7x5 · 7x6 + bias + relu', [7, 5], [7, 6], true, false, {
+    bias: [6],
+    activation: 'relu',
+  }),
+  matMulCase('fused matmul ᵀAᵀB 9x3 · 5x9 + bias + relu', [9, 3], [5, 9], true, true, {
+    bias: [5],
+    activation: 'relu',
   }),
 ];
 

@@ -83,7 +83,8 @@ const read4 = (buf: string, vec: boolean, i: string, ok: string, cmask: string) 
     ? `select(vec4<f32>(0.0), ${buf}[(${i}) / 4], ${ok})`
     : `select(vec4<f32>(0.0), vec4<f32>(${buf}[${i}], ${buf}[${i} + 1], ${buf}[${i} + 2], ${buf}[${i} + 3]), ${cmask} & vec4<bool>(${ok}))`;
 /** Which of the channels c..c+3 exist (WGSL vec4<bool>). */
-const chanMask = (c: string, n: string) => `(vec4<i32>(${c}) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(${n})`;
+const chanMask = (c: string, n: string) =>
+  `(vec4<i32>(${c}) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(${n})`;
 
 export class Conv2DProgram extends ConvGemmProgram {
   constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {

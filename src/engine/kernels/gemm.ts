@@ -152,6 +152,14 @@ const ACTIVATION_WGSL: Record<Activation, string> = {
   leakyrelu: 'return select(v * uniforms.alpha, v, v >= vec4<f32>(0.0));',
 };
 
+/** Template flags ACT_LINEAR, ACT_RELU, ... for a shaders/*.wgsl `activation()` (null = linear). */
+export function activationFlags(act: Activation | null): Record<string, boolean> {
+  const on = act ?? 'linear';
+  return Object.fromEntries(
+    Object.keys(ACTIVATION_WGSL).map((a) => [`ACT_${a.toUpperCase()}`, a === on]),
+  );
+}
+
 export function activationFn(act: Activation): string {
   return `fn activation(v : vec4<f32>) -> vec4<f32> { ${ACTIVATION_WGSL[act]} }`;
 }

@@ -1,23 +1,23 @@
-// BatchMatMul and _FusedMatMul on the shared GEMM core: both transposes are read in place (a
-// transpose is only a different load form), batch broadcasting is a zero batch stride, and
-// bias + activation are fused into the write. What the core does not cover (prelu, int32,
+// BatchMatMul and _FusedMatMul on the shared GEMM core (the WGSL is shaders/matmul.wgsl): both
+// transposes are read in place (a transpose is only a different load form), batch broadcasting
+// is a zero batch stride, and bias + activation are fused into the write. What the core does not cover (prelu, int32,
 // broadcasting that is not "all or one") returns null and the caller uses the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import {
   type Activation,
-  activationFn,
+  activationFlags,
   type BiasKind,
   GemmProgram,
   gemmUniformData,
-  makeGemmSource,
-  rowMajorWrite,
   storedAsF32,
 } from './gemm';
+import { instantiateWgsl } from './wgslTemplate';
 
 type TensorInfo = tf.TensorInfo;
-const Q = [0, 1, 2, 3];
 
+/** One BatchMatMul/_FusedMatMul variant: shaders/matmul.wgsl with its flags set. */
 export class MatMulProgram extends GemmProgram {
   private readonly src: string;
 
@@ -43,71 +43,21 @@ export class MatMulProgram extends GemmProgram {
     }
     this.outputComponent = vecOut ? 4 : 1;
     this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}_${bias}_${activation}`;
-    this.src = makeGemmSource({
-      aForm: transposeA ? 'km' : 'mk',
-      bForm: transposeB ? 'nk' : 'kn',
-      helpers: activation ? activationFn(activation) : '',
-      setup: SETUP,
-      load: [K_LANES, loadA(transposeA, vecA), loadB(transposeB, vecB)].join('\n'),
-      write: rowMajorWrite({
-        base: 'batch * uniforms.dimM * uniforms.dimN',
-        vec4Out: vecOut,
-        bias,
-        activation: activation !== null,
-      }),
+    this.src = instantiateWgsl(matmulWgsl, {
+      TRANSPOSE_A: transposeA,
+      TRANSPOSE_B: transposeB,
+      VEC_A: vecA,
+      VEC_B: vecB,
+      VEC_OUT: vecOut,
+      BIAS_COLUMN: bias === 'column',
+      BIAS_SCALAR: bias === 'scalar',
+      ...activationFlags(activation),
     });
   }
 
   getUserCode() {
     return this.src;
   }
-}
-
-const [M, N, K] = ['uniforms.dimM', 'uniforms.dimN', 'uniforms.dimK'];
-const XYZW = ['x', 'y', 'z', 'w'];
-
-// NOTE: only K needs real bounds: rows past M and columns past N compute garbage that the
-// guarded write never stores, so their indices are just clamped (no per-load select). K is
-// masked on A alone (a zero there zeroes the product), so B loads are never guarded. Guarding
-// every scalar load of both operands made SwiftShader hang compiling the shader.
-const SETUP = `let aBase = batch * uniforms.strideA;
-let bBase = batch * uniforms.strideB;
-${Q.map((i) => `let mr${i} = min(m0 + ${i}, ${M} - 1); let nc${i} = min(n0 + ${i}, ${N} - 1);`).join('\n')}`;
-const K_LANES = `let kl = vec4<i32>(k) + vec4<i32>(0, 1, 2, 3);
-let kq = min(kl, vec4<i32>(${K} - 1));
-let kmask = select(vec4<f32>(0.0), vec4<f32>(1.0), kl < vec4<i32>(${K}));`;
-
-/** A stored [M, K] gives form 'mk' (a_i); A stored [K, M] (transposeA) gives form 'km' (t_j). */
-function loadA(transposeA: boolean, vec: boolean): string {
-  if (!transposeA) {
-    // vec4 along K means K % 4 == 0: no K tail to mask.
-    return Q.map((i) =>
-      vec
-        ? `let a${i} = A[(aBase + mr${i} * ${K} + k) / 4];`
-        : `let a${i} = vec4<f32>(${Q.map((j) => `A[aBase + mr${i} * ${K} + kq.${XYZW[j]}]`).join(', ')}) * kmask;`,
-    ).join('\n');
-  }
-  return Q.map((j) =>
-    vec
-      ? `let t${j} = A[(aBase + kq.${XYZW[j]} * ${M} + m0) / 4] * kmask.${XYZW[j]};`
-      : `let t${j} = vec4<f32>(${Q.map((i) => `A[aBase + kq.${XYZW[j]} * ${M} + mr${i}]`).join(', ')}) * kmask.${XYZW[j]};`,
-  ).join('\n');
-}
-
-/** B stored [K, N] gives form 'kn' (b_j); B stored [N, K] (transposeB) gives form 'nk' (c_j). */
-function loadB(transposeB: boolean, vec: boolean): string {
-  if (!transposeB) {
-    return Q.map((j) =>
-      vec
-        ? `let b${j} = B[(bBase + kq.${XYZW[j]} * ${N} + n0) / 4];`
-        : `let b${j} = vec4<f32>(${Q.map((c) => `B[bBase + kq.${XYZW[j]} * ${N} + nc${c}]`).join(', ')});`,
-    ).join('\n');
-  }
-  return Q.map((j) =>
-    vec
-      ? `let c${j} = B[(bBase + nc${j} * ${K} + k) / 4];`
-      : `let c${j} = vec4<f32>(${Q.map((c) => `B[bBase + nc${j} * ${K} + kq.${XYZW[c]}]`).join(', ')});`,
-  ).join('\n');
 }
 
 // ************* kernel functions *************

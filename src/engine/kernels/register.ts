@@ -49,7 +49,6 @@ function convInfo(
 const isNHWC = (attrs: Record<string, unknown>) =>
   attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
 
-
 function conv2dForward(args: Args): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = args.inputs;
   const { attrs, backend } = args;

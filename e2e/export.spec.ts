@@ -229,7 +229,8 @@ test('session archive: export, import in a new page, identical state, training c
   browser,
   studioUrl,
 }) => {
-  test.setTimeout(240_000);
+  // Two pages compile their training shaders (~25 s each on an idle SwiftShader machine).
+  test.setTimeout(480_000);
   // resnet-tiny: conv/BN/residual/fastai head like a ResNet, seconds per epoch on SwiftShader.
   const setup = {
     'stock-kernels': 1,

@@ -68,6 +68,7 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
         aug: 'none',
         seed: 1,
       });
+      const tSetup = (Date.now() - t0) / 1000;
       // Head only, on cached body features: the body runs once over train and valid.
       const r = await runInPage<{ rows: Row[]; stopped: boolean }>(page, 'fit', {
         policy: 'one_cycle',
@@ -76,7 +77,12 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
         precompute: true,
       });
       const seconds = (Date.now() - t0) / 1000;
-      return { setup, rows: r.rows, acc: r.rows.at(-1)!.metrics.accuracy, seconds };
+      const acc = r.rows.at(-1)!.metrics.accuracy;
+      console.log(
+        `fine-tune e2e (${pretrained ? 'pretrained' : 'random'} body): accuracy ${acc}, ` +
+          `setup ${tSetup} s, total ${seconds} s, rows ${JSON.stringify(r.rows)}`,
+      );
+      return { setup, rows: r.rows, acc, seconds };
     };
 
     const pre = await test.step('pretrained body', () => run(true));
@@ -88,9 +94,6 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
 
     const rand = await test.step('random-init body, same recipe', () => run(false));
     expect(rand.setup).toMatchObject({ pretrained: false, frozenGroups: 0 });
-    console.log(
-      `fine-tune e2e: pretrained ${pre.acc} (${pre.seconds} s), random ${rand.acc} (${rand.seconds} s), chance 0.33`,
-    );
     expect(pre.acc).toBeGreaterThanOrEqual(0.6);
     expect(pre.acc).toBeGreaterThan(rand.acc);
   } finally {

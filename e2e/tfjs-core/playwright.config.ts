@@ -3,6 +3,9 @@
 import { defineConfig } from '@playwright/test';
 import base from '../../playwright.config';
 
+// This command runs every spec file; the main e2e run takes a fast subset.
+process.env.TFJS_CORE_FILES ??= 'all';
+
 export default defineConfig({
   ...base,
   testDir: '..',

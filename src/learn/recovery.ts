@@ -185,6 +185,30 @@ export function armDebugFault(a: DebugFaultArgs): DebugFaultArgs {
   return { destroyAfterIter: debugFaults.destroyAfterIter, oom: debugFaults.oom };
 }
 
+export interface MemStats {
+  numTensors: number;
+  numBytes: number;
+  /** webgpu backend: bytes in live tensors' GPU buffers, and all buffers it holds (pooled too). */
+  numBytesInGPU?: number;
+  numBytesInGPUAllocated?: number;
+  /** Chrome's performance.memory where it exists (not in every worker). */
+  jsHeapUsed?: number;
+}
+export function memStats(): MemStats {
+  const m = tf.memory() as tf.MemoryInfo & {
+    numBytesInGPU?: number;
+    numBytesInGPUAllocated?: number;
+  };
+  const heap = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  return {
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    numBytesInGPU: m.numBytesInGPU,
+    numBytesInGPUAllocated: m.numBytesInGPUAllocated,
+    jsHeapUsed: heap?.usedJSHeapSize,
+  };
+}
+
 const OOM_RE = /out of memory|out-of-memory|\boom\b|failed to allocate|allocation failed/i;
 const LOST_RE = /device (is |was )?lost|device.*destroyed|instance dropped/i;
 

@@ -11,7 +11,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { IMAGENET_CAFFE, type Model } from './model';
-import { addBatchNorm, addConv, batchNorm, conv, kaimingNormal, newStore } from './layers';
+import {
+  addBatchNorm,
+  addConv,
+  batchNorm,
+  BN_MOMENTUM,
+  type BnPost,
+  conv,
+  kaimingNormal,
+  newStore,
+} from './layers';
 import { poolLinearHead, withHead, type Body } from './resnet';
 
 export const KERAS_BN_EPS = 1e-3;
@@ -59,22 +68,23 @@ export function kerasResnet50Body(seed = 0, eps = KERAS_BN_EPS): Body {
     nf: 2048,
     groups: [keys.filter(early), keys.filter((k) => !early(k))],
     forward(x, training) {
-      const bn = (p: string, h: tf.Tensor4D) => batchNorm(store, p, h, training, eps);
+      // BN with its following ReLU / residual add, fused into one kernel when available.
+      const bn = (p: string, h: tf.Tensor4D, post?: BnPost) =>
+        batchNorm(store, p, h, training, eps, BN_MOMENTUM, post);
+      const R = { relu: true };
       // ZeroPadding2D(3) + valid 7x7/2 conv == symmetric pad 3.
-      let h = tf.relu(bn('bn_conv1', conv(store, 'conv1', x, 2, 3))) as tf.Tensor4D;
+      let h = bn('bn_conv1', conv(store, 'conv1', x, 2, 3), R);
       // ZeroPadding2D(1) + valid 3x3/2 max pool: zeros never win over post-ReLU values, so
       // this equals max pooling that ignores the padding.
       h = tf.maxPool(h, 3, 2, 1);
       for (const { id, stride, down } of plan) {
         const idn = down ? bn(`bn${id}_branch1`, conv(store, `res${id}_branch1`, h, stride, 0)) : h;
-        let y = tf.relu(
-          bn(`bn${id}_branch2a`, conv(store, `res${id}_branch2a`, h, stride, 0)),
-        ) as tf.Tensor4D;
-        y = tf.relu(
-          bn(`bn${id}_branch2b`, conv(store, `res${id}_branch2b`, y, 1, 1)),
-        ) as tf.Tensor4D;
-        y = bn(`bn${id}_branch2c`, conv(store, `res${id}_branch2c`, y, 1, 0));
-        h = tf.relu(tf.add(y, idn)) as tf.Tensor4D;
+        let y = bn(`bn${id}_branch2a`, conv(store, `res${id}_branch2a`, h, stride, 0), R);
+        y = bn(`bn${id}_branch2b`, conv(store, `res${id}_branch2b`, y, 1, 1), R);
+        h = bn(`bn${id}_branch2c`, conv(store, `res${id}_branch2c`, y, 1, 0), {
+          relu: true,
+          residual: idn,
+        });
       }
       return h;
     },

@@ -16,6 +16,10 @@ export const reliabilityCommands: Record<string, (args: CliArgs) => Promise<unkn
           : { aboveBs: Number(a['oom-above-bs']), times: Number(a['oom-times'] ?? 1) },
     });
   },
+  // `mem-stats`: the worker's tensors, GPU bytes and JS heap (scripts/benchLongRun.ts).
+  async 'mem-stats'() {
+    return worker().call('memStats', {});
+  },
   // `autosave-info`: the session autosaved in IndexedDB (null if none).
   async 'autosave-info'() {
     return (await autosaveInfo()) ?? null;

@@ -92,6 +92,8 @@ export interface ModelSlice {
   /** fastai freeze()/unfreeze() on the learner's model. */
   setFrozen(frozen: boolean): Promise<void>;
   refreshFreeze(): Promise<void>;
+  /** Another panel replaced the worker's current model (e.g. "What does it see?" loads ImageNet). */
+  currentModelReplaced(info: ModelInfo): void;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -165,6 +167,13 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     } catch (e) {
       set({ modelError: (e as Error).message });
     }
+  },
+  currentModelReplaced(info) {
+    const imported = get().modelChoice.source === 'weights';
+    set({
+      modelInfo: info,
+      ...(imported && { modelChoice: { arch: 'resnet50-imagenet', source: 'imagenet' as const } }),
+    });
   },
   async refreshFreeze() {
     try {

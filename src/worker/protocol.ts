@@ -2,7 +2,7 @@
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
 import type { AdapterInfo } from '../engine/device';
-import type { DebugFaultArgs, RecoveryEvent } from '../learn/recovery';
+import type { DebugFaultArgs, MemStats, RecoveryEvent } from '../learn/recovery';
 import type {
   FitArgs,
   FitResult,
@@ -119,6 +119,8 @@ export interface Commands {
 // Harmless by construction: nothing happens outside a fit, and the fit recovers from both.
 export interface Commands {
   debugFault: { args: DebugFaultArgs; result: DebugFaultArgs };
+  /** tf.memory() of the worker (tensors, GPU bytes) and its JS heap if the browser says. */
+  memStats: { args: Record<string, never>; result: MemStats };
 }
 
 // Export (src/export/): the Learner session's model as safetensors + config.json, TF.js, a

@@ -12,7 +12,7 @@ import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '.
 import { trainDemo } from '../learn/demo';
 import { fit, learnFreeze, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
 import * as models from '../models/session';
-import { armDebugFault, epochHooks } from '../learn/recovery';
+import { armDebugFault, epochHooks, memStats } from '../learn/recovery';
 import { autosave } from '../reliability/autosave';
 import { gradcamCmd, interpret, predictLearner } from '../learn/interpretSession';
 import { exportModel, learnForward } from '../export/exportModel';
@@ -78,6 +78,9 @@ const handlers: Handlers = {
   },
   async debugFault(args) {
     return armDebugFault(args);
+  },
+  async memStats() {
+    return memStats();
   },
   async learnFreeze(args) {
     return learnFreeze(args);

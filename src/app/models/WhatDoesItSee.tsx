@@ -1,7 +1,7 @@
 // "What does it see?": drop photos, get the bundled ImageNet ResNet50's top-5 classes.
 // The worker decodes and runs the model; this panel only hands it the file bytes.
 import { useState, type DragEvent } from 'react';
-import { worker } from '../../store/studio';
+import { useStudio, worker } from '../../store/studio';
 import type { Prediction } from '../../models/session';
 
 export function WhatDoesItSee() {
@@ -15,7 +15,9 @@ export function WhatDoesItSee() {
     if (!images.length) return;
     try {
       setStatus('loading the ImageNet ResNet50…');
-      await worker().call('modelLoadBundled', {});
+      const info = await worker().call('modelLoadBundled', {});
+      // The worker's current model is now the ImageNet ResNet50: the Model panel follows.
+      useStudio.getState().currentModelReplaced(info);
       setStatus(`looking at ${images.length} image${images.length > 1 ? 's' : ''}…`);
       const preds = await worker().call('predict', {
         images: await Promise.all(

@@ -20,6 +20,7 @@ const POLICY_LABEL: Record<Policy, string> = {
 // Stable formatter props: the charts are memoised and skip renders when their props are equal.
 const fmt3 = (v: number) => v.toFixed(3);
 const fmt2 = (v: number) => v.toFixed(2);
+const fmtInt = (v: number) => String(Math.round(v));
 /** How often the live charts re-render while training. */
 const CHART_MS = 1000;
 
@@ -195,6 +196,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
         testId="loss-plot"
         series={loss}
         xDomain={xDomain}
+        xFormat={fmtInt}
         format={fmt3}
         width={600}
         height={240}
@@ -205,6 +207,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
           testId="lr-schedule"
           series={sched}
           xDomain={xDomain}
+          xFormat={fmtInt}
           format={fmtLr}
           width={300}
           height={115}
@@ -214,6 +217,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
           testId="mom-schedule"
           series={mom}
           xDomain={xDomain}
+          xFormat={fmtInt}
           format={fmt2}
           width={300}
           height={115}
@@ -225,6 +229,7 @@ function Charts({ policy, lr }: { policy: Policy; lr: number }) {
           testId="metrics-plot"
           series={metrics}
           xDomain={epochDomain}
+          xFormat={fmtInt}
           format={fmt3}
           width={300}
           height={150}

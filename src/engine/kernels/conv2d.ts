@@ -3,8 +3,13 @@
 //   backprop-input:  dx[b,ih,iw,:]   = dy-patches [B·H·W, fH·fW·Cout] · Wᵀ (W read as [Cin, fH·fW·Cout])
 //   backprop-filter: dW[kh,kw,c,:]   = x-patchesᵀ [fH·fW·Cin, B·oH·oW] · dy [B·oH·oW, Cout]
 // The patch index math (stride, dilation, padding, image borders) runs inside the loads, with
-// the K-axis coordinates advanced incrementally (no division in the inner loop). Channel
-// counts that are multiples of 4 read vec4s; others fall back to guarded scalar loads.
+// the K-axis coordinates advanced incrementally (no division in the inner loop).
+// Channels always step 4 at a time: counts that are multiples of 4 read vec4s, others (RGB
+// stems, C = 5, 6, ...) are padded to 4 inside the loads (4 scalar reads, masked past C). The
+// earlier scalar path gave every K element its own (kh, kw, c) state: 4 coordinate advances
+// and 16 bounds checks per K step, straight-line code SwiftShader's shader compiler did not
+// finish (a hang, not a loop); the padded form is the vec4 path's code with scalar reads.
+// Strided backprop-input runs per output phase (sub-pixel decomposition, `dgradPhases`).
 // NOTE: only A loads are guarded (padding, image borders, the K tail): B loads use clamped
 // indices, since rows/columns past M/N are never written and A is zero past K.
 import * as tf from '@tensorflow/tfjs';

@@ -35,7 +35,7 @@ test('a full run (import, lr_find, train, export) attempts no request off the ma
     }
     return route.continue();
   });
-  ctx.on('websocket', (ws) => {
+  page.on('websocket', (ws) => {
     if (!LOCAL.has(new URL(ws.url()).hostname)) offMachine.push(ws.url());
   });
   const cspViolations: string[] = [];
@@ -64,19 +64,15 @@ test('a full run (import, lr_find, train, export) attempts no request off the ma
 
     await page.setInputFiles('#folder-input', dir);
     await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 60_000 });
-    const run = await runInPage<{ lrFind?: { lrs: number[] }; epochs: unknown[] }>(
-      page,
-      'train',
-      {
-        arch: 'tiny-bn-cnn',
-        size: 32,
-        bs: 4,
-        'lr-find': 1,
-        'num-it': 12,
-        'one-cycle': 1,
-        'stock-kernels': 1,
-      },
-    );
+    const run = await runInPage<{ lrFind?: { lrs: number[] }; epochs: unknown[] }>(page, 'train', {
+      arch: 'tiny-bn-cnn',
+      size: 32,
+      bs: 4,
+      'lr-find': 1,
+      'num-it': 12,
+      'one-cycle': 1,
+      'stock-kernels': 1,
+    });
     expect(run.lrFind!.lrs.length).toBeGreaterThan(5);
     expect(run.epochs).toHaveLength(1);
     const files = await runInPage<{ name: string; size: number }[]>(page, 'export', {

@@ -55,8 +55,8 @@ const PANELS: PanelDef[] = [
     },
     render: () => (
       <>
-        <DemoPanel />
         <TrainPanel />
+        <DemoPanel />
       </>
     ),
   },

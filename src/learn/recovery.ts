@@ -197,14 +197,14 @@ export interface MemStats {
 export function memStats(): MemStats {
   const m = tf.memory() as tf.MemoryInfo & {
     numBytesInGPU?: number;
-    numBytesInGPUAllocated?: number;
+    numBytesAllocatedInGPU?: number;
   };
   const heap = (performance as { memory?: { usedJSHeapSize: number } }).memory;
   return {
     numTensors: m.numTensors,
     numBytes: m.numBytes,
     numBytesInGPU: m.numBytesInGPU,
-    numBytesInGPUAllocated: m.numBytesInGPUAllocated,
+    numBytesInGPUAllocated: m.numBytesAllocatedInGPU,
     jsHeapUsed: heap?.usedJSHeapSize,
   };
 }

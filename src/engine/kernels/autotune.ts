@@ -45,13 +45,19 @@ const FAMILIES: Record<string, Variant[]> = {
 /** Timed runs per variant (round-robin, best kept), after one compile/warm-up run. */
 const ROUNDS = 3;
 
-/** Calls whose largest operand is smaller than this are not worth timing (tests, tiny nets). */
-const MIN_ELEMENTS = 16384;
+/**
+ * Calls estimated below this many flops are not tuned: ~0.1 s on SwiftShader, where a better
+ * variant pays for its tuning within a few steps; tests and tiny nets never tune. The benchmark
+ * lowers it to tune every ResNet layer.
+ */
+export const DEFAULT_MIN_FLOPS = 1e8;
+let minFlops = DEFAULT_MIN_FLOPS;
 
 let enabled = true;
-/** Turns autotuning on or off; off = every call runs the default variant. */
-export function setAutotune(on: boolean): void {
+/** Turns autotuning on or off (off = every call runs the default variant); optional threshold. */
+export function setAutotune(on: boolean, minFlopsToTune?: number): void {
   enabled = on;
+  if (minFlopsToTune !== undefined) minFlops = minFlopsToTune;
 }
 export function autotuneEnabled(): boolean {
   return enabled;
@@ -130,12 +136,34 @@ type KernelArgs = {
   attrs: Record<string, unknown>;
 };
 
-function shapeClass(name: string, args: KernelArgs): { cls: string; size: number } {
+const size = (t: tf.TensorInfo | undefined) => (t ? tf.util.sizeFromShape(t.shape) : 0);
+
+/** Rough useful flops of one call, from shapes alone (stride ignored: an upper bound). */
+function flopsOf(name: string, args: KernelArgs): number {
+  const { inputs: i, attrs } = args;
+  if (name.includes('MatMul')) {
+    const [a, b] = [i.a, i.b];
+    if (!a || !b) return 0;
+    const r = a.shape.length;
+    const k = attrs.transposeA ? a.shape[r - 2] : a.shape[r - 1];
+    return (
+      (2 * size(a) * size(b)) / Math.max(1, k) / Math.max(1, b.shape.length > 2 ? b.shape[0] : 1)
+    );
+  }
+  const filter = i.filter
+    ? size(i.filter)
+    : tf.util.sizeFromShape((attrs.filterShape as number[]) ?? [0]);
+  const act = i.dy ?? i.x;
+  if (!act) return 0;
+  const pixels = size(act) / act.shape[act.shape.length - 1];
+  return 2 * pixels * filter;
+}
+
+function shapeClass(name: string, args: KernelArgs): string {
   const ins = Object.entries(args.inputs).filter(([, t]) => t) as [string, tf.TensorInfo][];
   const a = args.attrs;
   // Exact shapes: a ResNet has a few dozen; cheap to remember, no aliasing between them.
-  const cls = `${name}|${ins.map(([k, t]) => `${k}${t.shape.join('x')}`).join(',')}|s${JSON.stringify(a.strides ?? '')}|p${JSON.stringify(a.pad ?? '')}|t${+!!a.transposeA}${+!!a.transposeB}`;
-  return { cls, size: Math.max(...ins.map(([, t]) => tf.util.sizeFromShape(t.shape))) };
+  return `${name}|${ins.map(([k, t]) => `${k}${t.shape.join('x')}`).join(',')}|s${JSON.stringify(a.strides ?? '')}|p${JSON.stringify(a.pad ?? '')}|t${+!!a.transposeA}${+!!a.transposeB}`;
 }
 
 /**
@@ -151,10 +179,10 @@ export function runTuned(
   if (!variants || (!enabled && !forced)) return fn(args);
   let v = forced;
   if (!v) {
-    const { cls, size } = shapeClass(name, args);
+    const cls = shapeClass(name, args);
     const chosen = choices[cls];
     v = variants.find((x) => x.name === chosen) ?? variants[0];
-    if (chosen === undefined && size >= MIN_ELEMENTS && !pending.has(cls)) {
+    if (chosen === undefined && flopsOf(name, args) >= minFlops && !pending.has(cls)) {
       pending.set(cls, {
         name,
         cls,

@@ -2,7 +2,7 @@
 // toggling the switch between measurements. GFLOP/s counts useful work only (2·M·N·K).
 import * as tf from '@tensorflow/tfjs';
 import { torchvisionResnet } from '../../models/resnet';
-import { autotuneIdle, autotuneReport, setAutotune } from './autotune';
+import { autotuneIdle, autotuneReport, DEFAULT_MIN_FLOPS, setAutotune } from './autotune';
 import { referenceMatMul } from './referenceMatmul';
 import { setStudioKernels, studioKernelsEnabled } from './register';
 
@@ -111,7 +111,7 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
   const reference: ReferenceRow[] = [];
   const want = (section: string) =>
     args.only ? args.only.split(',').includes(section) : section !== 'none';
-  setAutotune(!args.noAutotune);
+  setAutotune(!args.noAutotune, 0); // the bench tunes every shape, however small
   try {
     if (want('kernels'))
       for (const c of convShapes(args.quick ? 2 : 8)) {
@@ -201,7 +201,7 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
     };
   } finally {
     setStudioKernels(wasOn);
-    setAutotune(true);
+    setAutotune(true, DEFAULT_MIN_FLOPS);
   }
 }
 

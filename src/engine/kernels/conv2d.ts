@@ -1,4 +1,6 @@
-// Conv2D (NHWC) as implicit GEMM on the shared core, all three directions:
+// Conv2D (NHWC) as implicit GEMM on the shared core, all three directions (the WGSL is
+// shaders/conv2d_fwd.wgsl, conv2d_dgrad.wgsl and conv2d_wgrad.wgsl; each program class here is
+// its flags, uniforms and dispatch):
 //   forward:         out[b,oh,ow,:]  = x-patches [B·oH·oW, fH·fW·Cin] · W [fH·fW·Cin, Cout]
 //   backprop-input:  dx[b,ih,iw,:]   = dy-patches [B·H·W, fH·fW·Cout] · Wᵀ (W read as [Cin, fH·fW·Cout])
 //   backprop-filter: dW[kh,kw,c,:]   = x-patchesᵀ [fH·fW·Cin, B·oH·oW] · dy [B·oH·oW, Cout]
@@ -12,19 +14,14 @@
 // Strided backprop-input runs per output phase (sub-pixel decomposition, `dgradPhases`).
 // NOTE: only A loads are guarded (padding, image borders, the K tail): B loads use clamped
 // indices, since rows/columns past M/N are never written and A is zero past K.
-import * as tf from '@tensorflow/tfjs';
-import {
-  type Activation,
-  activationFn,
-  type BiasKind,
-  GemmProgram,
-  makeGemmSource,
-  rowMajorWrite,
-} from './gemm';
+import type * as tf from '@tensorflow/tfjs';
+import conv2dDgradWgsl from '../../../shaders/conv2d_dgrad.wgsl?raw';
+import conv2dFwdWgsl from '../../../shaders/conv2d_fwd.wgsl?raw';
+import conv2dWgradWgsl from '../../../shaders/conv2d_wgrad.wgsl?raw';
+import { type Activation, activationFlags, type BiasKind, GemmProgram } from './gemm';
+import { instantiateWgsl } from './wgslTemplate';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
-const Q = [0, 1, 2, 3];
-const U = (name: string) => `uniforms.${name}`;
 
 const CONV_UNIFORMS =
   ' pad : vec2<i32>, stride : vec2<i32>, dilation : vec2<i32>, filterHW : vec2<i32>, inHW : vec2<i32>, outHW : vec2<i32>, inC : i32, outC : i32,';
@@ -43,24 +40,6 @@ export function convUniformData(ci: ConvInfo) {
   ];
 }
 
-const inBounds = (h: string, w: string, hw: string) =>
-  `${h} >= 0 && ${h} < ${U(hw)}.x && ${w} >= 0 && ${w} < ${U(hw)}.y`;
-/**
- * Advances a 3-level K coordinate (outer, mid, inner; inner fastest) by `step`, branch-free
- * (select, not if: divisions per element cost more than the GEMM itself on SwiftShader).
- * `step` must divide `innerN` (the vec4 paths step 4 through channel counts divisible by 4).
- */
-const advance = (
-  inner: string,
-  innerN: string,
-  mid: string,
-  midN: string,
-  outer: string,
-  step: number,
-) =>
-  `${inner} = ${inner} + ${step}; { let w1 = ${inner} >= ${innerN}; ${inner} = select(${inner}, 0, w1); ${mid} = ${mid} + select(0, 1, w1);
-  let w2 = ${mid} >= ${midN}; ${mid} = select(${mid}, 0, w2); ${outer} = ${outer} + select(0, 1, w2); }`;
-
 abstract class ConvGemmProgram extends GemmProgram {
   protected src = '';
   constructor(outputShape: number[], dims: { M: number; N: number; K: number }) {
@@ -76,20 +55,6 @@ abstract class ConvGemmProgram extends GemmProgram {
 
 /** Channel counts rounded up to a multiple of 4: the K axis steps 4 channels at a time. */
 export const pad4 = (c: number) => Math.ceil(c / 4) * 4;
-
-/**
- * 4 consecutive channels `c..c+3` of one pixel starting at flat index `i`, zero where `ok` is
- * false or past the real channel count (the K-axis padding when C % 4 != 0). The scalar form
- * reads up to 3 elements past the pixel (the next pixel or, at the buffer end, a robust-access
- * value): they are selected away, never multiplied, so even NaN/Inf there cannot leak in.
- */
-const read4 = (buf: string, vec: boolean, i: string, ok: string, cmask: string) =>
-  vec
-    ? `select(vec4<f32>(0.0), ${buf}[(${i}) / 4], ${ok})`
-    : `select(vec4<f32>(0.0), vec4<f32>(${buf}[${i}], ${buf}[${i} + 1], ${buf}[${i} + 2], ${buf}[${i} + 3]), ${cmask} & vec4<bool>(${ok}))`;
-/** Which of the channels c..c+3 exist (WGSL vec4<bool>). */
-const chanMask = (c: string, n: string) =>
-  `(vec4<i32>(${c}) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(${n})`;
 
 export class Conv2DProgram extends ConvGemmProgram {
   constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {
@@ -109,40 +74,14 @@ export class Conv2DProgram extends ConvGemmProgram {
     this.outputComponent = vecW ? 4 : 1;
     this.shaderKey = `studio_conv2d_${+vecX}${+vecW}_${bias}_${activation}`;
 
-    const setup = Q.map(
-      (i) => `let r${i} = m0 + ${i};
-let ow${i} = r${i} % ${U('outHW')}.y; let oh${i} = (r${i} / ${U('outHW')}.y) % ${U('outHW')}.x;
-let bt${i} = r${i} / (${U('outHW')}.x * ${U('outHW')}.y);
-let ih0${i} = oh${i} * ${U('stride')}.x - ${U('pad')}.x; let iw0${i} = ow${i} * ${U('stride')}.y - ${U('pad')}.y;
-let xb${i} = bt${i} * ${U('inHW')}.x * ${U('inHW')}.y * ${U('inC')}; let row${i} = r${i} < ${U('dimM')};`,
-    ).join('\n');
-    const state = `var kc = 0; var kw = 0; var kh = 0;
-let inCp = ((${U('inC')} + 3) / 4) * 4;
-let wRows = ${U('filterHW')}.x * ${U('filterHW')}.y * ${U('inC')};`;
-    const xIndex = (i: number) => `xb${i} + (ih${i} * ${U('inHW')}.y + iw${i}) * ${U('inC')} + kc`;
-    const loadA =
-      `let dh = kh * ${U('dilation')}.x; let dw = kw * ${U('dilation')}.y;\n` +
-      (vecX ? '' : `let cm = ${chanMask('kc', U('inC'))};\n`) +
-      Q.map(
-        (i) => `let ih${i} = ih0${i} + dh; let iw${i} = iw0${i} + dw;
-let a${i} = ${read4('x', vecX, `max(${xIndex(i)}, 0)`, `row${i} && ${inBounds(`ih${i}`, `iw${i}`, 'inHW')}`, 'cm')};`,
-      ).join('\n');
-    // Weight rows of this K step: (kh, kw, kc + j) in W [fH, fW, Cin, Cout]; rows past the real
-    // channels are clamped (finite values that meet zeros in A).
-    const loadB =
-      `let wr = (kh * ${U('filterHW')}.y + kw) * ${U('inC')} + kc;\n` +
-      Q.map((j) =>
-        vecW
-          ? `let b${j} = w[(min(wr + ${j}, wRows - 1) * ${U('dimN')} + n0) / 4];`
-          : `let b${j} = vec4<f32>(${Q.map((c) => `w[min(wr + ${j}, wRows - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
-      ).join('\n');
-    this.src = makeGemmSource({
-      aForm: 'mk',
-      bForm: 'kn',
-      helpers: activation ? activationFn(activation) : '',
-      setup: `${setup}\n${state}`,
-      load: `${loadB}\n${loadA}\n${advance('kc', 'inCp', 'kw', U('filterHW') + '.y', 'kh', 4)}`,
-      write: rowMajorWrite({ base: '0', vec4Out: vecW, bias, activation: activation !== null }),
+    this.src = instantiateWgsl(conv2dFwdWgsl, {
+      VEC_X: vecX,
+      VEC_W: vecW,
+      BIAS_NONE: bias === 'none',
+      BIAS_COLUMN: bias === 'column',
+      BIAS_SCALAR: bias === 'scalar',
+      ACTIVATION: activation !== null,
+      ...activationFlags(activation),
     });
   }
 }
@@ -240,53 +179,7 @@ export class Conv2DBackpropInputProgram extends GemmProgram {
     this.outputComponent = vecOut ? 4 : 1;
     this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}`;
 
-    // Row r of the phase GEMM is pixel (b, i', j'); its input pixel is (phase + stride·(i', j')).
-    const setup =
-      Q.map(
-        (i) => `let r${i} = m0 + ${i};
-let jp${i} = r${i} % ${U('sub')}.y; let ip${i} = (r${i} / ${U('sub')}.y) % ${U('sub')}.x;
-let bt${i} = r${i} / (${U('sub')}.x * ${U('sub')}.y);
-let xrow${i} = (bt${i} * ${U('inHW')}.x + ${U('phase')}.x + ${U('stride')}.x * ip${i}) * ${U('inHW')}.y + ${U('phase')}.y + ${U('stride')}.y * jp${i};
-let oh0${i} = ip${i} + ${U('q')}.x; let ow0${i} = jp${i} + ${U('q')}.y;
-let dyb${i} = bt${i} * ${U('outHW')}.x * ${U('outHW')}.y * ${U('outC')}; let row${i} = r${i} < ${U('dimM')};`,
-      ).join('\n') +
-      `\nvar koc = 0; var tw = 0; var th = 0;
-let outCp = ((${U('outC')} + 3) / 4) * 4;`;
-    const dyIndex = (i: number) =>
-      `max(dyb${i} + (oh${i} * ${U('outHW')}.y + ow${i}) * ${U('outC')} + koc, 0)`;
-    // W is [fH, fW, Cin, Cout]: element (kh, kw, n, koc), read as B[k = (t, u, koc), n].
-    const wIndex = (n: string) =>
-      `((kh * ${U('filterHW')}.y + kw) * ${U('inC')} + ${n}) * ${U('outC')} + koc`;
-    const load =
-      `let kh = ${U('k0')}.x + ${U('stride')}.x * th; let kw = ${U('k0')}.y + ${U('stride')}.y * tw;\n` +
-      (vecK ? '' : `let cm = ${chanMask('koc', U('outC'))};\n`) +
-      Q.map(
-        (i) => `let oh${i} = oh0${i} - th; let ow${i} = ow0${i} - tw;
-let a${i} = ${read4('dy', vecK, dyIndex(i), `row${i} && ${inBounds(`oh${i}`, `ow${i}`, 'outHW')}`, 'cm')};`,
-      ).join('\n') +
-      '\n' +
-      Q.map((j) => {
-        const wi = wIndex(`min(n0 + ${j}, ${U('dimN')} - 1)`);
-        // Channels past Cout (scalar case) read neighbours: finite, and they meet zeros in A.
-        return vecK
-          ? `let c${j} = w[(${wi}) / 4];`
-          : `let wi${j} = ${wi}; let c${j} = vec4<f32>(w[wi${j}], w[wi${j} + 1], w[wi${j} + 2], w[wi${j} + 3]);`;
-      }).join('\n') +
-      `\n${advance('koc', 'outCp', 'tw', U('taps') + '.y', 'th', 4)}`;
-    this.src = makeGemmSource({
-      aForm: 'mk',
-      bForm: 'nk',
-      helpers: '',
-      setup,
-      load,
-      write: rowMajorWrite({
-        base: '0',
-        vec4Out: vecOut,
-        bias: 'none',
-        activation: false,
-        row: (i) => `xrow${i}`,
-      }),
-    });
+    this.src = instantiateWgsl(conv2dDgradWgsl, { VEC_K: vecK, VEC_OUT: vecOut });
   }
 
   getUserCode() {
@@ -311,40 +204,6 @@ export class Conv2DBackpropFilterProgram extends ConvGemmProgram {
     this.outputComponent = vecN ? 4 : 1;
     this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}`;
 
-    const setup = `let inCp = ((${U('inC')} + 3) / 4) * 4;
-let c0 = m0 % inCp; let tap = m0 / inCp;
-let kw0 = tap % ${U('filterHW')}.y; let kh0 = tap / ${U('filterHW')}.y;
-let ihOff = kh0 * ${U('dilation')}.x - ${U('pad')}.x; let iwOff = kw0 * ${U('dilation')}.y - ${U('pad')}.y;
-let row0 = m0 < ${U('dimM')};
-let cm = ${chanMask('c0', U('inC'))};
-var kow = 0; var koh = 0; var kb = 0;`;
-    const loadA = Q.map(
-      (j) => `{
-  let kin = k + ${j} < ${U('dimK')};
-  let ih = koh * ${U('stride')}.x + ihOff; let iw = kow * ${U('stride')}.y + iwOff;
-  t${j} = ${read4('x', vecX, `max(((kb * ${U('inHW')}.x + ih) * ${U('inHW')}.y + iw) * ${U('inC')} + c0, 0)`, `kin && row0 && ${inBounds('ih', 'iw', 'inHW')}`, 'cm')};
-  ${advance('kow', U('outHW') + '.y', 'koh', U('outHW') + '.x', 'kb', 1)}
-}`,
-    ).join('\n');
-    const loadB = Q.map((j) =>
-      vecN
-        ? `let b${j} = dy[(min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + n0) / 4];`
-        : `let b${j} = vec4<f32>(${Q.map((c) => `dy[min(k + ${j}, ${U('dimK')} - 1) * ${U('dimN')} + min(n0 + ${c}, ${U('dimN')} - 1)]`).join(', ')});`,
-    ).join('\n');
-    this.src = makeGemmSource({
-      aForm: 'km',
-      bForm: 'kn',
-      helpers: '',
-      setup,
-      load: `var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);\n${loadA}\n${loadB}`,
-      write: rowMajorWrite({
-        base: '0',
-        vec4Out: vecN,
-        bias: 'none',
-        activation: false,
-        row: (i) => `(tap * ${U('inC')} + c0 + ${i})`,
-        guard: (i) => `c0 + ${i} < ${U('inC')}`,
-      }),
-    });
+    this.src = instantiateWgsl(conv2dWgradWgsl, { VEC_X: vecX, VEC_N: vecN });
   }
 }

@@ -1,0 +1,290 @@
+// Conv2D forward (NHWC) as an implicit GEMM on the Studio core (see shaders/matmul.wgsl for
+// the core itself): out[b,oh,ow,:] = x-patches [B*oH*oW, fH*fW*Cin] . W [fH*fW*Cin, Cout],
+// + bias, then activation, fused into the write. Each thread owns a 4x4 block of the output
+// (rows m0..m0+3 = output pixels, columns n0..n0+3 = output channels).
+// K runs over (kh, kw, channel) with channels padded to 4 (dimK = fH*fW*pad4(Cin)): the patch
+// index math (stride, dilation, padding, image borders) runs inside the loads, with the K
+// coordinates (kc, kw, kh) advanced branch-free with select (no division in the loop).
+// Only A loads are guarded (padding, borders, the channel tail); B loads use clamped indices,
+// since columns past N are never written and A is zero past the real channels.
+// Flags: VEC_X (Cin % 4 == 0: x read as vec4; otherwise 4 scalar reads masked past Cin),
+// VEC_W (Cout % 4 == 0: w, bias and result bound as vec4), BIAS_COLUMN, BIAS_SCALAR,
+// ACTIVATION (fused activation) with ACT_* (which one).
+// Bindings (tfjs prelude): x, w, [bias], result; uniforms dimM, dimN, dimK, alpha, pad, stride,
+// dilation, filterHW, inHW, outHW, inC, outC (CONV_UNIFORMS in src/engine/kernels/conv2d.ts).
+// The 4x unrolled lines are what the earlier TS builder emitted, token for token.
+
+#if ACTIVATION
+fn activation(v : vec4<f32>) -> vec4<f32> {
+#if ACT_RELU
+  return max(v, vec4<f32>(0.0));
+#endif
+#if ACT_RELU6
+  return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0));
+#endif
+#if ACT_ELU
+  return select(exp(v) - vec4<f32>(1.0), v, v >= vec4<f32>(0.0));
+#endif
+#if ACT_SIGMOID
+  return vec4<f32>(1.0) / (vec4<f32>(1.0) + exp(-v));
+#endif
+#if ACT_LEAKYRELU
+  return select(v * uniforms.alpha, v, v >= vec4<f32>(0.0));
+#endif
+#if ACT_LINEAR
+  return v;
+#endif
+}
+#endif
+
+fn main() {
+  let batch = i32(globalId.z);
+  let n0 = i32(globalId.x) * 4;
+  let m0 = i32(globalId.y) * 4;
+  if (m0 >= uniforms.dimM || n0 >= uniforms.dimN) { return; }
+  // Output pixel (b, oh, ow) of each of the 4 rows, and its top-left input corner.
+  let r0 = m0 + 0;
+  let ow0 = r0 % uniforms.outHW.y; let oh0 = (r0 / uniforms.outHW.y) % uniforms.outHW.x;
+  let bt0 = r0 / (uniforms.outHW.x * uniforms.outHW.y);
+  let ih00 = oh0 * uniforms.stride.x - uniforms.pad.x; let iw00 = ow0 * uniforms.stride.y - uniforms.pad.y;
+  let xb0 = bt0 * uniforms.inHW.x * uniforms.inHW.y * uniforms.inC; let row0 = r0 < uniforms.dimM;
+  let r1 = m0 + 1;
+  let ow1 = r1 % uniforms.outHW.y; let oh1 = (r1 / uniforms.outHW.y) % uniforms.outHW.x;
+  let bt1 = r1 / (uniforms.outHW.x * uniforms.outHW.y);
+  let ih01 = oh1 * uniforms.stride.x - uniforms.pad.x; let iw01 = ow1 * uniforms.stride.y - uniforms.pad.y;
+  let xb1 = bt1 * uniforms.inHW.x * uniforms.inHW.y * uniforms.inC; let row1 = r1 < uniforms.dimM;
+  let r2 = m0 + 2;
+  let ow2 = r2 % uniforms.outHW.y; let oh2 = (r2 / uniforms.outHW.y) % uniforms.outHW.x;
+  let bt2 = r2 / (uniforms.outHW.x * uniforms.outHW.y);
+  let ih02 = oh2 * uniforms.stride.x - uniforms.pad.x; let iw02 = ow2 * uniforms.stride.y - uniforms.pad.y;
+  let xb2 = bt2 * uniforms.inHW.x * uniforms.inHW.y * uniforms.inC; let row2 = r2 < uniforms.dimM;
+  let r3 = m0 + 3;
+  let ow3 = r3 % uniforms.outHW.y; let oh3 = (r3 / uniforms.outHW.y) % uniforms.outHW.x;
+  let bt3 = r3 / (uniforms.outHW.x * uniforms.outHW.y);
+  let ih03 = oh3 * uniforms.stride.x - uniforms.pad.x; let iw03 = ow3 * uniforms.stride.y - uniforms.pad.y;
+  let xb3 = bt3 * uniforms.inHW.x * uniforms.inHW.y * uniforms.inC; let row3 = r3 < uniforms.dimM;
+  var kc = 0; var kw = 0; var kh = 0;
+  let inCp = ((uniforms.inC + 3) / 4) * 4;
+  let wRows = uniforms.filterHW.x * uniforms.filterHW.y * uniforms.inC;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var k = 0; k < uniforms.dimK; k = k + 4) {
+    // b_j = weight row (kh, kw, kc + j) of W [fH, fW, Cin, Cout], clamped past the real rows
+    // (finite values that meet zeros in A).
+    let wr = (kh * uniforms.filterHW.y + kw) * uniforms.inC + kc;
+#if VEC_W
+    let b0 = w[(min(wr + 0, wRows - 1) * uniforms.dimN + n0) / 4];
+    let b1 = w[(min(wr + 1, wRows - 1) * uniforms.dimN + n0) / 4];
+    let b2 = w[(min(wr + 2, wRows - 1) * uniforms.dimN + n0) / 4];
+    let b3 = w[(min(wr + 3, wRows - 1) * uniforms.dimN + n0) / 4];
+#else
+    let b0 = vec4<f32>(w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
+    let b1 = vec4<f32>(w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
+    let b2 = vec4<f32>(w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
+    let b3 = vec4<f32>(w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
+#endif
+    // a_i = channels kc..kc+3 of the input pixel under tap (kh, kw) for row i, 0 outside.
+    let dh = kh * uniforms.dilation.x; let dw = kw * uniforms.dilation.y;
+#if !VEC_X
+    let cm = (vec4<i32>(kc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.inC);
+#endif
+    let ih0 = ih00 + dh; let iw0 = iw00 + dw;
+#if VEC_X
+    let a0 = select(vec4<f32>(0.0), x[(max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0)) / 4], row0 && ih0 >= 0 && ih0 < uniforms.inHW.x && iw0 >= 0 && iw0 < uniforms.inHW.y);
+#else
+    let a0 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0)], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 1], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 2], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row0 && ih0 >= 0 && ih0 < uniforms.inHW.x && iw0 >= 0 && iw0 < uniforms.inHW.y));
+#endif
+    let ih1 = ih01 + dh; let iw1 = iw01 + dw;
+#if VEC_X
+    let a1 = select(vec4<f32>(0.0), x[(max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0)) / 4], row1 && ih1 >= 0 && ih1 < uniforms.inHW.x && iw1 >= 0 && iw1 < uniforms.inHW.y);
+#else
+    let a1 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0)], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 1], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 2], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row1 && ih1 >= 0 && ih1 < uniforms.inHW.x && iw1 >= 0 && iw1 < uniforms.inHW.y));
+#endif
+    let ih2 = ih02 + dh; let iw2 = iw02 + dw;
+#if VEC_X
+    let a2 = select(vec4<f32>(0.0), x[(max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0)) / 4], row2 && ih2 >= 0 && ih2 < uniforms.inHW.x && iw2 >= 0 && iw2 < uniforms.inHW.y);
+#else
+    let a2 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0)], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 1], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 2], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row2 && ih2 >= 0 && ih2 < uniforms.inHW.x && iw2 >= 0 && iw2 < uniforms.inHW.y));
+#endif
+    let ih3 = ih03 + dh; let iw3 = iw03 + dw;
+#if VEC_X
+    let a3 = select(vec4<f32>(0.0), x[(max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0)) / 4], row3 && ih3 >= 0 && ih3 < uniforms.inHW.x && iw3 >= 0 && iw3 < uniforms.inHW.y);
+#else
+    let a3 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0)], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 1], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 2], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row3 && ih3 >= 0 && ih3 < uniforms.inHW.x && iw3 >= 0 && iw3 < uniforms.inHW.y));
+#endif
+    kc = kc + 4; { let w1 = kc >= inCp; kc = select(kc, 0, w1); kw = kw + select(0, 1, w1);
+      let w2 = kw >= uniforms.filterHW.y; kw = select(kw, 0, w2); kh = kh + select(0, 1, w2); }
+    acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
+    acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
+    acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
+    acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+  }
+#if BIAS_COLUMN
+#if VEC_W
+  let bias4 = bias[n0 / 4];
+#endif
+#endif
+  // Output row m0+i is output pixel m0+i: bias, activation, then the (vec4) store.
+  if (m0 + 0 < uniforms.dimM) {
+#if ACTIVATION
+#if BIAS_COLUMN
+#if VEC_W
+    let v0 = activation(acc0 + bias4);
+#else
+    let v0 = activation(acc0 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
+#endif
+#endif
+#if BIAS_SCALAR
+    let v0 = activation(acc0 + vec4<f32>(bias[0]));
+#endif
+#if BIAS_NONE
+    let v0 = activation(acc0);
+#endif
+#else
+#if BIAS_COLUMN
+#if VEC_W
+    let v0 = acc0 + bias4;
+#else
+    let v0 = acc0 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
+#endif
+#endif
+#if BIAS_SCALAR
+    let v0 = acc0 + vec4<f32>(bias[0]);
+#endif
+#if BIAS_NONE
+    let v0 = acc0;
+#endif
+#endif
+    let o0 = 0 + (m0 + 0) * uniforms.dimN + n0;
+#if VEC_W
+    result[o0 / 4] = v0;
+#else
+    if (n0 + 0 < uniforms.dimN) { result[o0 + 0] = v0.x; }
+    if (n0 + 1 < uniforms.dimN) { result[o0 + 1] = v0.y; }
+    if (n0 + 2 < uniforms.dimN) { result[o0 + 2] = v0.z; }
+    if (n0 + 3 < uniforms.dimN) { result[o0 + 3] = v0.w; }
+#endif
+  }
+  if (m0 + 1 < uniforms.dimM) {
+#if ACTIVATION
+#if BIAS_COLUMN
+#if VEC_W
+    let v1 = activation(acc1 + bias4);
+#else
+    let v1 = activation(acc1 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
+#endif
+#endif
+#if BIAS_SCALAR
+    let v1 = activation(acc1 + vec4<f32>(bias[0]));
+#endif
+#if BIAS_NONE
+    let v1 = activation(acc1);
+#endif
+#else
+#if BIAS_COLUMN
+#if VEC_W
+    let v1 = acc1 + bias4;
+#else
+    let v1 = acc1 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
+#endif
+#endif
+#if BIAS_SCALAR
+    let v1 = acc1 + vec4<f32>(bias[0]);
+#endif
+#if BIAS_NONE
+    let v1 = acc1;
+#endif
+#endif
+    let o1 = 0 + (m0 + 1) * uniforms.dimN + n0;
+#if VEC_W
+    result[o1 / 4] = v1;
+#else
+    if (n0 + 0 < uniforms.dimN) { result[o1 + 0] = v1.x; }
+    if (n0 + 1 < uniforms.dimN) { result[o1 + 1] = v1.y; }
+    if (n0 + 2 < uniforms.dimN) { result[o1 + 2] = v1.z; }
+    if (n0 + 3 < uniforms.dimN) { result[o1 + 3] = v1.w; }
+#endif
+  }
+  if (m0 + 2 < uniforms.dimM) {
+#if ACTIVATION
+#if BIAS_COLUMN
+#if VEC_W
+    let v2 = activation(acc2 + bias4);
+#else
+    let v2 = activation(acc2 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
+#endif
+#endif
+#if BIAS_SCALAR
+    let v2 = activation(acc2 + vec4<f32>(bias[0]));
+#endif
+#if BIAS_NONE
+    let v2 = activation(acc2);
+#endif
+#else
+#if BIAS_COLUMN
+#if VEC_W
+    let v2 = acc2 + bias4;
+#else
+    let v2 = acc2 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
+#endif
+#endif
+#if BIAS_SCALAR
+    let v2 = acc2 + vec4<f32>(bias[0]);
+#endif
+#if BIAS_NONE
+    let v2 = acc2;
+#endif
+#endif
+    let o2 = 0 + (m0 + 2) * uniforms.dimN + n0;
+#if VEC_W
+    result[o2 / 4] = v2;
+#else
+    if (n0 + 0 < uniforms.dimN) { result[o2 + 0] = v2.x; }
+    if (n0 + 1 < uniforms.dimN) { result[o2 + 1] = v2.y; }
+    if (n0 + 2 < uniforms.dimN) { result[o2 + 2] = v2.z; }
+    if (n0 + 3 < uniforms.dimN) { result[o2 + 3] = v2.w; }
+#endif
+  }
+  if (m0 + 3 < uniforms.dimM) {
+#if ACTIVATION
+#if BIAS_COLUMN
+#if VEC_W
+    let v3 = activation(acc3 + bias4);
+#else
+    let v3 = activation(acc3 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
+#endif
+#endif
+#if BIAS_SCALAR
+    let v3 = activation(acc3 + vec4<f32>(bias[0]));
+#endif
+#if BIAS_NONE
+    let v3 = activation(acc3);
+#endif
+#else
+#if BIAS_COLUMN
+#if VEC_W
+    let v3 = acc3 + bias4;
+#else
+    let v3 = acc3 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
+#endif
+#endif
+#if BIAS_SCALAR
+    let v3 = acc3 + vec4<f32>(bias[0]);
+#endif
+#if BIAS_NONE
+    let v3 = acc3;
+#endif
+#endif
+    let o3 = 0 + (m0 + 3) * uniforms.dimN + n0;
+#if VEC_W
+    result[o3 / 4] = v3;
+#else
+    if (n0 + 0 < uniforms.dimN) { result[o3 + 0] = v3.x; }
+    if (n0 + 1 < uniforms.dimN) { result[o3 + 1] = v3.y; }
+    if (n0 + 2 < uniforms.dimN) { result[o3 + 2] = v3.z; }
+    if (n0 + 3 < uniforms.dimN) { result[o3 + 3] = v3.w; }
+#endif
+  }
+}

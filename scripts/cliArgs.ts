@@ -20,7 +20,9 @@ export function parseCliArgs(argv: string[]) {
     }
     const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
     if (inline !== undefined) values[key] = inline;
-    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length) values[key] = true;
+    // A flag followed by another flag is boolean too (`--stock-kernels --export DIR`).
+    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length || argv[i + 1].startsWith('--'))
+      values[key] = true;
     else values[key] = argv[++i];
   }
   return { positionals, values };

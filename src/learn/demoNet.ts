@@ -44,25 +44,28 @@ export function tinyBnCnn(
   widths: [number, number] = [8, 16],
 ): Model {
   const [w1, w2] = widths;
+  // tidy: the initial values are temporaries; only the variables must outlive this call.
+  const v = (make: () => tf.Tensor, trainable = true) =>
+    tf.tidy(() => tf.variable(make(), trainable));
   const kaiming = (shape: number[], fanIn: number, s: number) =>
-    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + s));
+    v(() => tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + s));
   const params = new Map<string, tf.Variable>([
     ['conv1.weight', kaiming([3, 3, 3, w1], 27, 1)],
-    ['bn1.weight', tf.variable(tf.ones([w1]))],
-    ['bn1.bias', tf.variable(tf.zeros([w1]))],
+    ['bn1.weight', v(() => tf.ones([w1]))],
+    ['bn1.bias', v(() => tf.zeros([w1]))],
     ['conv2.weight', kaiming([3, 3, w1, w2], 9 * w1, 2)],
-    ['bn2.weight', tf.variable(tf.ones([w2]))],
-    ['bn2.bias', tf.variable(tf.zeros([w2]))],
+    ['bn2.weight', v(() => tf.ones([w2]))],
+    ['bn2.bias', v(() => tf.zeros([w2]))],
     ['fc.weight', kaiming([w2, nClasses], w2, 3)],
-    ['fc.bias', tf.variable(tf.zeros([nClasses]))],
+    ['fc.bias', v(() => tf.zeros([nClasses]))],
   ]);
   const buffers = new Map<string, tf.Variable>();
   for (const [bn, c] of [
     ['bn1', w1],
     ['bn2', w2],
   ] as const) {
-    buffers.set(`${bn}.running_mean`, tf.variable(tf.zeros([c]), false));
-    buffers.set(`${bn}.running_var`, tf.variable(tf.ones([c]), false));
+    buffers.set(`${bn}.running_mean`, v(() => tf.zeros([c]), false));
+    buffers.set(`${bn}.running_var`, v(() => tf.ones([c]), false));
   }
   const p = (k: string) => params.get(k)! as tf.Tensor;
   const groups = [

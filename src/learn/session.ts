@@ -351,7 +351,9 @@ export async function ttaCmd(args: { n?: number; beta?: number }) {
 async function fnv(tensors: tf.Tensor[]): Promise<string> {
   let h = 0x811c9dc5;
   for (const t of tensors) {
-    const bytes = new Uint8Array(((await t.data()) as Float32Array).buffer.slice(0));
+    const data = (await t.data()) as Float32Array;
+    // A view: on the cpu backend data() may be a window into a larger buffer.
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
   }
   return h.toString(16).padStart(8, '0');

@@ -73,7 +73,7 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
       // Head only, on cached body features: the body runs once over train and valid.
       const r = await runInPage<{ rows: Row[]; stopped: boolean }>(page, 'fit', {
         policy: 'one_cycle',
-        epochs: 8,
+        epochs: 4,
         lr: 1e-2,
         precompute: true,
       });
@@ -90,13 +90,14 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
     expect(pre.setup).toMatchObject({ pretrained: true, groups: 3, frozenGroups: 2 });
     expect(pre.setup.mixedPrecision).toBe(false);
     expect(pre.setup.mixedPrecisionReason).toMatch(/shader-f16|f32 only/);
-    expect(pre.rows).toHaveLength(8);
-    expect(pre.rows[7].trainLoss).toBeLessThan(pre.rows[0].trainLoss);
+    expect(pre.rows).toHaveLength(4);
+    expect(pre.rows[3].trainLoss).toBeLessThan(pre.rows[0].trainLoss);
 
     const rand = await test.step('random-init body, same recipe', () => run(false));
     expect(rand.setup).toMatchObject({ pretrained: false, frozenGroups: 0 });
     expect(pre.acc).toBeGreaterThanOrEqual(0.6);
     expect(pre.acc).toBeGreaterThan(rand.acc);
+    expect(pre.rows[3].validLoss).toBeLessThan(rand.rows[3].validLoss);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -80,6 +80,9 @@ async function measure(page: import('@playwright/test').Page, kind: Kind, update
   );
 }
 
+// A benchmark, not a check: it runs only when asked (`STUDIO_BENCH=1 npx playwright test e2e/charts-bench.spec.ts`).
+test.skip(!process.env.STUDIO_BENCH, 'benchmark: set STUDIO_BENCH=1 to run it');
+
 test('live charts: main-thread cost per update with 10 000 points, recharts vs SVG', async ({
   page,
 }) => {

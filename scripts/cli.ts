@@ -16,7 +16,10 @@ commands:
                             import a folder: classes, counts per split, skipped files, warnings
   bench-data <dir> [--size 64] [--bs 16] [--arch tiny|resnet18]
                             augmented batches/s of the data pipeline vs one training step
-  bench [--quick]           WGSL kernels vs stock tfjs-webgpu: GFLOP/s per kernel, ResNet-18 train step
+  bench [--quick] [--only kernels,matmul,train,train50] [--profile 1] [--no-autotune 1]
+                            WGSL kernels vs stock tfjs-webgpu (GFLOP/s, reference matmul), ResNet-18/50
+                            train steps ours vs stock webgpu vs webgl vs cpu
+  kernel-check-bn [--seed S] fused batch-norm/ReLU/residual kernels + gradients vs the CPU backend
   kernel-check [--seed S]   WGSL kernels + gradients vs the tfjs CPU backend (max relative errors)
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]

@@ -2,7 +2,8 @@
 // worker's exportModel/importSession and keep the store's Train state in step with an import.
 import { useStudio, worker } from '../store/studio';
 import type { ImportSessionResult } from './sessionIO';
-import { EXPORT_FORMATS, type ExportArgs, type ExportFormat } from './exportModel';
+import type { ExportArgs } from './exportModel';
+import { EXPORT_FORMATS, type ExportFormat } from './formats';
 
 export interface ExportFile {
   /** Relative path in the export folder (`tfjs/model.json` when several formats are exported). */

@@ -12,8 +12,8 @@ import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
-export type ExportFormat = 'safetensors' | 'tfjs' | 'session' | 'script';
-export const EXPORT_FORMATS: ExportFormat[] = ['safetensors', 'tfjs', 'session', 'script'];
+import { EXPORT_FORMATS, type ExportFormat } from './formats';
+export { EXPORT_FORMATS, type ExportFormat } from './formats';
 
 export interface ExportArgs {
   format: ExportFormat;

@@ -64,8 +64,14 @@ export function tinyBnCnn(
     ['bn1', w1],
     ['bn2', w2],
   ] as const) {
-    buffers.set(`${bn}.running_mean`, v(() => tf.zeros([c]), false));
-    buffers.set(`${bn}.running_var`, v(() => tf.ones([c]), false));
+    buffers.set(
+      `${bn}.running_mean`,
+      v(() => tf.zeros([c]), false),
+    );
+    buffers.set(
+      `${bn}.running_var`,
+      v(() => tf.ones([c]), false),
+    );
   }
   const p = (k: string) => params.get(k)! as tf.Tensor;
   const groups = [

@@ -17,7 +17,6 @@ test('a file gone before it is read, a 0-byte file, one class only: clear messag
 }) => {
   const root = mkdtempSync(join(tmpdir(), 'studio-bad-'));
   try {
-    // Big photos first (decoding them takes a while), the file that will vanish last.
     const dir = join(root, 'messy');
     for (const cls of ['one', 'two']) {
       mkdirSync(join(dir, cls), { recursive: true });
@@ -31,8 +30,28 @@ test('a file gone before it is read, a 0-byte file, one class only: clear messag
     copyFileSync(join(MESSY, 'two', 'img_0.jpg'), victim);
 
     await page.goto('/');
+    // Picked, then deleted before the import reads it. Deterministic: on the input itself the
+    // change event is kept from bubbling up to React's root listener (Playwright's own listeners
+    // still see it), the file is deleted, then a fresh change event is let through.
+    await page.evaluate(() => {
+      const input = document.getElementById('folder-input')!;
+      const w = window as unknown as { held?: boolean; release?: () => void };
+      const hold = (e: Event) => {
+        e.stopPropagation();
+        w.held = true;
+      };
+      input.addEventListener('change', hold);
+      input.addEventListener('input', hold);
+      w.release = () => {
+        input.removeEventListener('change', hold);
+        input.removeEventListener('input', hold);
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      };
+    });
     await page.setInputFiles('#folder-input', dir);
-    unlinkSync(victim); // picked, then deleted before the import reads it
+    await page.waitForFunction(() => (window as unknown as { held?: boolean }).held);
+    unlinkSync(victim);
+    await page.evaluate(() => (window as unknown as { release: () => void }).release());
     await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 120_000 });
     const s = await page.evaluate(() => window.studioStore!().dataSummary!);
     const reasons = Object.fromEntries(s.skipped.map((x) => [x.path.split('/').pop(), x.reason]));

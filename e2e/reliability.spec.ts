@@ -45,9 +45,10 @@ test('GPU device destroyed mid-epoch 2: new device, resume from the epoch-1 chec
     .toBe(3 * N_TRAIN);
   const iters = await page.evaluate(() => window.studioStore!().trainBatches.map((b) => b.iter));
   expect(iters).toEqual(Array.from({ length: 3 * N_TRAIN }, (_, i) => i + 1));
-  expect(await page.evaluate(() => window.studioStore!().trainEpochs.map((e) => e.epoch))).toEqual([
-    0, 1, 2,
-  ]);
+  // The last epoch's row follows its validation: poll until the store's batched events land.
+  await expect
+    .poll(() => page.evaluate(() => window.studioStore!().trainEpochs.map((e) => e.epoch)))
+    .toEqual([0, 1, 2]);
 
   // The user saw it: the device loss and the recovery, in the notices under the top bar.
   const log = await page.evaluate((n) => window.studioStore!().log.slice(n), logBefore);

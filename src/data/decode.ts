@@ -61,7 +61,6 @@ export async function decodeToCache(
   file: Blob,
   maxSide: number,
 ): Promise<CachedImage | { error: string }> {
-  if (file.size === 0) return { error: 'empty file (0 bytes)' };
   if (file.size > MAX_FILE_BYTES)
     return { error: `file too large (${Math.round(file.size / 2 ** 20)} MB)` };
   let bytes: Uint8Array<ArrayBuffer>;
@@ -72,6 +71,8 @@ export async function decodeToCache(
     const name = e instanceof Error ? e.name : 'Error';
     return { error: `could not be read (${name}: no permission, or the file changed or moved)` };
   }
+  // After the read: a file deleted since it was picked also reports size 0, but its read throws.
+  if (bytes.length === 0) return { error: 'empty file (0 bytes)' };
   const format = sniffFormat(bytes);
   if (!format)
     return {

@@ -1,6 +1,7 @@
 // The Model panel: choose the architecture and its starting weights (random init, the bundled
 // ImageNet ResNet50, or dropped safetensors / .pth / TF.js files), see the model's state, and
 // freeze or unfreeze the learner's body. The Train panel builds its learner from this choice.
+import { cachedFetch } from '../../models/cachedFetch';
 import { useState, type DragEvent } from 'react';
 import { ARCH_CHOICES, ARCH_NAMES, type ModelChoice } from '../../store/modelSlice';
 import { useStudio, type StudioState } from '../../store/studio';
@@ -44,6 +45,19 @@ function WeightDrop() {
       files.some((f) => /\.json$/i.test(f.name)) &&
       !files.some((f) => /\.(safetensors|pth|pt|bin|ckpt)$/i.test(f.name));
     void load(files, tfjs ? 'keras-resnet50' : target);
+  };
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string>();
+  // A download the user starts (the CSP allows the Hugging Face hub); kept in Cache Storage.
+  const fromUrl = async () => {
+    setUrlError(undefined);
+    try {
+      const r = await cachedFetch(url);
+      const name = new URL(url).pathname.split('/').pop() || 'model.safetensors';
+      run([new File([await r.arrayBuffer()], name)]);
+    } catch (e) {
+      setUrlError(`could not download ${url}: ${(e as Error).message}`);
+    }
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -97,6 +111,33 @@ function WeightDrop() {
           />
         </label>
       </div>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void fromUrl();
+        }}
+      >
+        <label>
+          or from a URL{' '}
+          <input
+            type="url"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="https://huggingface.co/timm/resnet18.a1_in1k/resolve/main/model.safetensors"
+            size={60}
+            data-testid="weights-url"
+          />
+        </label>
+        <button type="submit" className="secondary" disabled={!url || status === 'loading'}>
+          Download
+        </button>
+      </form>
+      {urlError && (
+        <p className="error" role="alert">
+          {urlError}
+        </p>
+      )}
     </div>
   );
 }

@@ -416,6 +416,7 @@ export function TrainPanel() {
   const [lrText, setLrText] = useState(fmtLr(1e-2));
   const [wd, setWd] = useState(0.01);
   const [mixup, setMixup] = useState(false);
+  const [precompute, setPrecompute] = useState(false);
   const [paused, setPaused] = useState(false);
   const running = status === 'running';
   const pick = useCallback((v: number) => {
@@ -425,7 +426,7 @@ export function TrainPanel() {
   const start = async () => {
     if (!setup) await setupLearner();
     setPaused(false);
-    await fit({ policy, epochs, lr, mixup, wd });
+    await fit({ policy, epochs, lr, mixup, wd, precompute });
     await refreshFreeze();
   };
   const frozen = (freeze?.frozenGroups ?? 0) > 0;
@@ -498,8 +499,15 @@ export function TrainPanel() {
           />{' '}
           mixup
         </label>
-        <label title="precomputed body activations: not wired into the worker's fit yet">
-          <input type="checkbox" checked={false} disabled readOnly /> precompute
+        <label title="train the head on the frozen body's activations, computed once (fine_tune's frozen phase, or any fit while frozen)">
+          <input
+            type="checkbox"
+            checked={precompute}
+            onChange={(e) => setPrecompute(e.target.checked)}
+            disabled={running}
+            data-testid="fit-precompute"
+          />{' '}
+          precompute
         </label>
       </div>
       <div className="row">

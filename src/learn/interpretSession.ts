@@ -24,6 +24,7 @@ import {
   type Report,
 } from './interpretation';
 import { learnSession } from './session';
+import { ttaBlend } from './tta';
 
 export interface TopLossItem {
   index: number;
@@ -321,15 +322,7 @@ export interface LearnerPrediction {
   probs: number[];
 }
 
-/** fastai TTA's blend: lerp(mean of augmented passes, plain pass, beta). */
-export function ttaBlend(aug: Float32Array[], plain: Float32Array, beta = 0.25): Float32Array {
-  const out = new Float32Array(plain.length);
-  for (let j = 0; j < out.length; j++) {
-    const a = aug.reduce((s, p) => s + p[j], 0) / aug.length;
-    out[j] = a + beta * (plain[j] - a);
-  }
-  return out;
-}
+export { ttaBlend } from './tta';
 
 /** Top-k labels of one probability row (ties keep class order). */
 export function topK(row: ArrayLike<number>, vocab: readonly string[], k: number) {

@@ -39,11 +39,22 @@ export async function tta(
   const aug: Float32Array[] = [];
   for (let i = 0; i < n; i++) aug.push((await getPreds(learn, { augment: true })).preds);
   const plain = await getPreds(learn);
-  const out = new Float32Array(plain.preds.length);
+  return { ...plain, preds: ttaBlend(aug, plain.preds, beta, useMax) };
+}
+
+/** fastai TTA's blend: torch.lerp(mean of augmented passes, plain pass, beta); or the max of all. */
+export function ttaBlend(
+  aug: Float32Array[],
+  plain: Float32Array,
+  beta = 0.25,
+  useMax = false,
+): Float32Array {
+  const out = new Float32Array(plain.length);
   for (let j = 0; j < out.length; j++) {
-    const a = useMax ? Math.max(...aug.map((p) => p[j])) : aug.reduce((s, p) => s + p[j], 0) / n;
-    const p = plain.preds[j];
-    out[j] = useMax ? Math.max(a, p) : a + beta * (p - a);
+    const a = useMax
+      ? Math.max(...aug.map((p) => p[j]))
+      : aug.reduce((s, p) => s + p[j], 0) / aug.length;
+    out[j] = useMax ? Math.max(a, plain[j]) : a + beta * (plain[j] - a);
   }
-  return { ...plain, preds: out };
+  return out;
 }

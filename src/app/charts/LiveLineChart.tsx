@@ -2,22 +2,10 @@
 // most MAX_POINTS min/max-decimated points. The fallback of RechartsLineChart (see LiveChart.tsx
 // and the README's measurements); same props.
 import { memo, useMemo } from 'react';
-import { decimateMinMax } from './decimate';
+import { decimateMinMax, extent } from './decimate';
 import type { ChartProps } from './LiveChart';
 
 const PAD = { left: 56, right: 12, top: 10, bottom: 24 };
-
-function extent(values: number[], fallback: [number, number]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (lo > hi) return fallback;
-  return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
-}
 
 export const LiveLineChart = memo(function LiveLineChart(props: ChartProps) {
   const {

@@ -3,24 +3,12 @@
 // props (the Train panel re-renders them about once a second). Same props as LiveLineChart.
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
-import { decimateMinMax } from './decimate';
+import { decimateMinMax, extent } from './decimate';
 import type { ChartProps } from './LiveChart';
 
 const MARGIN = { top: 8, right: 12, bottom: 4, left: 4 };
 const Y_AXIS_WIDTH = 56;
 const X_AXIS_HEIGHT = 22;
-
-function extent(values: number[], fallback: [number, number]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (lo > hi) return fallback;
-  return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
-}
 
 export const RechartsLineChart = memo(function RechartsLineChart(props: ChartProps) {
   const {

@@ -31,3 +31,16 @@ export function decimateMinMax<T extends XY>(points: readonly T[], max = MAX_POI
   out.push(points[points.length - 1]);
   return out;
 }
+
+/** [min, max] of the finite values (a flat series gets ±1 around it; none at all: fallback). */
+export function extent(values: number[], fallback: [number, number]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return fallback;
+  return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+}

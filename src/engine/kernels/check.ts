@@ -266,40 +266,51 @@ async function runCase(c: Case, data: Float32Array[]): Promise<Float32Array[]> {
 }
 
 function maxRelError(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
+  let worst = a.length === b.length ? 0 : Infinity;
   a.forEach((arr, k) => {
-    if (arr.length !== b[k].length) worst = Infinity;
-    for (let i = 0; i < arr.length; i++) {
-      const e = Math.abs(arr[i] - b[k][i]) / Math.max(1, Math.abs(b[k][i]));
-      if (!(e <= worst)) worst = e; // NaN counts as worst
-    }
+    if (!b[k] || arr.length !== b[k].length) worst = Infinity;
+    else
+      for (let i = 0; i < arr.length; i++) {
+        const e = Math.abs(arr[i] - b[k][i]) / Math.max(1, Math.abs(b[k][i]));
+        if (!(e <= worst)) worst = e; // NaN counts as worst
+      }
   });
   return worst;
 }
 
-/** Runs every case on webgpu (ours, then stock) and on the CPU backend; restores the state. */
-export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckResult> {
-  const cases = CHECK_CASES.filter((c) => !only || c.name.includes(only));
+/**
+ * The harness of every kernel check: runs each case on webgpu with the Studio kernels, then with
+ * stock tfjs-webgpu, then on the CPU backend; collects GPU errors and leaked tensors; restores the
+ * backend and the kernel switch. `beforeOurs` may refuse a case before its Studio run.
+ */
+export async function compareBackends<C extends { name: string }, D>(
+  cases: C[],
+  data: D[],
+  run: (c: C, d: D) => Promise<Float32Array[]>,
+  beforeOurs: (c: C) => void = () => {},
+): Promise<KernelCheckResult> {
   const t0 = performance.now();
   const backend = tf.getBackend();
   const wasOn = studioKernelsEnabled();
-  const before = tf.memory().numTensors;
-  const data = cases.map((c, i) => randomData(c.shapes, seed * 1000 + i));
   const ours: Float32Array[][] = [];
   const stock: Float32Array[][] = [];
   const cpu: Float32Array[][] = [];
   const gpuErrors: string[] = [];
   const onError = (e: Event) => gpuErrors.push((e as GPUUncapturedErrorEvent).error.message);
   await tf.setBackend('webgpu');
+  const before = tf.memory().numTensors;
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
   device.addEventListener('uncapturederror', onError);
   try {
     setStudioKernels(true);
-    for (const [i, c] of cases.entries()) ours.push(await runCase(c, data[i]));
+    for (const [i, c] of cases.entries()) {
+      beforeOurs(c);
+      ours.push(await run(c, data[i]));
+    }
     setStudioKernels(false);
-    for (const [i, c] of cases.entries()) stock.push(await runCase(c, data[i]));
+    for (const [i, c] of cases.entries()) stock.push(await run(c, data[i]));
     await tf.setBackend('cpu');
-    for (const [i, c] of cases.entries()) cpu.push(await runCase(c, data[i]));
+    for (const [i, c] of cases.entries()) cpu.push(await run(c, data[i]));
   } finally {
     device.removeEventListener('uncapturederror', onError);
     await tf.setBackend(backend);
@@ -315,4 +326,11 @@ export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckR
     leakedTensors: tf.memory().numTensors - before,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Runs every case on webgpu (ours, then stock) and on the CPU backend; restores the state. */
+export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckResult> {
+  const cases = CHECK_CASES.filter((c) => !only || c.name.includes(only));
+  const data = cases.map((c, i) => randomData(c.shapes, seed * 1000 + i));
+  return compareBackends(cases, data, runCase);
 }

@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../data/random';
 import { batchNorm, type BnPost, type Store } from '../../models/layers';
 import { addRelu, fusedBatchNormAvailable } from './batchnorm';
-import type { KernelCheckResult } from './check';
-import { setStudioKernels, studioKernelsEnabled } from './register';
+import { compareBackends, type KernelCheckResult } from './check';
 
 interface BnCase {
   name: string;
@@ -90,61 +89,14 @@ async function runBnCase(c: BnCase, d: Float32Array[]): Promise<Float32Array[]> 
   return arrays;
 }
 
-function maxRelError(a: Float32Array[], b: Float32Array[]): number {
-  let worst = a.length === b.length ? 0 : Infinity;
-  a.forEach((arr, k) => {
-    if (!b[k] || arr.length !== b[k].length) worst = Infinity;
-    else
-      for (let i = 0; i < arr.length; i++) {
-        const e = Math.abs(arr[i] - b[k][i]) / Math.max(1, Math.abs(b[k][i]));
-        if (!(e <= worst)) worst = e; // NaN counts as worst
-      }
-  });
-  return worst;
-}
-
 /** Every BN case on webgpu (fused, then stock ops) and on the CPU backend; restores the state. */
 export async function kernelCheckBn(seed = 1, only?: string): Promise<KernelCheckResult> {
   const cases = BN_CHECK_CASES.filter((c) => !only || c.name.includes(only));
-  const t0 = performance.now();
-  const backend = tf.getBackend();
-  const wasOn = studioKernelsEnabled();
   const data = cases.map((c, i) => caseData(c, seed * 1000 + i));
-  const ours: Float32Array[][] = [];
-  const stock: Float32Array[][] = [];
-  const cpu: Float32Array[][] = [];
-  const gpuErrors: string[] = [];
-  const onError = (e: Event) => gpuErrors.push((e as GPUUncapturedErrorEvent).error.message);
-  await tf.setBackend('webgpu');
-  const before = tf.memory().numTensors;
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  device.addEventListener('uncapturederror', onError);
-  try {
-    setStudioKernels(true);
-    for (const [i, c] of cases.entries()) {
-      const probe = tf.zeros(c.shape);
-      const fused = fusedBatchNormAvailable(probe);
-      probe.dispose();
-      if (!fused) throw new Error(`fused batch norm is not available for ${c.name}`);
-      ours.push(await runBnCase(c, data[i]));
-    }
-    setStudioKernels(false);
-    for (const [i, c] of cases.entries()) stock.push(await runBnCase(c, data[i]));
-    await tf.setBackend('cpu');
-    for (const [i, c] of cases.entries()) cpu.push(await runBnCase(c, data[i]));
-  } finally {
-    device.removeEventListener('uncapturederror', onError);
-    await tf.setBackend(backend);
-    setStudioKernels(wasOn);
-  }
-  return {
-    cases: cases.map((c, i) => ({
-      name: c.name,
-      maxRelErrorVsCpu: maxRelError(ours[i], cpu[i]),
-      maxRelErrorVsStock: maxRelError(ours[i], stock[i]),
-    })),
-    gpuErrors,
-    leakedTensors: tf.memory().numTensors - before,
-    seconds: (performance.now() - t0) / 1000,
-  };
+  return compareBackends(cases, data, runBnCase, (c) => {
+    const probe = tf.zeros(c.shape);
+    const fused = fusedBatchNormAvailable(probe);
+    probe.dispose();
+    if (!fused) throw new Error(`fused batch norm is not available for ${c.name}`);
+  });
 }

@@ -150,17 +150,28 @@ export const useStudio = create<StudioState>()((...a) => ({
 /** How often queued worker events reach the store: live enough for charts, cheap for React. */
 export const EVENT_FLUSH_MS = 250;
 
+let flushQueued = () => {};
+
+/**
+ * Applies the queued worker events now. Call it before resetting state that events fill (a new
+ * fit's charts): a flush arriving after the reset would bring the previous run's records back.
+ */
+export const flushWorkerEvents = () => flushQueued();
+
 /** Wire worker events into the store once, at startup, batched per EVENT_FLUSH_MS. */
 export function connectEvents() {
   let queue: WorkerEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const events = queue;
     queue = [];
+    if (!events.length) return;
     useStudio.getState().applyEvents(events);
     useStudio.getState().applyTrainEvents(events);
   };
+  flushQueued = flush;
   return worker().onEvent((e) => {
     queue.push(e);
     timer ??= setTimeout(flush, EVENT_FLUSH_MS);

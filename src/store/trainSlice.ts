@@ -12,7 +12,7 @@ import type {
   LrFindCmdResult,
 } from '../learn/session';
 import type { WorkerEvent } from '../worker/protocol';
-import { worker, type StudioState } from './studio';
+import { flushWorkerEvents, worker, type StudioState } from './studio';
 
 export interface TrainSlice {
   trainStatus: 'idle' | 'running' | 'error';
@@ -50,6 +50,7 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
     learnSetup: (args = {}) =>
       run(async () => {
         const trainSetup = await worker().call('learnSetup', args);
+        flushWorkerEvents();
         set({
           trainSetup,
           trainBatches: [],
@@ -61,6 +62,7 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
       }),
     fit: (args) =>
       run(async () => {
+        flushWorkerEvents();
         set({ trainBatches: [], trainEpochs: [] });
         const trainResult = await worker().call('fit', args);
         set({ trainResult });

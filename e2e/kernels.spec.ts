@@ -17,4 +17,7 @@ test('Studio conv/matmul kernels and their gradients match the CPU backend and s
     expect(c.maxRelErrorVsStock, `${c.name} vs stock webgpu`).toBeLessThan(1e-4);
   }
   expect(r.leakedTensors).toBe(0);
+  // The 4x8-tile backprop-filter cases really ran the wide programs.
+  for (const v of ['reg4x8-wg8x8', 'reg4x8-wg16x4', 'reg4x8-wg4x16'])
+    expect(r.wideVariantCalls?.[`Conv2DBackpropFilter:${v}`] ?? 0, v).toBeGreaterThan(0);
 });

@@ -42,64 +42,63 @@ fn main() {
   let xrow3 = (bt3 * uniforms.inHW.x + uniforms.phase.x + uniforms.stride.x * ip3) * uniforms.inHW.y + uniforms.phase.y + uniforms.stride.y * jp3;
   let oh03 = ip3 + uniforms.q.x; let ow03 = jp3 + uniforms.q.y;
   let dyb3 = bt3 * uniforms.outHW.x * uniforms.outHW.y * uniforms.outC; let row3 = r3 < uniforms.dimM;
-  var koc = 0; var tw = 0; var th = 0;
-  let outCp = ((uniforms.outC + 3) / 4) * 4;
+  let outCq = (uniforms.outC + 3) / 4;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
-  for (var k = 0; k < uniforms.dimK; k = k + 4) {
-    let kh = uniforms.k0.x + uniforms.stride.x * th; let kw = uniforms.k0.y + uniforms.stride.y * tw;
-#if !VEC_K
-    let cm = (vec4<i32>(koc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.outC);
-#endif
-    // a_i = dy channels koc..koc+3 at output pixel (oh, ow) = (i' + q.x - th, j' + q.y - tw).
-    let oh0 = oh00 - th; let ow0 = ow00 - tw;
+  // Taps outside, channels inside: a tap's dy offsets, border tests and weight rows are computed
+  // once, the channel loop only steps indices (u32 casts fold the two border compares into one).
+  let nc = min(vec4<i32>(n0) + vec4<i32>(0, 1, 2, 3), vec4<i32>(uniforms.dimN - 1));
+  for (var th = 0; th < uniforms.taps.x; th = th + 1) {
+    let kh = uniforms.k0.x + uniforms.stride.x * th;
+    let oh0 = oh00 - th; let oh1 = oh01 - th; let oh2 = oh02 - th; let oh3 = oh03 - th;
+    let okh0 = row0 && u32(oh0) < u32(uniforms.outHW.x); let okh1 = row1 && u32(oh1) < u32(uniforms.outHW.x);
+    let okh2 = row2 && u32(oh2) < u32(uniforms.outHW.x); let okh3 = row3 && u32(oh3) < u32(uniforms.outHW.x);
+    for (var tw = 0; tw < uniforms.taps.y; tw = tw + 1) {
+      let kw = uniforms.k0.y + uniforms.stride.y * tw;
+      let ow0 = ow00 - tw; let ow1 = ow01 - tw; let ow2 = ow02 - tw; let ow3 = ow03 - tw;
+      let ok0 = okh0 && u32(ow0) < u32(uniforms.outHW.y); let ok1 = okh1 && u32(ow1) < u32(uniforms.outHW.y);
+      let ok2 = okh2 && u32(ow2) < u32(uniforms.outHW.y); let ok3 = okh3 && u32(ow3) < u32(uniforms.outHW.y);
+      // Element offset of channel 0 of each row's dy pixel (0 when outside: loaded, not used).
+      let p0 = select(0, dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC, ok0);
+      let p1 = select(0, dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC, ok1);
+      let p2 = select(0, dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC, ok2);
+      let p3 = select(0, dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC, ok3);
+      // W[kh, kw, n0 + j, :] for the 4 columns (clamped: never written).
+      let wt = (kh * uniforms.filterHW.y + kw) * uniforms.inC;
+      let q0 = (wt + nc.x) * uniforms.outC; let q1 = (wt + nc.y) * uniforms.outC;
+      let q2 = (wt + nc.z) * uniforms.outC; let q3 = (wt + nc.w) * uniforms.outC;
+      for (var cq = 0; cq < outCq; cq = cq + 1) {
+        let koc = cq * 4;
 #if VEC_K
-    let a0 = select(vec4<f32>(0.0), dy[(max(dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC + koc, 0)) / 4], row0 && oh0 >= 0 && oh0 < uniforms.outHW.x && ow0 >= 0 && ow0 < uniforms.outHW.y);
+        let a0 = select(vec4<f32>(0.0), dy[p0 / 4 + cq], ok0);
+        let a1 = select(vec4<f32>(0.0), dy[p1 / 4 + cq], ok1);
+        let a2 = select(vec4<f32>(0.0), dy[p2 / 4 + cq], ok2);
+        let a3 = select(vec4<f32>(0.0), dy[p3 / 4 + cq], ok3);
+        let c0 = w[q0 / 4 + cq]; let c1 = w[q1 / 4 + cq]; let c2 = w[q2 / 4 + cq]; let c3 = w[q3 / 4 + cq];
 #else
-    let a0 = select(vec4<f32>(0.0), vec4<f32>(dy[max(dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC + koc, 0)], dy[max(dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC + koc, 0) + 1], dy[max(dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC + koc, 0) + 2], dy[max(dyb0 + (oh0 * uniforms.outHW.y + ow0) * uniforms.outC + koc, 0) + 3]), cm & vec4<bool>(row0 && oh0 >= 0 && oh0 < uniforms.outHW.x && ow0 >= 0 && ow0 < uniforms.outHW.y));
+        let cm = (vec4<i32>(koc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.outC);
+        let a0 = select(vec4<f32>(0.0), vec4<f32>(dy[p0 + koc], dy[p0 + koc + 1], dy[p0 + koc + 2], dy[p0 + koc + 3]), cm & vec4<bool>(ok0));
+        let a1 = select(vec4<f32>(0.0), vec4<f32>(dy[p1 + koc], dy[p1 + koc + 1], dy[p1 + koc + 2], dy[p1 + koc + 3]), cm & vec4<bool>(ok1));
+        let a2 = select(vec4<f32>(0.0), vec4<f32>(dy[p2 + koc], dy[p2 + koc + 1], dy[p2 + koc + 2], dy[p2 + koc + 3]), cm & vec4<bool>(ok2));
+        let a3 = select(vec4<f32>(0.0), vec4<f32>(dy[p3 + koc], dy[p3 + koc + 1], dy[p3 + koc + 2], dy[p3 + koc + 3]), cm & vec4<bool>(ok3));
+        let wi0 = q0 + koc; let c0 = vec4<f32>(w[wi0], w[wi0 + 1], w[wi0 + 2], w[wi0 + 3]);
+        let wi1 = q1 + koc; let c1 = vec4<f32>(w[wi1], w[wi1 + 1], w[wi1 + 2], w[wi1 + 3]);
+        let wi2 = q2 + koc; let c2 = vec4<f32>(w[wi2], w[wi2 + 1], w[wi2 + 2], w[wi2 + 3]);
+        let wi3 = q3 + koc; let c3 = vec4<f32>(w[wi3], w[wi3 + 1], w[wi3 + 2], w[wi3 + 3]);
 #endif
-    let oh1 = oh01 - th; let ow1 = ow01 - tw;
-#if VEC_K
-    let a1 = select(vec4<f32>(0.0), dy[(max(dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC + koc, 0)) / 4], row1 && oh1 >= 0 && oh1 < uniforms.outHW.x && ow1 >= 0 && ow1 < uniforms.outHW.y);
-#else
-    let a1 = select(vec4<f32>(0.0), vec4<f32>(dy[max(dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC + koc, 0)], dy[max(dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC + koc, 0) + 1], dy[max(dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC + koc, 0) + 2], dy[max(dyb1 + (oh1 * uniforms.outHW.y + ow1) * uniforms.outC + koc, 0) + 3]), cm & vec4<bool>(row1 && oh1 >= 0 && oh1 < uniforms.outHW.x && ow1 >= 0 && ow1 < uniforms.outHW.y));
-#endif
-    let oh2 = oh02 - th; let ow2 = ow02 - tw;
-#if VEC_K
-    let a2 = select(vec4<f32>(0.0), dy[(max(dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC + koc, 0)) / 4], row2 && oh2 >= 0 && oh2 < uniforms.outHW.x && ow2 >= 0 && ow2 < uniforms.outHW.y);
-#else
-    let a2 = select(vec4<f32>(0.0), vec4<f32>(dy[max(dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC + koc, 0)], dy[max(dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC + koc, 0) + 1], dy[max(dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC + koc, 0) + 2], dy[max(dyb2 + (oh2 * uniforms.outHW.y + ow2) * uniforms.outC + koc, 0) + 3]), cm & vec4<bool>(row2 && oh2 >= 0 && oh2 < uniforms.outHW.x && ow2 >= 0 && ow2 < uniforms.outHW.y));
-#endif
-    let oh3 = oh03 - th; let ow3 = ow03 - tw;
-#if VEC_K
-    let a3 = select(vec4<f32>(0.0), dy[(max(dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC + koc, 0)) / 4], row3 && oh3 >= 0 && oh3 < uniforms.outHW.x && ow3 >= 0 && ow3 < uniforms.outHW.y);
-#else
-    let a3 = select(vec4<f32>(0.0), vec4<f32>(dy[max(dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC + koc, 0)], dy[max(dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC + koc, 0) + 1], dy[max(dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC + koc, 0) + 2], dy[max(dyb3 + (oh3 * uniforms.outHW.y + ow3) * uniforms.outC + koc, 0) + 3]), cm & vec4<bool>(row3 && oh3 >= 0 && oh3 < uniforms.outHW.x && ow3 >= 0 && ow3 < uniforms.outHW.y));
-#endif
-    // c_j = W[kh, kw, n0 + j, koc..koc+3] (columns clamped; past Cout: finite neighbours).
-#if VEC_K
-    let c0 = w[(((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 0, uniforms.dimN - 1)) * uniforms.outC + koc) / 4];
-    let c1 = w[(((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 1, uniforms.dimN - 1)) * uniforms.outC + koc) / 4];
-    let c2 = w[(((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 2, uniforms.dimN - 1)) * uniforms.outC + koc) / 4];
-    let c3 = w[(((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 3, uniforms.dimN - 1)) * uniforms.outC + koc) / 4];
-#else
-    let wi0 = ((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 0, uniforms.dimN - 1)) * uniforms.outC + koc; let c0 = vec4<f32>(w[wi0], w[wi0 + 1], w[wi0 + 2], w[wi0 + 3]);
-    let wi1 = ((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 1, uniforms.dimN - 1)) * uniforms.outC + koc; let c1 = vec4<f32>(w[wi1], w[wi1 + 1], w[wi1 + 2], w[wi1 + 3]);
-    let wi2 = ((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 2, uniforms.dimN - 1)) * uniforms.outC + koc; let c2 = vec4<f32>(w[wi2], w[wi2 + 1], w[wi2 + 2], w[wi2 + 3]);
-    let wi3 = ((kh * uniforms.filterHW.y + kw) * uniforms.inC + min(n0 + 3, uniforms.dimN - 1)) * uniforms.outC + koc; let c3 = vec4<f32>(w[wi3], w[wi3 + 1], w[wi3 + 2], w[wi3 + 3]);
-#endif
-    koc = koc + 4; { let w1 = koc >= outCp; koc = select(koc, 0, w1); tw = tw + select(0, 1, w1);
-      let w2 = tw >= uniforms.taps.y; tw = select(tw, 0, w2); th = th + select(0, 1, w2); }
-    let b0 = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
-    let b1 = vec4<f32>(c0.y, c1.y, c2.y, c3.y);
-    let b2 = vec4<f32>(c0.z, c1.z, c2.z, c3.z);
-    let b3 = vec4<f32>(c0.w, c1.w, c2.w, c3.w);
-    acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
-    acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
-    acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
-    acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+        // c_j = W[kh, kw, n0 + j, koc..koc+3]: transpose the 4x4 block into rows of B.
+        let b0 = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
+        let b1 = vec4<f32>(c0.y, c1.y, c2.y, c3.y);
+        let b2 = vec4<f32>(c0.z, c1.z, c2.z, c3.z);
+        let b3 = vec4<f32>(c0.w, c1.w, c2.w, c3.w);
+        acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
+        acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
+        acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
+        acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+      }
+    }
   }
   // GEMM row m0+i is input pixel xrow_i.
   if (m0 + 0 < uniforms.dimM) {

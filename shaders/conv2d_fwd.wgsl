@@ -63,63 +63,73 @@ fn main() {
   let bt3 = r3 / (uniforms.outHW.x * uniforms.outHW.y);
   let ih03 = oh3 * uniforms.stride.x - uniforms.pad.x; let iw03 = ow3 * uniforms.stride.y - uniforms.pad.y;
   let xb3 = bt3 * uniforms.inHW.x * uniforms.inHW.y * uniforms.inC; let row3 = r3 < uniforms.dimM;
-  var kc = 0; var kw = 0; var kh = 0;
-  let inCp = ((uniforms.inC + 3) / 4) * 4;
+  let inCq = (uniforms.inC + 3) / 4;
   let wRows = uniforms.filterHW.x * uniforms.filterHW.y * uniforms.inC;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
-  for (var k = 0; k < uniforms.dimK; k = k + 4) {
-    // b_j = weight row (kh, kw, kc + j) of W [fH, fW, Cin, Cout], clamped past the real rows
-    // (finite values that meet zeros in A).
-    let wr = (kh * uniforms.filterHW.y + kw) * uniforms.inC + kc;
+  // Taps outside, channels inside: a tap's pixel offsets and border tests are computed once,
+  // and the channel loop only steps indices (u32 casts fold the two border compares into one).
+  for (var kh = 0; kh < uniforms.filterHW.x; kh = kh + 1) {
+    let dh = kh * uniforms.dilation.x;
+    let ih0 = ih00 + dh; let ih1 = ih01 + dh; let ih2 = ih02 + dh; let ih3 = ih03 + dh;
+    let okh0 = row0 && u32(ih0) < u32(uniforms.inHW.x); let okh1 = row1 && u32(ih1) < u32(uniforms.inHW.x);
+    let okh2 = row2 && u32(ih2) < u32(uniforms.inHW.x); let okh3 = row3 && u32(ih3) < u32(uniforms.inHW.x);
+    for (var kw = 0; kw < uniforms.filterHW.y; kw = kw + 1) {
+      let dw = kw * uniforms.dilation.y;
+      let iw0 = iw00 + dw; let iw1 = iw01 + dw; let iw2 = iw02 + dw; let iw3 = iw03 + dw;
+      let ok0 = okh0 && u32(iw0) < u32(uniforms.inHW.y); let ok1 = okh1 && u32(iw1) < u32(uniforms.inHW.y);
+      let ok2 = okh2 && u32(iw2) < u32(uniforms.inHW.y); let ok3 = okh3 && u32(iw3) < u32(uniforms.inHW.y);
+      // Element offset of channel 0 of each row's input pixel (0 when outside: loaded, not used).
+      let p0 = select(0, xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC, ok0);
+      let p1 = select(0, xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC, ok1);
+      let p2 = select(0, xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC, ok2);
+      let p3 = select(0, xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC, ok3);
+      // First weight row of this tap in W [fH*fW*Cin, Cout].
+      let wr = (kh * uniforms.filterHW.y + kw) * uniforms.inC;
+      for (var cq = 0; cq < inCq; cq = cq + 1) {
+        let kc = cq * 4;
+        // b_j = weight row wr + kc + j, clamped past the real rows (finite values that meet
+        // zeros in A).
 #if VEC_W
-    let b0 = w[(min(wr + 0, wRows - 1) * uniforms.dimN + n0) / 4];
-    let b1 = w[(min(wr + 1, wRows - 1) * uniforms.dimN + n0) / 4];
-    let b2 = w[(min(wr + 2, wRows - 1) * uniforms.dimN + n0) / 4];
-    let b3 = w[(min(wr + 3, wRows - 1) * uniforms.dimN + n0) / 4];
-#else
-    let b0 = vec4<f32>(w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 0, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
-    let b1 = vec4<f32>(w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 1, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
-    let b2 = vec4<f32>(w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 2, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
-    let b3 = vec4<f32>(w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 0, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 1, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 2, uniforms.dimN - 1)], w[min(wr + 3, wRows - 1) * uniforms.dimN + min(n0 + 3, uniforms.dimN - 1)]);
-#endif
-    // a_i = channels kc..kc+3 of the input pixel under tap (kh, kw) for row i, 0 outside.
-    let dh = kh * uniforms.dilation.x; let dw = kw * uniforms.dilation.y;
-#if !VEC_X
-    let cm = (vec4<i32>(kc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.inC);
-#endif
-    let ih0 = ih00 + dh; let iw0 = iw00 + dw;
+        let bi = ((wr + kc) * uniforms.dimN + n0) / 4; let nq = uniforms.dimN / 4;
 #if VEC_X
-    let a0 = select(vec4<f32>(0.0), x[(max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0)) / 4], row0 && ih0 >= 0 && ih0 < uniforms.inHW.x && iw0 >= 0 && iw0 < uniforms.inHW.y);
+        let b0 = w[bi]; let b1 = w[bi + nq]; let b2 = w[bi + 2 * nq]; let b3 = w[bi + 3 * nq];
 #else
-    let a0 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0)], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 1], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 2], x[max(xb0 + (ih0 * uniforms.inHW.y + iw0) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row0 && ih0 >= 0 && ih0 < uniforms.inHW.x && iw0 >= 0 && iw0 < uniforms.inHW.y));
+        let b0 = w[(min(wr + kc + 0, wRows - 1) * uniforms.dimN + n0) / 4];
+        let b1 = w[(min(wr + kc + 1, wRows - 1) * uniforms.dimN + n0) / 4];
+        let b2 = w[(min(wr + kc + 2, wRows - 1) * uniforms.dimN + n0) / 4];
+        let b3 = w[(min(wr + kc + 3, wRows - 1) * uniforms.dimN + n0) / 4];
 #endif
-    let ih1 = ih01 + dh; let iw1 = iw01 + dw;
+#else
+        let wr0 = min(wr + kc + 0, wRows - 1) * uniforms.dimN; let wr1 = min(wr + kc + 1, wRows - 1) * uniforms.dimN;
+        let wr2 = min(wr + kc + 2, wRows - 1) * uniforms.dimN; let wr3 = min(wr + kc + 3, wRows - 1) * uniforms.dimN;
+        let nc = min(vec4<i32>(n0) + vec4<i32>(0, 1, 2, 3), vec4<i32>(uniforms.dimN - 1));
+        let b0 = vec4<f32>(w[wr0 + nc.x], w[wr0 + nc.y], w[wr0 + nc.z], w[wr0 + nc.w]);
+        let b1 = vec4<f32>(w[wr1 + nc.x], w[wr1 + nc.y], w[wr1 + nc.z], w[wr1 + nc.w]);
+        let b2 = vec4<f32>(w[wr2 + nc.x], w[wr2 + nc.y], w[wr2 + nc.z], w[wr2 + nc.w]);
+        let b3 = vec4<f32>(w[wr3 + nc.x], w[wr3 + nc.y], w[wr3 + nc.z], w[wr3 + nc.w]);
+#endif
+        // a_i = channels kc..kc+3 of row i's input pixel under this tap, 0 outside.
 #if VEC_X
-    let a1 = select(vec4<f32>(0.0), x[(max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0)) / 4], row1 && ih1 >= 0 && ih1 < uniforms.inHW.x && iw1 >= 0 && iw1 < uniforms.inHW.y);
+        let a0 = select(vec4<f32>(0.0), x[p0 / 4 + cq], ok0);
+        let a1 = select(vec4<f32>(0.0), x[p1 / 4 + cq], ok1);
+        let a2 = select(vec4<f32>(0.0), x[p2 / 4 + cq], ok2);
+        let a3 = select(vec4<f32>(0.0), x[p3 / 4 + cq], ok3);
 #else
-    let a1 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0)], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 1], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 2], x[max(xb1 + (ih1 * uniforms.inHW.y + iw1) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row1 && ih1 >= 0 && ih1 < uniforms.inHW.x && iw1 >= 0 && iw1 < uniforms.inHW.y));
+        let cm = (vec4<i32>(kc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.inC);
+        let a0 = select(vec4<f32>(0.0), vec4<f32>(x[p0 + kc], x[p0 + kc + 1], x[p0 + kc + 2], x[p0 + kc + 3]), cm & vec4<bool>(ok0));
+        let a1 = select(vec4<f32>(0.0), vec4<f32>(x[p1 + kc], x[p1 + kc + 1], x[p1 + kc + 2], x[p1 + kc + 3]), cm & vec4<bool>(ok1));
+        let a2 = select(vec4<f32>(0.0), vec4<f32>(x[p2 + kc], x[p2 + kc + 1], x[p2 + kc + 2], x[p2 + kc + 3]), cm & vec4<bool>(ok2));
+        let a3 = select(vec4<f32>(0.0), vec4<f32>(x[p3 + kc], x[p3 + kc + 1], x[p3 + kc + 2], x[p3 + kc + 3]), cm & vec4<bool>(ok3));
 #endif
-    let ih2 = ih02 + dh; let iw2 = iw02 + dw;
-#if VEC_X
-    let a2 = select(vec4<f32>(0.0), x[(max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0)) / 4], row2 && ih2 >= 0 && ih2 < uniforms.inHW.x && iw2 >= 0 && iw2 < uniforms.inHW.y);
-#else
-    let a2 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0)], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 1], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 2], x[max(xb2 + (ih2 * uniforms.inHW.y + iw2) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row2 && ih2 >= 0 && ih2 < uniforms.inHW.x && iw2 >= 0 && iw2 < uniforms.inHW.y));
-#endif
-    let ih3 = ih03 + dh; let iw3 = iw03 + dw;
-#if VEC_X
-    let a3 = select(vec4<f32>(0.0), x[(max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0)) / 4], row3 && ih3 >= 0 && ih3 < uniforms.inHW.x && iw3 >= 0 && iw3 < uniforms.inHW.y);
-#else
-    let a3 = select(vec4<f32>(0.0), vec4<f32>(x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0)], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 1], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 2], x[max(xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC + kc, 0) + 3]), cm & vec4<bool>(row3 && ih3 >= 0 && ih3 < uniforms.inHW.x && iw3 >= 0 && iw3 < uniforms.inHW.y));
-#endif
-    kc = kc + 4; { let w1 = kc >= inCp; kc = select(kc, 0, w1); kw = kw + select(0, 1, w1);
-      let w2 = kw >= uniforms.filterHW.y; kw = select(kw, 0, w2); kh = kh + select(0, 1, w2); }
-    acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
-    acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
-    acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
-    acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+        acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
+        acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
+        acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
+        acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+      }
+    }
   }
 #if BIAS_COLUMN
 #if VEC_W

@@ -7,7 +7,7 @@
 // never stores (their indices are clamped), and the K tail is masked on A alone (a zero there
 // zeroes the product), so B loads are never guarded. Guarding every scalar load made
 // SwiftShader hang compiling the shader.
-// Flags: TRANSPOSE_A, TRANSPOSE_B, VEC_A / VEC_B (vec4 loads along the stored matrix's
+// Flags: K_ALIGNED (K % 4 == 0), TRANSPOSE_A, TRANSPOSE_B, VEC_A / VEC_B (vec4 loads along the stored matrix's
 // contiguous axis), VEC_OUT (N % 4 == 0), BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation).
 // Bindings (tfjs prelude): A, B, [bias], result; uniforms dimM, dimN, dimK, alpha, strideA, strideB.
 
@@ -79,9 +79,15 @@ fn main() {
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var k = 0; k < K; k = k + 4) {
+#if K_ALIGNED
+    // K % 4 == 0: no tail, so no clamp and no mask (x * 1.0 folds away).
+    let kq = vec4<i32>(k) + vec4<i32>(0, 1, 2, 3);
+    let kmask = vec4<f32>(1.0);
+#else
     let kl = vec4<i32>(k) + vec4<i32>(0, 1, 2, 3);
     let kq = min(kl, vec4<i32>(K - 1));
     let kmask = select(vec4<f32>(0.0), vec4<f32>(1.0), kl < vec4<i32>(K));
+#endif
 #if !TRANSPOSE_A
     // a_i = A[m0+i, k..k+3]; vec4 along K means K % 4 == 0: no tail to mask.
 #if VEC_A

@@ -43,7 +43,7 @@ describe('shaders/conv2d_fwd.wgsl', () => {
           expect(src.match(/activation\(acc/g)?.length ?? 0).toBe(act === null ? 0 : 4);
           expect(src.includes('bias[')).toBe(bias !== 'none');
           expect(src.match(/let v\d = /g)).toHaveLength(4);
-          expect(src.includes('x[(max(')).toBe(cin % 4 === 0);
+          expect(src.includes('x[p0 / 4 + cq]')).toBe(cin % 4 === 0);
           expect(src.includes('result[o0 / 4]')).toBe(cout % 4 === 0);
         });
 });
@@ -62,8 +62,18 @@ describe('shaders/conv2d_dgrad.wgsl and conv2d_wgrad.wgsl', () => {
     it(`backprop-filter Cin=${cin} Cout=${cout}`, () => {
       const src = new Conv2DBackpropFilterProgram(info(cin, cout)).getUserCode();
       noDirectives(src);
-      expect(src.includes('x[(max(')).toBe(cin % 4 === 0);
-      expect(src.includes('result[o0 / 4]')).toBe(cout % 4 === 0);
+      expect(src.includes('x[max(xi, 0) / 4]')).toBe(cin % 4 === 0);
+      expect(src.includes('result[o / 4]')).toBe(cout % 4 === 0);
+      expect(src.includes('acc7')).toBe(false);
+    });
+    it(`backprop-filter 4x8 tile Cin=${cin} Cout=${cout}`, () => {
+      const p = new Conv2DBackpropFilterProgram(info(cin, cout), true);
+      const src = p.getUserCode();
+      noDirectives(src);
+      expect(src.includes('acc7')).toBe(true);
+      expect(src.includes('globalId.x) * 8')).toBe(true);
+      expect(p.tileN).toBe(8);
+      expect(p.dispatch[0]).toBe(Math.ceil(cout / 64));
     });
   }
 });

@@ -1,10 +1,11 @@
 // Per-adapter autotuning of the Studio GEMM kernels: for each kernel family (matmul, conv
 // forward, backprop-input, backprop-filter) and shape class, a few variants are timed once on
 // the user's adapter and the fastest is remembered in IndexedDB (idb-keyval), keyed by the
-// adapter's vendor/architecture/description. Variants are program parameters the existing
-// builders accept without touching their WGSL: the workgroup shape of the register-tiled GEMM
-// (8x8, 16x4, 4x16, 16x16 threads of 4x4 outputs each) and, where tfjs has one, the stock
-// workgroup-memory tiled kernel (on a real GPU it may win; on SwiftShader barriers are slow).
+// adapter's vendor/architecture/description. Variants are program parameters: the workgroup
+// shape of the register-tiled GEMM (8x8, 16x4, 4x16, 16x16 threads of 4x4 outputs each), for
+// backprop-filter also 4x8 outputs per thread (`tileN`, read by the kernel via `tunedTileN()`),
+// and, where tfjs has one, the stock workgroup-memory tiled kernel (on a real GPU it may win;
+// on SwiftShader barriers are slow).
 //
 // Kernel functions must return synchronously, so a new shape class runs the default variant
 // and is queued; the queue is timed in the background (`autotuneIdle()` waits for it) with
@@ -21,6 +22,8 @@ export interface Variant {
   stock?: boolean;
   /** Threads per workgroup along N (x) and M (y); each thread computes a 4x4 tile. */
   wg?: [number, number];
+  /** Outputs per thread along N when not 4 (a different program: the kernel reads it). */
+  tileN?: 8;
 }
 
 const WG_VARIANTS: Variant[] = [
@@ -30,6 +33,12 @@ const WG_VARIANTS: Variant[] = [
   { name: 'reg4x4-wg16x16', wg: [16, 16] },
 ];
 const STOCK: Variant = { name: 'stock-tiled', stock: true };
+// 4x8 tiles: twice the columns per thread share each A load and index step.
+const WIDE_VARIANTS: Variant[] = [
+  { name: 'reg4x8-wg8x8', wg: [8, 8], tileN: 8 },
+  { name: 'reg4x8-wg16x4', wg: [16, 4], tileN: 8 },
+  { name: 'reg4x8-wg4x16', wg: [4, 16], tileN: 8 },
+];
 
 /** Variants per tfjs kernel name; the first is the default. */
 const FAMILIES: Record<string, Variant[]> = {
@@ -39,7 +48,7 @@ const FAMILIES: Record<string, Variant[]> = {
   FusedConv2D: [...WG_VARIANTS, STOCK],
   Conv2DBackpropInput: [...WG_VARIANTS, STOCK],
   // Stock backprop-filter is a naive loop (one thread per filter element): never a contender.
-  Conv2DBackpropFilter: WG_VARIANTS,
+  Conv2DBackpropFilter: [...WG_VARIANTS, ...WIDE_VARIANTS],
 };
 
 /** Timed runs per variant (round-robin, best kept), after one compile/warm-up run. */
@@ -83,7 +92,7 @@ const log: { cls: string; ms: Record<string, number>; chosen: string }[] = [];
 
 function adapterKey(): string {
   const i = currentEngine()?.info;
-  return `autotune-v1:${i ? `${i.vendor}|${i.architecture}|${i.description}` : 'unknown'}`;
+  return `autotune-v2:${i ? `${i.vendor}|${i.architecture}|${i.description}` : 'unknown'}`;
 }
 
 function load(): Promise<void> {
@@ -119,15 +128,16 @@ function applyWorkgroup(program: WebGPUProgram, uniforms: unknown, wg: [number, 
   const p = program as WebGPUProgram & { dispatch: [number, number, number] };
   if (!d || !p.workgroupSize || !p.dispatch) return;
   const [wx, wy] = p.workgroupSize;
-  // Only programs laid out as GemmProgram does (4x4 per thread over N along x, M along y).
+  const tn = (program as { tileN?: number }).tileN ?? 4;
+  // Only programs laid out as GemmProgram does (4 x tileN per thread, N along x, M along y).
   if (
-    p.dispatch[0] !== Math.ceil(d.N / (4 * wx)) ||
+    p.dispatch[0] !== Math.ceil(d.N / (tn * wx)) ||
     p.dispatch[1] !== Math.ceil(d.M / (4 * wy)) ||
     (wx === wg[0] && wy === wg[1])
   )
     return;
   p.workgroupSize = [wg[0], wg[1], 1];
-  p.dispatch = [Math.ceil(d.N / (4 * wg[0])), Math.ceil(d.M / (4 * wg[1])), p.dispatch[2]];
+  p.dispatch = [Math.ceil(d.N / (tn * wg[0])), Math.ceil(d.M / (4 * wg[1])), p.dispatch[2]];
 }
 
 type KernelArgs = {
@@ -199,7 +209,7 @@ export function runTuned(
     }
   }
   if (v.stock) return null;
-  if (!v.wg || (v.wg[0] === 8 && v.wg[1] === 8)) return fn(args);
+  if (!v.wg || (v.wg[0] === 8 && v.wg[1] === 8)) return withTileN(name, v, () => fn(args));
   const wg = v.wg;
   const backend = args.backend;
   // The kernel function builds its program as usual; the workgroup shape is swapped on the way
@@ -209,7 +219,36 @@ export function runTuned(
     applyWorkgroup(program, uniforms, wg);
     return backend.runWebGPUProgram(program, inputs, dtype, uniforms, output);
   };
-  return fn({ ...args, backend: proxy });
+  return withTileN(name, v, () => fn({ ...args, backend: proxy }));
+}
+
+/** Runs every tuned kernel under the named variant (undefined: back to the tuned choices); for checks. */
+export function forceVariant(name: string | undefined): void {
+  forced =
+    name === undefined
+      ? undefined
+      : Object.values(FAMILIES)
+          .flat()
+          .find((v) => v.name === name);
+  if (name !== undefined && !forced) throw new Error(`no autotune variant '${name}'`);
+}
+
+let activeTileN = 4;
+/** Outputs per thread along N of the variant being run (kernels with wide variants read it). */
+export function tunedTileN(): number {
+  return activeTileN;
+}
+/** Calls per `kernel:variant` that ran a wide (tileN 8) variant, for the kernel check. */
+export const wideVariantCalls: Record<string, number> = {};
+function withTileN<T>(name: string, v: Variant, run: () => T): T {
+  activeTileN = v.tileN ?? 4;
+  if (v.tileN)
+    wideVariantCalls[`${name}:${v.name}`] = (wideVariantCalls[`${name}:${v.name}`] ?? 0) + 1;
+  try {
+    return run();
+  } finally {
+    activeTileN = 4;
+  }
 }
 
 /** Enqueues the kernel under variant `v` and waits for its result; returns wall ms. */

@@ -4,6 +4,7 @@
 // kernels (switch off) to show the switch changes nothing beyond float tolerance.
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../data/random';
+import { forceVariant, wideVariantCalls } from './autotune';
 import { setStudioKernels, studioKernelsEnabled } from './register';
 
 export interface KernelCheckCase {
@@ -20,6 +21,8 @@ export interface KernelCheckResult {
   gpuErrors: string[];
   /** tensors alive after the check minus before it (0 = no leak). */
   leakedTensors: number;
+  /** Kernel calls that ran each wide (4x8 tile) autotune variant so far in this page. */
+  wideVariantCalls?: Record<string, number>;
   seconds: number;
 }
 
@@ -47,6 +50,8 @@ function convCase(
     activation?: 'relu' | 'elu' | 'leakyrelu';
     dilation?: number;
     grads?: boolean;
+    /** Force this autotune variant on our kernels (variants that change the WGSL). */
+    variant?: string;
   } = {},
 ): Case {
   const fused = opts.bias || opts.activation;
@@ -70,15 +75,20 @@ function convCase(
     run([xs, w, b]) {
       const f4 = (...a: tf.Tensor[]) =>
         conv(a[0] as tf.Tensor4D, a[1] as tf.Tensor4D, a[2] as tf.Tensor1D | undefined);
-      const y = f4(xs, w, b);
-      if (opts.grads === false) return [y];
-      // Computed in JS so every backend sees the same dy (GPU sin is imprecise for large arguments).
-      const dy = tf.tensor(
-        Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.37)),
-        y.shape,
-      );
-      const grads = tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy);
-      return [y, ...grads];
+      forceVariant(opts.variant);
+      try {
+        const y = f4(xs, w, b);
+        if (opts.grads === false) return [y];
+        // Computed in JS so every backend sees the same dy (GPU sin is imprecise for large arguments).
+        const dy = tf.tensor(
+          Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.37)),
+          y.shape,
+        );
+        const grads = tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy);
+        return [y, ...grads];
+      } finally {
+        forceVariant(undefined);
+      }
     },
   };
 }
@@ -190,6 +200,38 @@ export const CHECK_CASES: Case[] = [
     1,
     'same',
     { dilation: 2, grads: false },
+  ),
+  // The 4x8-tile backprop-filter variant: Cout not a multiple of 4, a multiple of 4 but not 8
+  // (the second column half past N), and a strided layer.
+  convCase(
+    'wgrad 4x8: conv 3x3 s1 same, Cin 5, Cout 7, 9x11, b2',
+    [2, 9, 11, 5],
+    [3, 3, 5, 7],
+    1,
+    'same',
+    {
+      variant: 'reg4x8-wg8x8',
+    },
+  ),
+  convCase(
+    'wgrad 4x8: conv 3x3 s2 same, Cin 8, Cout 12, 10x9, b1',
+    [1, 10, 9, 8],
+    [3, 3, 8, 12],
+    2,
+    'same',
+    {
+      variant: 'reg4x8-wg16x4',
+    },
+  ),
+  convCase(
+    'wgrad 4x8: conv 1x1 s1 valid, Cin 16, Cout 24, 5x5, b2',
+    [2, 5, 5, 16],
+    [1, 1, 16, 24],
+    1,
+    'valid',
+    {
+      variant: 'reg4x8-wg4x16',
+    },
   ),
   convCase(
     'fused conv 3x3 s2 same + bias + relu, Cin 8, Cout 16',
@@ -332,5 +374,6 @@ export async function compareBackends<C extends { name: string }, D>(
 export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckResult> {
   const cases = CHECK_CASES.filter((c) => !only || c.name.includes(only));
   const data = cases.map((c, i) => randomData(c.shapes, seed * 1000 + i));
-  return compareBackends(cases, data, runCase);
+  const r = await compareBackends(cases, data, runCase);
+  return { ...r, wideVariantCalls: { ...wideVariantCalls } };
 }

@@ -42,8 +42,8 @@ export function convUniformData(ci: ConvInfo) {
 
 abstract class ConvGemmProgram extends GemmProgram {
   protected src = '';
-  constructor(outputShape: number[], dims: { M: number; N: number; K: number }) {
-    super(outputShape, { batch: 1, ...dims });
+  constructor(outputShape: number[], dims: { M: number; N: number; K: number }, tileN = 4) {
+    super(outputShape, { batch: 1, ...dims }, [8, 8, 1], tileN);
     this.uniforms += CONV_UNIFORMS;
   }
   getUserCode() {
@@ -190,20 +190,21 @@ export class Conv2DBackpropInputProgram extends GemmProgram {
 // ************* backprop filter *************
 
 export class Conv2DBackpropFilterProgram extends ConvGemmProgram {
-  constructor(ci: ConvInfo) {
+  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant). */
+  constructor(ci: ConvInfo, wide = false) {
     // M runs over (kh, kw, channel) with channels padded to 4 (dimM = fH·fW·pad4(Cin)), so a
     // thread's 4 rows are channels c..c+3 of one tap; rows of padding channels are not written.
     const M = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
     const N = ci.outChannels;
     const K = ci.batchSize * ci.outHeight * ci.outWidth;
-    super(ci.filterShape, { M, N, K });
+    super(ci.filterShape, { M, N, K }, wide ? 8 : 4);
     const vecX = ci.inChannels % 4 === 0;
     const vecN = N % 4 === 0;
     this.variableNames = ['x', 'dy'];
     this.variableComponents = [vecX ? 4 : 1, vecN ? 4 : 1];
     this.outputComponent = vecN ? 4 : 1;
-    this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}`;
+    this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}${+wide}`;
 
-    this.src = instantiateWgsl(conv2dWgradWgsl, { VEC_X: vecX, VEC_N: vecN });
+    this.src = instantiateWgsl(conv2dWgradWgsl, { VEC_X: vecX, VEC_N: vecN, WIDE_N: wide });
   }
 }

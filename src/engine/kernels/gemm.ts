@@ -58,18 +58,22 @@ export abstract class GemmProgram implements WebGPUProgram {
   variableComponents?: number[];
   outputComponent?: number;
   uniforms = GEMM_UNIFORMS;
+  /** Outputs per thread along N (4, or 8 for a wide variant); along M it is always TILE. */
+  tileN: number;
 
   constructor(
     outputShape: number[],
     dims: GemmDims,
     workgroupSize: [number, number, number] = [8, 8, 1],
+    tileN = TILE,
   ) {
     this.outputShape = outputShape;
     this.workgroupSize = workgroupSize;
+    this.tileN = tileN;
     // A non-flat layout makes tfjs call main() without an index; our code reads globalId.
     this.dispatchLayout = { x: [0], y: [1], z: [2] };
     this.dispatch = [
-      Math.ceil(dims.N / (TILE * workgroupSize[0])),
+      Math.ceil(dims.N / (tileN * workgroupSize[0])),
       Math.ceil(dims.M / (TILE * workgroupSize[1])),
       dims.batch,
     ];

@@ -35,6 +35,7 @@ export class MatMulProgram extends GemmProgram {
     const vecA = transposeA ? d.M % 4 === 0 : d.K % 4 === 0;
     const vecB = transposeB ? d.K % 4 === 0 : d.N % 4 === 0;
     const vecOut = d.N % 4 === 0;
+    const kAligned = d.K % 4 === 0;
     this.variableNames = ['A', 'B'];
     this.variableComponents = [vecA ? 4 : 1, vecB ? 4 : 1];
     if (bias !== 'none') {
@@ -42,8 +43,9 @@ export class MatMulProgram extends GemmProgram {
       this.variableComponents.push(bias === 'column' && vecOut ? 4 : 1);
     }
     this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}_${bias}_${activation}`;
+    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}_${bias}_${activation}`;
     this.src = instantiateWgsl(matmulWgsl, {
+      K_ALIGNED: kAligned,
       TRANSPOSE_A: transposeA,
       TRANSPOSE_B: transposeB,
       VEC_A: vecA,

@@ -16,7 +16,7 @@ import {
 } from './conv2d';
 import { type Activation, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
-import { runTuned } from './autotune';
+import { runTuned, tunedTileN } from './autotune';
 
 type TensorInfo = tf.TensorInfo;
 type Args = {
@@ -118,7 +118,7 @@ function conv2dBackpropFilter(args: Args): TensorInfo | null {
   };
   const uniforms = [...gemmUniformData(dims), ...convUniformData(ci)];
   return backend.runWebGPUProgram(
-    new Conv2DBackpropFilterProgram(ci),
+    new Conv2DBackpropFilterProgram(ci, tunedTileN() === 8),
     [x, dy],
     'float32',
     uniforms,

@@ -67,5 +67,15 @@ if (r.profile) {
       .slice(0, 12)
       .map((x) => `| ${x.kernel} | ${x.calls} | ${f(x.kernelMs, 0)} |`),
   );
+  if (r.profile.byShape)
+    lines.push(
+      '',
+      '| tfjs kernel and input shapes (top 15 by GPU ms) | calls | GPU ms |',
+      '|---|---:|---:|',
+      ...[...r.profile.byShape]
+        .sort((a, b) => b.kernelMs - a.kernelMs)
+        .slice(0, 15)
+        .map((x) => `| ${x.kernel} | ${x.calls} | ${f(x.kernelMs, 0)} |`),
+    );
 }
 console.log(lines.join('\n'));

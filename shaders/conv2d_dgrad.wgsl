@@ -72,11 +72,11 @@ fn main() {
       for (var cq = 0; cq < outCq; cq = cq + 1) {
         let koc = cq * 4;
 #if VEC_K
-        let a0 = select(vec4<f32>(0.0), dy[p0 / 4 + cq], ok0);
-        let a1 = select(vec4<f32>(0.0), dy[p1 / 4 + cq], ok1);
-        let a2 = select(vec4<f32>(0.0), dy[p2 / 4 + cq], ok2);
-        let a3 = select(vec4<f32>(0.0), dy[p3 / 4 + cq], ok3);
-        let c0 = w[q0 / 4 + cq]; let c1 = w[q1 / 4 + cq]; let c2 = w[q2 / 4 + cq]; let c3 = w[q3 / 4 + cq];
+        let a0 = select(vec4<f32>(0.0), dy[(p0 >> 2u) + cq], ok0);
+        let a1 = select(vec4<f32>(0.0), dy[(p1 >> 2u) + cq], ok1);
+        let a2 = select(vec4<f32>(0.0), dy[(p2 >> 2u) + cq], ok2);
+        let a3 = select(vec4<f32>(0.0), dy[(p3 >> 2u) + cq], ok3);
+        let c0 = w[(q0 >> 2u) + cq]; let c1 = w[(q1 >> 2u) + cq]; let c2 = w[(q2 >> 2u) + cq]; let c3 = w[(q3 >> 2u) + cq];
 #else
         let cm = (vec4<i32>(koc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.outC);
         let a0 = select(vec4<f32>(0.0), vec4<f32>(dy[p0 + koc], dy[p0 + koc + 1], dy[p0 + koc + 2], dy[p0 + koc + 3]), cm & vec4<bool>(ok0));
@@ -105,7 +105,7 @@ fn main() {
     let v0 = acc0;
     let o0 = 0 + xrow0 * uniforms.dimN + n0;
 #if VEC_OUT
-    result[o0 / 4] = v0;
+    result[o0 >> 2u] = v0;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o0 + 0] = v0.x; }
     if (n0 + 1 < uniforms.dimN) { result[o0 + 1] = v0.y; }
@@ -117,7 +117,7 @@ fn main() {
     let v1 = acc1;
     let o1 = 0 + xrow1 * uniforms.dimN + n0;
 #if VEC_OUT
-    result[o1 / 4] = v1;
+    result[o1 >> 2u] = v1;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o1 + 0] = v1.x; }
     if (n0 + 1 < uniforms.dimN) { result[o1 + 1] = v1.y; }
@@ -129,7 +129,7 @@ fn main() {
     let v2 = acc2;
     let o2 = 0 + xrow2 * uniforms.dimN + n0;
 #if VEC_OUT
-    result[o2 / 4] = v2;
+    result[o2 >> 2u] = v2;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o2 + 0] = v2.x; }
     if (n0 + 1 < uniforms.dimN) { result[o2 + 1] = v2.y; }
@@ -141,7 +141,7 @@ fn main() {
     let v3 = acc3;
     let o3 = 0 + xrow3 * uniforms.dimN + n0;
 #if VEC_OUT
-    result[o3 / 4] = v3;
+    result[o3 >> 2u] = v3;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o3 + 0] = v3.x; }
     if (n0 + 1 < uniforms.dimN) { result[o3 + 1] = v3.y; }

@@ -88,19 +88,21 @@ fn main() {
       let p3 = select(0, xb3 + (ih3 * uniforms.inHW.y + iw3) * uniforms.inC, ok3);
       // First weight row of this tap in W [fH*fW*Cin, Cout].
       let wr = (kh * uniforms.filterHW.y + kw) * uniforms.inC;
+      let bq = (wr * uniforms.dimN + n0) >> 2u; // vec4 index of w[wr, n0]
+      let nq = uniforms.dimN >> 2u;
       for (var cq = 0; cq < inCq; cq = cq + 1) {
         let kc = cq * 4;
         // b_j = weight row wr + kc + j, clamped past the real rows (finite values that meet
         // zeros in A).
 #if VEC_W
-        let bi = ((wr + kc) * uniforms.dimN + n0) / 4; let nq = uniforms.dimN / 4;
+        let bi = bq + cq * uniforms.dimN; // 4 rows of N/4 vec4s per channel quad
 #if VEC_X
         let b0 = w[bi]; let b1 = w[bi + nq]; let b2 = w[bi + 2 * nq]; let b3 = w[bi + 3 * nq];
 #else
-        let b0 = w[(min(wr + kc + 0, wRows - 1) * uniforms.dimN + n0) / 4];
-        let b1 = w[(min(wr + kc + 1, wRows - 1) * uniforms.dimN + n0) / 4];
-        let b2 = w[(min(wr + kc + 2, wRows - 1) * uniforms.dimN + n0) / 4];
-        let b3 = w[(min(wr + kc + 3, wRows - 1) * uniforms.dimN + n0) / 4];
+        let b0 = w[(min(wr + kc + 0, wRows - 1) * uniforms.dimN + n0) >> 2u];
+        let b1 = w[(min(wr + kc + 1, wRows - 1) * uniforms.dimN + n0) >> 2u];
+        let b2 = w[(min(wr + kc + 2, wRows - 1) * uniforms.dimN + n0) >> 2u];
+        let b3 = w[(min(wr + kc + 3, wRows - 1) * uniforms.dimN + n0) >> 2u];
 #endif
 #else
         let wr0 = min(wr + kc + 0, wRows - 1) * uniforms.dimN; let wr1 = min(wr + kc + 1, wRows - 1) * uniforms.dimN;
@@ -113,10 +115,10 @@ fn main() {
 #endif
         // a_i = channels kc..kc+3 of row i's input pixel under this tap, 0 outside.
 #if VEC_X
-        let a0 = select(vec4<f32>(0.0), x[p0 / 4 + cq], ok0);
-        let a1 = select(vec4<f32>(0.0), x[p1 / 4 + cq], ok1);
-        let a2 = select(vec4<f32>(0.0), x[p2 / 4 + cq], ok2);
-        let a3 = select(vec4<f32>(0.0), x[p3 / 4 + cq], ok3);
+        let a0 = select(vec4<f32>(0.0), x[(p0 >> 2u) + cq], ok0);
+        let a1 = select(vec4<f32>(0.0), x[(p1 >> 2u) + cq], ok1);
+        let a2 = select(vec4<f32>(0.0), x[(p2 >> 2u) + cq], ok2);
+        let a3 = select(vec4<f32>(0.0), x[(p3 >> 2u) + cq], ok3);
 #else
         let cm = (vec4<i32>(kc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.inC);
         let a0 = select(vec4<f32>(0.0), vec4<f32>(x[p0 + kc], x[p0 + kc + 1], x[p0 + kc + 2], x[p0 + kc + 3]), cm & vec4<bool>(ok0));
@@ -133,7 +135,7 @@ fn main() {
   }
 #if BIAS_COLUMN
 #if VEC_W
-  let bias4 = bias[n0 / 4];
+  let bias4 = bias[n0 >> 2u];
 #endif
 #endif
   // Output row m0+i is output pixel m0+i: bias, activation, then the (vec4) store.
@@ -169,7 +171,7 @@ fn main() {
 #endif
     let o0 = 0 + (m0 + 0) * uniforms.dimN + n0;
 #if VEC_W
-    result[o0 / 4] = v0;
+    result[o0 >> 2u] = v0;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o0 + 0] = v0.x; }
     if (n0 + 1 < uniforms.dimN) { result[o0 + 1] = v0.y; }
@@ -209,7 +211,7 @@ fn main() {
 #endif
     let o1 = 0 + (m0 + 1) * uniforms.dimN + n0;
 #if VEC_W
-    result[o1 / 4] = v1;
+    result[o1 >> 2u] = v1;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o1 + 0] = v1.x; }
     if (n0 + 1 < uniforms.dimN) { result[o1 + 1] = v1.y; }
@@ -249,7 +251,7 @@ fn main() {
 #endif
     let o2 = 0 + (m0 + 2) * uniforms.dimN + n0;
 #if VEC_W
-    result[o2 / 4] = v2;
+    result[o2 >> 2u] = v2;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o2 + 0] = v2.x; }
     if (n0 + 1 < uniforms.dimN) { result[o2 + 1] = v2.y; }
@@ -289,7 +291,7 @@ fn main() {
 #endif
     let o3 = 0 + (m0 + 3) * uniforms.dimN + n0;
 #if VEC_W
-    result[o3 / 4] = v3;
+    result[o3 >> 2u] = v3;
 #else
     if (n0 + 0 < uniforms.dimN) { result[o3 + 0] = v3.x; }
     if (n0 + 1 < uniforms.dimN) { result[o3 + 1] = v3.y; }

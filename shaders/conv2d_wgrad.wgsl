@@ -3,9 +3,9 @@
 // M runs over (kh, kw, channel) with channels padded to 4, so a thread's 4 rows are channels
 // c0..c0+3 of one tap (rows of padding channels are not written): one x load per K step.
 // A thread owns 4 (or, WIDE_N, 8) output columns. K runs over the output pixels (b, oh, ow) as
-// three nested loops, so a row's border test and offset are computed once per (b, oh) and the
-// inner loop only steps indices. Only x loads are guarded (padding, borders); dy loads use
-// clamped columns (never written).
+// three nested loops limited to the pixels whose input lies inside the image for this thread's
+// tap, so the inner loop has no border test and only steps indices. dy loads use clamped
+// columns (never written).
 // Flags: VEC_X (Cin % 4 == 0: x read as vec4; otherwise 4 scalar reads masked past Cin),
 // VEC_N (Cout % 4 == 0: dy and result bound as vec4), WIDE_N (8 columns per thread: the x
 // load, the border test and the index steps are shared by twice the FMAs; pays where K is
@@ -18,7 +18,7 @@ fn storeRow(tap : i32, c : i32, n : i32, v : vec4<f32>) {
   if (c >= uniforms.inC || n >= uniforms.dimN) { return; }
   let o = (tap * uniforms.inC + c) * uniforms.dimN + n;
 #if VEC_N
-  result[o / 4] = v;
+  result[o >> 2u] = v;
 #else
   result[o] = v.x;
   if (n + 1 < uniforms.dimN) { result[o + 1] = v.y; }
@@ -30,7 +30,7 @@ fn storeRow(tap : i32, c : i32, n : i32, v : vec4<f32>) {
 // dy[k, n..n+3] at krow = k * N (columns clamped: never written).
 fn loadDy(krow : i32, n : i32) -> vec4<f32> {
 #if VEC_N
-  return dy[(krow + min(n, uniforms.dimN - 4)) / 4];
+  return dy[(krow + min(n, uniforms.dimN - 4)) >> 2u];
 #else
   let nl = uniforms.dimN - 1;
   return vec4<f32>(dy[krow + min(n, nl)], dy[krow + min(n + 1, nl)], dy[krow + min(n + 2, nl)], dy[krow + min(n + 3, nl)]);
@@ -61,24 +61,28 @@ fn main() {
   var acc6 = vec4<f32>(0.0);
   var acc7 = vec4<f32>(0.0);
 #endif
-  // u32 casts fold each pair of border compares into one.
+  // The tap is fixed per thread, so the output pixels whose input pixel lies inside the image
+  // form one rectangle [ohLo, ohHi) x [owLo, owHi): loop over just that (no border tests, no
+  // zero products; in a 2x2 late-stage map with a 3x3 tap, under half the pixels are inside).
+  let sh = uniforms.stride.x; let sw = uniforms.stride.y;
+  let ohLo = select(0, (sh - 1 - ihOff) / sh, ihOff < 0);
+  let owLo = select(0, (sw - 1 - iwOff) / sw, iwOff < 0);
+  let ohHi = select(0, min(uniforms.outHW.x, (uniforms.inHW.x - 1 - ihOff) / sh + 1), ihOff < uniforms.inHW.x);
+  let owHi = select(0, min(uniforms.outHW.y, (uniforms.inHW.y - 1 - iwOff) / sw + 1), iwOff < uniforms.inHW.y);
   let nb = uniforms.dimK / (uniforms.outHW.x * uniforms.outHW.y);
-  let xStep = uniforms.stride.y * uniforms.inC;
-  var krow = 0; // k * dimN, k = (b * oH + oh) * oW + ow
+  let xStep = sw * uniforms.inC;
   for (var b = 0; b < nb; b = b + 1) {
-    for (var oh = 0; oh < uniforms.outHW.x; oh = oh + 1) {
-      let ih = oh * uniforms.stride.x + ihOff;
-      let okh = u32(ih) < u32(uniforms.inHW.x);
-      var iw = iwOff;
-      var xi = ((b * uniforms.inHW.x + ih) * uniforms.inHW.y + iwOff) * uniforms.inC + c0;
-      for (var ow = 0; ow < uniforms.outHW.y; ow = ow + 1) {
-        // t = x channels c0..c0+3 under tap (kh0, kw0) for output pixel k, 0 outside.
-        let ok = okh && u32(iw) < u32(uniforms.inHW.y);
+    for (var oh = ohLo; oh < ohHi; oh = oh + 1) {
+      let ih = oh * sh + ihOff;
+      // x[b, ih, iw, c0] and dy[k, 0] for the row's first pixel (ow = owLo); k = (b*oH + oh)*oW + ow.
+      var xi = ((b * uniforms.inHW.x + ih) * uniforms.inHW.y + owLo * sw + iwOff) * uniforms.inC + c0;
+      var krow = ((b * uniforms.outHW.x + oh) * uniforms.outHW.y + owLo) * uniforms.dimN;
+      for (var ow = owLo; ow < owHi; ow = ow + 1) {
+        // t = x channels c0..c0+3 under tap (kh0, kw0) for output pixel k.
 #if VEC_X
-        let t = select(vec4<f32>(0.0), x[max(xi, 0) / 4], ok);
+        let t = x[xi >> 2u];
 #else
-        let xc = max(xi, 0);
-        let t = select(vec4<f32>(0.0), vec4<f32>(x[xc], x[xc + 1], x[xc + 2], x[xc + 3]), cm & vec4<bool>(ok));
+        let t = select(vec4<f32>(0.0), vec4<f32>(x[xi], x[xi + 1], x[xi + 2], x[xi + 3]), cm);
 #endif
         let bv = loadDy(krow, n0);
         acc0 = acc0 + t.x * bv;
@@ -92,7 +96,7 @@ fn main() {
         acc6 = acc6 + t.z * bw;
         acc7 = acc7 + t.w * bw;
 #endif
-        iw = iw + uniforms.stride.y; xi = xi + xStep; krow = krow + uniforms.dimN;
+        xi = xi + xStep; krow = krow + uniforms.dimN;
       }
     }
   }

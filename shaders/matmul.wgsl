@@ -37,7 +37,7 @@ fn finish(v : vec4<f32>, n0 : i32) -> vec4<f32> {
   var r = v;
 #if BIAS_COLUMN
 #if VEC_OUT
-  r = r + bias[n0 / 4];
+  r = r + bias[n0 >> 2u];
 #else
   let nl = uniforms.dimN - 1;
   r = r + vec4<f32>(bias[min(n0, nl)], bias[min(n0 + 1, nl)], bias[min(n0 + 2, nl)], bias[min(n0 + 3, nl)]);
@@ -53,7 +53,7 @@ fn finish(v : vec4<f32>, n0 : i32) -> vec4<f32> {
 fn store(base : i32, row : i32, n0 : i32, v : vec4<f32>) {
   let o = base + row * uniforms.dimN + n0;
 #if VEC_OUT
-  result[o / 4] = v;
+  result[o >> 2u] = v;
 #else
   if (n0 < uniforms.dimN) { result[o] = v.x; }
   if (n0 + 1 < uniforms.dimN) { result[o + 1] = v.y; }
@@ -91,10 +91,10 @@ fn main() {
 #if !TRANSPOSE_A
     // a_i = A[m0+i, k..k+3]; vec4 along K means K % 4 == 0: no tail to mask.
 #if VEC_A
-    let a0 = A[(aBase + mr.x * K + k) / 4];
-    let a1 = A[(aBase + mr.y * K + k) / 4];
-    let a2 = A[(aBase + mr.z * K + k) / 4];
-    let a3 = A[(aBase + mr.w * K + k) / 4];
+    let a0 = A[(aBase + mr.x * K + k) >> 2u];
+    let a1 = A[(aBase + mr.y * K + k) >> 2u];
+    let a2 = A[(aBase + mr.z * K + k) >> 2u];
+    let a3 = A[(aBase + mr.w * K + k) >> 2u];
 #else
     let a0 = vec4<f32>(A[aBase + mr.x * K + kq.x], A[aBase + mr.x * K + kq.y], A[aBase + mr.x * K + kq.z], A[aBase + mr.x * K + kq.w]) * kmask;
     let a1 = vec4<f32>(A[aBase + mr.y * K + kq.x], A[aBase + mr.y * K + kq.y], A[aBase + mr.y * K + kq.z], A[aBase + mr.y * K + kq.w]) * kmask;
@@ -104,10 +104,10 @@ fn main() {
 #else
     // t_j = A[k+j, m0..m0+3] (A stored [K, M]).
 #if VEC_A
-    let t0 = A[(aBase + kq.x * M + m0) / 4] * kmask.x;
-    let t1 = A[(aBase + kq.y * M + m0) / 4] * kmask.y;
-    let t2 = A[(aBase + kq.z * M + m0) / 4] * kmask.z;
-    let t3 = A[(aBase + kq.w * M + m0) / 4] * kmask.w;
+    let t0 = A[(aBase + kq.x * M + m0) >> 2u] * kmask.x;
+    let t1 = A[(aBase + kq.y * M + m0) >> 2u] * kmask.y;
+    let t2 = A[(aBase + kq.z * M + m0) >> 2u] * kmask.z;
+    let t3 = A[(aBase + kq.w * M + m0) >> 2u] * kmask.w;
 #else
     let t0 = vec4<f32>(A[aBase + kq.x * M + mr.x], A[aBase + kq.x * M + mr.y], A[aBase + kq.x * M + mr.z], A[aBase + kq.x * M + mr.w]) * kmask.x;
     let t1 = vec4<f32>(A[aBase + kq.y * M + mr.x], A[aBase + kq.y * M + mr.y], A[aBase + kq.y * M + mr.z], A[aBase + kq.y * M + mr.w]) * kmask.y;
@@ -118,10 +118,10 @@ fn main() {
 #if !TRANSPOSE_B
     // b_j = B[k+j, n0..n0+3].
 #if VEC_B
-    let b0 = B[(bBase + kq.x * N + n0) / 4];
-    let b1 = B[(bBase + kq.y * N + n0) / 4];
-    let b2 = B[(bBase + kq.z * N + n0) / 4];
-    let b3 = B[(bBase + kq.w * N + n0) / 4];
+    let b0 = B[(bBase + kq.x * N + n0) >> 2u];
+    let b1 = B[(bBase + kq.y * N + n0) >> 2u];
+    let b2 = B[(bBase + kq.z * N + n0) >> 2u];
+    let b3 = B[(bBase + kq.w * N + n0) >> 2u];
 #else
     let b0 = vec4<f32>(B[bBase + kq.x * N + nc.x], B[bBase + kq.x * N + nc.y], B[bBase + kq.x * N + nc.z], B[bBase + kq.x * N + nc.w]);
     let b1 = vec4<f32>(B[bBase + kq.y * N + nc.x], B[bBase + kq.y * N + nc.y], B[bBase + kq.y * N + nc.z], B[bBase + kq.y * N + nc.w]);
@@ -131,10 +131,10 @@ fn main() {
 #else
     // c_j = B[n0+j, k..k+3] (B stored [N, K]), turned into rows b_j.
 #if VEC_B
-    let c0 = B[(bBase + nc.x * K + k) / 4];
-    let c1 = B[(bBase + nc.y * K + k) / 4];
-    let c2 = B[(bBase + nc.z * K + k) / 4];
-    let c3 = B[(bBase + nc.w * K + k) / 4];
+    let c0 = B[(bBase + nc.x * K + k) >> 2u];
+    let c1 = B[(bBase + nc.y * K + k) >> 2u];
+    let c2 = B[(bBase + nc.z * K + k) >> 2u];
+    let c3 = B[(bBase + nc.w * K + k) >> 2u];
 #else
     let c0 = vec4<f32>(B[bBase + nc.x * K + kq.x], B[bBase + nc.x * K + kq.y], B[bBase + nc.x * K + kq.z], B[bBase + nc.x * K + kq.w]);
     let c1 = vec4<f32>(B[bBase + nc.y * K + kq.x], B[bBase + nc.y * K + kq.y], B[bBase + nc.y * K + kq.z], B[bBase + nc.y * K + kq.w]);

@@ -102,6 +102,10 @@ export class Learner {
   iter = 0;
   nIter = 0;
   trainIter = 0;
+  /** Training passes drawn over the learner's life (not reset per fit): each pass's shuffle and
+   * augmentation seed. fastai's RNG runs on across fits, so fine_tune's unfrozen epoch must not
+   * replay the frozen epoch's batches (seeding by `epoch` did exactly that). */
+  dataPasses = 0;
   pctTrain = 0;
   training = false;
   x?: tf.Tensor4D;
@@ -222,7 +226,7 @@ export class Learner {
   private async doEpoch() {
     this.nIter = this.data.nTrain;
     await this.withEvents(
-      () => this.allBatches(this.data.train(this.epoch)),
+      () => this.allBatches(this.data.train(this.dataPasses++)),
       'train',
       CancelTrainException,
     );

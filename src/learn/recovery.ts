@@ -70,6 +70,8 @@ export interface Checkpoint {
   fitIndex: number;
   nextEpoch: number;
   trainIter: number;
+  /** Learner.dataPasses at the checkpoint: the resumed epoch draws the same batches. */
+  dataPasses: number;
   frozenGroups: number;
   weights: Map<string, CpuTensor>;
   opt?: { state: [string, CpuState][]; hypers: Hypers[] };
@@ -134,6 +136,7 @@ async function takeCheckpoint(
     fitIndex,
     nextEpoch,
     trainIter: learn.trainIter,
+    dataPasses: learn.dataPasses,
     frozenGroups: learn.model.frozenGroups,
     weights: await weightsToCpu(learn.model),
     opt,
@@ -245,6 +248,7 @@ class ResumeCallback extends Callback {
     restoreRecorder(rec, c.recorder);
     Object.assign(this.learn, {
       trainIter: c.trainIter,
+      dataPasses: c.dataPasses,
       epoch: c.nextEpoch,
       startEpoch: c.nextEpoch,
     });

@@ -53,6 +53,6 @@ describe('shaders/matmul.wgsl', () => {
               // Exactly one return in activation(), and bias only when there is one.
               expect(src.match(/fn activation[\s\S]*?\n}/)![0].match(/return/g)).toHaveLength(1);
               expect(src.includes('bias[')).toBe(bias !== 'none');
-              expect(src.includes('result[o / 4]')).toBe(N % 4 === 0);
+              expect(src.includes('result[o >> 2u]')).toBe(N % 4 === 0);
             });
 });

@@ -152,6 +152,21 @@ describe('Learner', () => {
     expect(conv()).not.toEqual(w0);
   });
 
+  it("fine_tune's unfrozen epoch draws new batches, not a replay of the frozen epoch's", async () => {
+    const learn = make();
+    const firstBatch: number[][] = [];
+    class Spy extends Callback {
+      before_batch() {
+        if (this.learn.training && this.learn.iter === 0)
+          firstBatch.push(Array.from(this.learn.x!.dataSync().slice(0, 64)));
+      }
+    }
+    await fineTune(learn, 1, { cbs: [new Spy()] });
+    expect(firstBatch).toHaveLength(2);
+    expect(firstBatch[1]).not.toEqual(firstBatch[0]);
+    expect(learn.dataPasses).toBe(2);
+  });
+
   it('mixup, TTA and progressive resizing run on the same learner', async () => {
     const learn = make();
     await fitOneCycle(learn, 1, 1e-2, { cbs: [new MixUp(0.4)] });

@@ -60,7 +60,15 @@ export interface BenchResult {
   /** Autotune: adapter key, chosen variant per shape class, this session's timings. */
   autotune?: ReturnType<typeof autotuneReport>;
   trainSteps: TrainStepRow[];
-  profile?: { arch: string; size: number; bs: number; wallMs: number; rows: ProfileRow[] };
+  profile?: {
+    arch: string;
+    size: number;
+    bs: number;
+    wallMs: number;
+    rows: ProfileRow[];
+    /** The same calls grouped by kernel and input shapes (which layers cost most). */
+    byShape?: ProfileRow[];
+  };
   seconds: number;
 }
 
@@ -320,6 +328,7 @@ export async function profileStep(arch: string, size: number, bs: number) {
     const warm = step();
     await warm.data();
     warm.dispose();
+    await autotuneIdle(); // the warm step queued new shape classes: tune them before profiling
     const t0 = performance.now();
     let loss: tf.Scalar | undefined;
     const info = await tf.profile(() => {
@@ -328,15 +337,21 @@ export async function profileStep(arch: string, size: number, bs: number) {
     await loss!.data();
     loss!.dispose();
     const wallMs = performance.now() - t0;
-    const by = new Map<string, ProfileRow>();
-    for (const k of info.kernels) {
-      const r = by.get(k.name) ?? { kernel: k.name, calls: 0, kernelMs: 0 };
-      r.calls++;
-      r.kernelMs += Number(k.kernelTimeMs) || 0;
-      by.set(k.name, r);
-    }
-    const rows = [...by.values()].sort((a, b) => b.calls - a.calls);
-    return { arch, size, bs, wallMs, rows };
+    const group = (key: (k: (typeof info.kernels)[number]) => string) => {
+      const by = new Map<string, ProfileRow>();
+      for (const k of info.kernels) {
+        const r = by.get(key(k)) ?? { kernel: key(k), calls: 0, kernelMs: 0 };
+        r.calls++;
+        r.kernelMs += Number(k.kernelTimeMs) || 0;
+        by.set(key(k), r);
+      }
+      return [...by.values()].sort((a, b) => b.calls - a.calls);
+    };
+    const rows = group((k) => k.name);
+    const byShape = group(
+      (k) => `${k.name} ${k.inputShapes.map((s) => (s ? s.join('x') : '-')).join(' ')}`,
+    );
+    return { arch, size, bs, wallMs, rows, byShape };
   } finally {
     tf.dispose([x, y]);
     opt.dispose();

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../data/random';
 import { forceVariant, wideVariantCalls } from './autotune';
-import { setStudioKernels, studioKernelsEnabled } from './register';
+import { setStudioKernels, studioKernelCalls, studioKernelsEnabled } from './register';
 
 export interface KernelCheckCase {
   name: string;
@@ -23,6 +23,8 @@ export interface KernelCheckResult {
   leakedTensors: number;
   /** Kernel calls that ran each wide (4x8 tile) autotune variant so far in this page. */
   wideVariantCalls?: Record<string, number>;
+  /** Per overridden kernel: calls our programs ran vs handed to stock, so far in this page. */
+  kernelCalls?: Record<string, { ours: number; stock: number }>;
   seconds: number;
 }
 
@@ -125,6 +127,24 @@ function matMulCase(
         out.shape,
       );
       return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
+    },
+  };
+}
+
+/** a OP b (same shape, a scalar operand, or a broadcast the stock kernel keeps) and its gradients. */
+function binaryCase(name: string, a: number[], b: number[], op: 'add' | 'sub' | 'mul'): Case {
+  const f = (x: tf.Tensor, y: tf.Tensor) =>
+    op === 'add' ? tf.add(x, y) : op === 'sub' ? tf.sub(x, y) : tf.mul(x, y);
+  return {
+    name,
+    shapes: [a, b],
+    run([x, y]) {
+      const out = f(x, y);
+      const dy = tf.tensor(
+        Float32Array.from({ length: out.size }, (_, i) => Math.cos(i * 0.13)),
+        out.shape,
+      );
+      return [out, ...tf.grads((u: tf.Tensor, v: tf.Tensor) => f(u, v))([x, y], dy)];
     },
   };
 }
@@ -258,6 +278,11 @@ export const CHECK_CASES: Case[] = [
     activation: 'leakyrelu',
     grads: false,
   }),
+  binaryCase('add, same shape 3x5x8', [3, 5, 8], [3, 5, 8], 'add'),
+  binaryCase('sub, scalar right 6x4', [6, 4], [], 'sub'),
+  binaryCase('mul, scalar left 2x3x4', [], [2, 3, 4], 'mul'),
+  binaryCase('mul, broadcast row (stock fallback) 5x8 · 8', [5, 8], [8], 'mul'),
+  binaryCase('add, odd size (stock fallback) 3x5', [3, 5], [3, 5], 'add'),
   matMulCase('matmul 13x17 · 17x9', [13, 17], [17, 9], false, false),
   matMulCase('matmul ᵀA 17x13 · 17x9', [17, 13], [17, 9], true, false),
   matMulCase('matmul ᵀB 13x17 · 9x17', [13, 17], [9, 17], false, true),
@@ -375,5 +400,5 @@ export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckR
   const cases = CHECK_CASES.filter((c) => !only || c.name.includes(only));
   const data = cases.map((c, i) => randomData(c.shapes, seed * 1000 + i));
   const r = await compareBackends(cases, data, runCase);
-  return { ...r, wideVariantCalls: { ...wideVariantCalls } };
+  return { ...r, wideVariantCalls: { ...wideVariantCalls }, kernelCalls: studioKernelCalls() };
 }

@@ -17,6 +17,7 @@ import {
 import { type Activation, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
 import { runTuned, tunedTileN } from './autotune';
+import { binaryVec4 } from './binary';
 
 type TensorInfo = tf.TensorInfo;
 type Args = {
@@ -148,6 +149,10 @@ const STUDIO_KERNELS: Record<string, StudioKernel> = {
   [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
   [tf.BatchMatMul]: matMul,
   [tf._FusedMatMul]: matMul,
+  // Same-shape / scalar-operand float32 elementwise ops (optimizer updates, gradient sums).
+  [tf.Add]: ({ inputs, backend }) => binaryVec4(backend, 'add', inputs.a, inputs.b),
+  [tf.Sub]: ({ inputs, backend }) => binaryVec4(backend, 'sub', inputs.a, inputs.b),
+  [tf.Multiply]: ({ inputs, backend }) => binaryVec4(backend, 'mul', inputs.a, inputs.b),
 };
 
 export const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);

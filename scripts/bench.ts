@@ -2,7 +2,7 @@
 // BENCHMARKS.md: `npx tsx scripts/bench.ts bench.json`. Ratios only compare numbers measured
 // in the same browser session on the same adapter.
 import { readFileSync } from 'node:fs';
-import type { BenchResult } from '../src/engine/kernels/bench';
+import type { BenchResult, ProfileRow } from '../src/engine/kernels/bench';
 
 const r = JSON.parse(readFileSync(process.argv[2] ?? 'bench.json', 'utf8')) as BenchResult;
 const f = (x: number | null | undefined, d = 2) =>
@@ -60,22 +60,24 @@ if (r.profile) {
     '',
     `Profile of one ${r.profile.arch} step (${r.profile.size} px, b${r.profile.bs}, ours): ${f(r.profile.wallMs, 0)} ms wall, ${r.profile.rows.reduce((a, x) => a + x.calls, 0)} kernel calls.`,
     '',
-    '| tfjs kernel | calls | GPU ms |',
-    '|---|---:|---:|',
-    ...[...r.profile.rows]
-      .sort((a, b) => b.kernelMs - a.kernelMs)
-      .slice(0, 12)
-      .map((x) => `| ${x.kernel} | ${x.calls} | ${f(x.kernelMs, 0)} |`),
+    ...profileTable('tfjs kernel', r.profile.rows, 12),
   );
   if (r.profile.byShape)
     lines.push(
       '',
-      '| tfjs kernel and input shapes (top 15 by GPU ms) | calls | GPU ms |',
-      '|---|---:|---:|',
-      ...[...r.profile.byShape]
-        .sort((a, b) => b.kernelMs - a.kernelMs)
-        .slice(0, 15)
-        .map((x) => `| ${x.kernel} | ${x.calls} | ${f(x.kernelMs, 0)} |`),
+      ...profileTable('tfjs kernel and input shapes (top 15 by GPU ms)', r.profile.byShape, 15),
     );
 }
 console.log(lines.join('\n'));
+
+/** A profile's rows as a Markdown table, the `top` most expensive first. */
+function profileTable(title: string, rows: ProfileRow[], top: number): string[] {
+  return [
+    `| ${title} | calls | GPU ms |`,
+    '|---|---:|---:|',
+    ...[...rows]
+      .sort((a, b) => b.kernelMs - a.kernelMs)
+      .slice(0, top)
+      .map((x) => `| ${x.kernel} | ${x.calls} | ${f(x.kernelMs, 0)} |`),
+  ];
+}

@@ -12,6 +12,7 @@ import applyWgsl from '../../../shaders/batchnorm_apply.wgsl?raw';
 import gradStatsWgsl from '../../../shaders/batchnorm_grad_stats.wgsl?raw';
 import gradInputWgsl from '../../../shaders/batchnorm_grad_input.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
+import { flatVec4Dispatch } from './gemm';
 import { studioKernelsEnabled } from './register';
 
 type TensorInfo = tf.TensorInfo;
@@ -80,9 +81,7 @@ class Vec4MapProgram implements WebGPUProgram {
   constructor(outputShape: number[], key: string, variableNames: string[], src: string) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const groups = Math.ceil(tf.util.sizeFromShape(outputShape) / 4 / WG);
-    const y = Math.ceil(groups / 65535);
-    this.dispatch = [Math.ceil(groups / y), y, 1];
+    this.dispatch = flatVec4Dispatch(outputShape, WG);
     this.variableNames = variableNames;
     this.variableComponents = variableNames.map(() => 4);
     this.shaderKey = `studio_bn_${key}`;

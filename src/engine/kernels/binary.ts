@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import binaryWgsl from '../../../shaders/binary.wgsl?raw';
-import { storedAsF32 } from './gemm';
+import { flatVec4Dispatch, storedAsF32 } from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
 
 export type BinaryOp = 'add' | 'sub' | 'mul';
@@ -29,10 +29,7 @@ class BinaryVec4Program implements WebGPUProgram {
   constructor(outputShape: number[], op: BinaryOp, scalarA: boolean, scalarB: boolean) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const size = outputShape.reduce((a, b) => a * b, 1);
-    const groups = Math.ceil(size / 4 / WG);
-    const y = Math.ceil(groups / 65535);
-    this.dispatch = [Math.ceil(groups / y), y, 1];
+    this.dispatch = flatVec4Dispatch(outputShape, WG);
     this.variableComponents = [scalarA ? 1 : 4, scalarB ? 1 : 4];
     this.shaderKey = `studio_binary_${op}_${+scalarA}${+scalarB}`;
     this.src = instantiateWgsl(

@@ -35,6 +35,14 @@ interface Case {
   run(inputs: tf.Tensor[]): tf.Tensor[];
 }
 
+/** A fixed upstream gradient for `out`, computed in JS so every backend sees the same dy (GPU
+ * sin/cos are imprecise for large arguments). */
+const fixedDy = (out: tf.Tensor, step: number, wave = Math.cos) =>
+  tf.tensor(
+    Float32Array.from({ length: out.size }, (_, i) => wave(i * step)),
+    out.shape,
+  );
+
 type Pad =
   | 'same'
   | 'valid'
@@ -81,11 +89,7 @@ function convCase(
       try {
         const y = f4(xs, w, b);
         if (opts.grads === false) return [y];
-        // Computed in JS so every backend sees the same dy (GPU sin is imprecise for large arguments).
-        const dy = tf.tensor(
-          Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.37)),
-          y.shape,
-        );
+        const dy = fixedDy(y, 0.37, Math.sin);
         const grads = tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy);
         return [y, ...grads];
       } finally {
@@ -122,10 +126,7 @@ function matMulCase(
       const f = (...t: tf.Tensor[]) => mm(t[0], t[1], t[2]);
       const out = f(x, y, bias);
       if (!grads) return [out];
-      const dy = tf.tensor(
-        Float32Array.from({ length: out.size }, (_, i) => Math.cos(i * 0.21)),
-        out.shape,
-      );
+      const dy = fixedDy(out, 0.21);
       return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
     },
   };
@@ -140,10 +141,7 @@ function binaryCase(name: string, a: number[], b: number[], op: 'add' | 'sub' | 
     shapes: [a, b],
     run([x, y]) {
       const out = f(x, y);
-      const dy = tf.tensor(
-        Float32Array.from({ length: out.size }, (_, i) => Math.cos(i * 0.13)),
-        out.shape,
-      );
+      const dy = fixedDy(out, 0.13);
       return [out, ...tf.grads((u: tf.Tensor, v: tf.Tensor) => f(u, v))([x, y], dy)];
     },
   };

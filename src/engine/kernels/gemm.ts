@@ -95,3 +95,12 @@ export function activationFlags(act: Activation | null): Record<string, boolean>
 
 /** How the epilogue adds bias: none, one value per output column, or one scalar. */
 export type BiasKind = 'none' | 'column' | 'scalar';
+
+// ************* flat elementwise programs *************
+
+/** One thread per vec4 of `outputShape`, `wg` threads per workgroup, split over y past 65535 groups. */
+export function flatVec4Dispatch(outputShape: number[], wg: number): [number, number, number] {
+  const groups = Math.ceil(outputShape.reduce((a, b) => a * b, 1) / 4 / wg);
+  const y = Math.ceil(groups / 65535);
+  return [Math.ceil(groups / y), y, 1];
+}

@@ -8,34 +8,17 @@
 // Only A loads are guarded (padding, borders, the channel tail); B loads use clamped indices,
 // since columns past N are never written and A is zero past the real channels.
 // Flags: VEC_X (Cin % 4 == 0: x read as vec4; otherwise 4 scalar reads masked past Cin),
-// VEC_W (Cout % 4 == 0: w, bias and result bound as vec4), BIAS_COLUMN, BIAS_SCALAR,
-// ACTIVATION (fused activation) with ACT_* (which one).
+// VEC_W (Cout % 4 == 0: w and result bound as vec4; passed on as the epilogue's VEC_OUT),
+// BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation).
 // Bindings (tfjs prelude): x, w, [bias], result; uniforms dimM, dimN, dimK, alpha, pad, stride,
 // dilation, filterHW, inHW, outHW, inC, outC (CONV_UNIFORMS in src/engine/kernels/conv2d.ts).
-// The 4x unrolled lines are what the earlier TS builder emitted, token for token.
 
-#if ACTIVATION
-fn activation(v : vec4<f32>) -> vec4<f32> {
-#if ACT_RELU
-  return max(v, vec4<f32>(0.0));
-#endif
-#if ACT_RELU6
-  return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0));
-#endif
-#if ACT_ELU
-  return select(exp(v) - vec4<f32>(1.0), v, v >= vec4<f32>(0.0));
-#endif
-#if ACT_SIGMOID
-  return vec4<f32>(1.0) / (vec4<f32>(1.0) + exp(-v));
-#endif
-#if ACT_LEAKYRELU
-  return select(v * uniforms.alpha, v, v >= vec4<f32>(0.0));
-#endif
-#if ACT_LINEAR
-  return v;
-#endif
+// activation(), finish() and writeOut() come from shaders/epilogue.wgsl, prepended by the program.
+
+// Output row m (output pixel m), columns n0..n0+3: bias and activation, then the (vec4) store.
+fn store(m : i32, n0 : i32, acc : vec4<f32>) {
+  if (m < uniforms.dimM) { writeOut(m * uniforms.dimN + n0, n0, finish(acc, n0)); }
 }
-#endif
 
 fn main() {
   let batch = i32(globalId.z);
@@ -133,170 +116,8 @@ fn main() {
       }
     }
   }
-#if BIAS_COLUMN
-#if VEC_W
-  let bias4 = bias[n0 >> 2u];
-#endif
-#endif
-  // Output row m0+i is output pixel m0+i: bias, activation, then the (vec4) store.
-  if (m0 + 0 < uniforms.dimM) {
-#if ACTIVATION
-#if BIAS_COLUMN
-#if VEC_W
-    let v0 = activation(acc0 + bias4);
-#else
-    let v0 = activation(acc0 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
-#endif
-#endif
-#if BIAS_SCALAR
-    let v0 = activation(acc0 + vec4<f32>(bias[0]));
-#endif
-#if BIAS_NONE
-    let v0 = activation(acc0);
-#endif
-#else
-#if BIAS_COLUMN
-#if VEC_W
-    let v0 = acc0 + bias4;
-#else
-    let v0 = acc0 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
-#endif
-#endif
-#if BIAS_SCALAR
-    let v0 = acc0 + vec4<f32>(bias[0]);
-#endif
-#if BIAS_NONE
-    let v0 = acc0;
-#endif
-#endif
-    let o0 = 0 + (m0 + 0) * uniforms.dimN + n0;
-#if VEC_W
-    result[o0 >> 2u] = v0;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o0 + 0] = v0.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o0 + 1] = v0.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o0 + 2] = v0.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o0 + 3] = v0.w; }
-#endif
-  }
-  if (m0 + 1 < uniforms.dimM) {
-#if ACTIVATION
-#if BIAS_COLUMN
-#if VEC_W
-    let v1 = activation(acc1 + bias4);
-#else
-    let v1 = activation(acc1 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
-#endif
-#endif
-#if BIAS_SCALAR
-    let v1 = activation(acc1 + vec4<f32>(bias[0]));
-#endif
-#if BIAS_NONE
-    let v1 = activation(acc1);
-#endif
-#else
-#if BIAS_COLUMN
-#if VEC_W
-    let v1 = acc1 + bias4;
-#else
-    let v1 = acc1 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
-#endif
-#endif
-#if BIAS_SCALAR
-    let v1 = acc1 + vec4<f32>(bias[0]);
-#endif
-#if BIAS_NONE
-    let v1 = acc1;
-#endif
-#endif
-    let o1 = 0 + (m0 + 1) * uniforms.dimN + n0;
-#if VEC_W
-    result[o1 >> 2u] = v1;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o1 + 0] = v1.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o1 + 1] = v1.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o1 + 2] = v1.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o1 + 3] = v1.w; }
-#endif
-  }
-  if (m0 + 2 < uniforms.dimM) {
-#if ACTIVATION
-#if BIAS_COLUMN
-#if VEC_W
-    let v2 = activation(acc2 + bias4);
-#else
-    let v2 = activation(acc2 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
-#endif
-#endif
-#if BIAS_SCALAR
-    let v2 = activation(acc2 + vec4<f32>(bias[0]));
-#endif
-#if BIAS_NONE
-    let v2 = activation(acc2);
-#endif
-#else
-#if BIAS_COLUMN
-#if VEC_W
-    let v2 = acc2 + bias4;
-#else
-    let v2 = acc2 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
-#endif
-#endif
-#if BIAS_SCALAR
-    let v2 = acc2 + vec4<f32>(bias[0]);
-#endif
-#if BIAS_NONE
-    let v2 = acc2;
-#endif
-#endif
-    let o2 = 0 + (m0 + 2) * uniforms.dimN + n0;
-#if VEC_W
-    result[o2 >> 2u] = v2;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o2 + 0] = v2.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o2 + 1] = v2.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o2 + 2] = v2.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o2 + 3] = v2.w; }
-#endif
-  }
-  if (m0 + 3 < uniforms.dimM) {
-#if ACTIVATION
-#if BIAS_COLUMN
-#if VEC_W
-    let v3 = activation(acc3 + bias4);
-#else
-    let v3 = activation(acc3 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]));
-#endif
-#endif
-#if BIAS_SCALAR
-    let v3 = activation(acc3 + vec4<f32>(bias[0]));
-#endif
-#if BIAS_NONE
-    let v3 = activation(acc3);
-#endif
-#else
-#if BIAS_COLUMN
-#if VEC_W
-    let v3 = acc3 + bias4;
-#else
-    let v3 = acc3 + vec4<f32>(bias[min(n0, uniforms.dimN - 1)], bias[min(n0 + 1, uniforms.dimN - 1)], bias[min(n0 + 2, uniforms.dimN - 1)], bias[min(n0 + 3, uniforms.dimN - 1)]);
-#endif
-#endif
-#if BIAS_SCALAR
-    let v3 = acc3 + vec4<f32>(bias[0]);
-#endif
-#if BIAS_NONE
-    let v3 = acc3;
-#endif
-#endif
-    let o3 = 0 + (m0 + 3) * uniforms.dimN + n0;
-#if VEC_W
-    result[o3 >> 2u] = v3;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o3 + 0] = v3.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o3 + 1] = v3.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o3 + 2] = v3.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o3 + 3] = v3.w; }
-#endif
-  }
+  store(m0, n0, acc0);
+  store(m0 + 1, n0, acc1);
+  store(m0 + 2, n0, acc2);
+  store(m0 + 3, n0, acc3);
 }

@@ -38,7 +38,39 @@ const reflect = (i: number, n: number) => {
   return i >= n ? period - i : i;
 };
 
-/** Bilinear resample of `box` of `img` into out[offset..] as a size x size x 3 float image in [0,1]. */
+/**
+ * Filter taps along one axis: source indices and weights for each of `size` outputs covering
+ * [start, start + len). A triangle filter widened by the reduction factor, as PIL's antialiased
+ * BILINEAR resize (which fastai's Resize uses): plain 2-tap bilinear when enlarging, an average
+ * over every covered source pixel when shrinking, so small sizes don't alias. Taps past the edge
+ * are dropped (PIL's renormalised edge) unless the output itself lies outside the image: then they
+ * reflect (Resize pad's border).
+ */
+function axisTaps(start: number, len: number, size: number, n: number) {
+  const scale = len / size;
+  const support = Math.max(1, scale);
+  const index: number[][] = [];
+  const weight: number[][] = [];
+  for (let k = 0; k < size; k++) {
+    const center = start + (k + 0.5) * scale;
+    const inside = center >= 0 && center <= n;
+    const idx: number[] = [];
+    const wts: number[] = [];
+    let total = 0;
+    for (let p = Math.floor(center - support); p < Math.ceil(center + support); p++) {
+      const w = 1 - Math.abs(p + 0.5 - center) / support;
+      if (w <= 0 || (inside && (p < 0 || p >= n))) continue;
+      idx.push(reflect(p, n));
+      wts.push(w);
+      total += w;
+    }
+    index.push(idx);
+    weight.push(wts.map((w) => w / total));
+  }
+  return { index, weight };
+}
+
+/** Resample `box` of `img` into out[offset..] as a size x size x 3 float image in [0,1]. */
 export function sampleBox(
   img: RgbImage,
   box: CropBox,
@@ -47,26 +79,36 @@ export function sampleBox(
   offset = 0,
 ) {
   const { width: W, height: H, rgb } = img;
-  const sx = box.w / size;
-  const sy = box.h / size;
+  const xs = axisTaps(box.x, box.w, size, W);
+  const ys = axisTaps(box.y, box.h, size, H);
   for (let i = 0; i < size; i++) {
-    const fy = box.y + (i + 0.5) * sy - 0.5;
-    const y0 = Math.floor(fy);
-    const ty = fy - y0;
-    const ya = reflect(y0, H) * W;
-    const yb = reflect(y0 + 1, H) * W;
+    const yi = ys.index[i];
+    const yw = ys.weight[i];
     for (let j = 0; j < size; j++) {
-      const fx = box.x + (j + 0.5) * sx - 0.5;
-      const x0 = Math.floor(fx);
-      const tx = fx - x0;
-      const xa = reflect(x0, W);
-      const xb = reflect(x0 + 1, W);
-      const o = offset + (i * size + j) * 3;
-      for (let c = 0; c < 3; c++) {
-        const top = rgb[(ya + xa) * 3 + c] * (1 - tx) + rgb[(ya + xb) * 3 + c] * tx;
-        const bot = rgb[(yb + xa) * 3 + c] * (1 - tx) + rgb[(yb + xb) * 3 + c] * tx;
-        out[o + c] = (top * (1 - ty) + bot * ty) / 255;
+      const xi = xs.index[j];
+      const xw = xs.weight[j];
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let a = 0; a < yi.length; a++) {
+        const row = yi[a] * W;
+        let rr = 0;
+        let gg = 0;
+        let bb = 0;
+        for (let c = 0; c < xi.length; c++) {
+          const p = (row + xi[c]) * 3;
+          rr += rgb[p] * xw[c];
+          gg += rgb[p + 1] * xw[c];
+          bb += rgb[p + 2] * xw[c];
+        }
+        r += rr * yw[a];
+        g += gg * yw[a];
+        b += bb * yw[a];
       }
+      const o = offset + (i * size + j) * 3;
+      out[o] = r / 255;
+      out[o + 1] = g / 255;
+      out[o + 2] = b / 255;
     }
   }
 }

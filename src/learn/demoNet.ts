@@ -5,6 +5,7 @@
 // NOTE: lives in src/learn because src/models belongs to the models helper; it only uses the
 // shared `Model` contract and could move there as is.
 import * as tf from '@tensorflow/tfjs';
+import { globalPool } from '../models/layers';
 import { UNIT, type Model } from '../models/model';
 
 export function batchNorm(
@@ -103,7 +104,7 @@ export function tinyBnCnn(
       tf.tidy(
         () =>
           tf.add(
-            tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, p('fc.weight') as tf.Tensor2D),
+            tf.matMul(globalPool(f, 'avg'), p('fc.weight') as tf.Tensor2D),
             p('fc.bias'),
           ) as tf.Tensor2D,
       ),

@@ -15,6 +15,7 @@ import {
   addLinear,
   batchNorm,
   dropout,
+  globalPool,
   kaimingNormal,
   linear,
   newStore,
@@ -56,7 +57,7 @@ export function createHead(nf: number, nOut: number, opts: HeadOptions = {}) {
     ...store,
     forward(f: tf.Tensor4D, training: boolean): tf.Tensor2D {
       // AdaptiveConcatPool2d: cat([max, avg], channels).
-      let h = tf.concat([tf.max(f, [1, 2]), tf.mean(f, [1, 2])], 1) as tf.Tensor2D;
+      let h = tf.concat([globalPool(f, 'max'), globalPool(f, 'avg')], 1) as tf.Tensor2D;
       for (const b of blocks) {
         h = dropout(batchNorm(store, b.bn, h, training), b.p, training);
         h = linear(store, b.lin, h);

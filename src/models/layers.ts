@@ -110,6 +110,20 @@ export function linear(store: Store, prefix: string, x: tf.Tensor2D): tf.Tensor2
   return b ? (tf.add(y, b) as tf.Tensor2D) : y;
 }
 
+/**
+ * Mean (or max) over H and W as one pooling window. Not tf.mean/tf.max over axes [1, 2]: tfjs-webgpu
+ * reduces middle axes by a transpose and then a 256-thread workgroup with barriers per output,
+ * which on SwiftShader took 6 s for ResNet50's [64, 1, 1, 2048] features (a window pool: 0.1 ms).
+ */
+export function globalPool(f: tf.Tensor4D, kind: 'avg' | 'max'): tf.Tensor2D {
+  const [b, h, w, c] = f.shape;
+  const pooled =
+    kind === 'avg'
+      ? tf.avgPool(f, [h, w], [h, w], 'valid')
+      : tf.maxPool(f, [h, w], [h, w], 'valid');
+  return tf.reshape(pooled, [b, c]);
+}
+
 /** Dropout only while training (fastai/PyTorch nn.Dropout semantics: scale kept units by 1/(1-p)). */
 export const dropout = <T extends tf.Tensor>(x: T, p: number, training: boolean): T =>
   training && p > 0 ? (tf.dropout(x, p) as T) : x;

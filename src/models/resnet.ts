@@ -17,6 +17,7 @@ import {
   BN_MOMENTUM,
   type BnPost,
   conv,
+  globalPool,
   kaimingNormal,
   linear,
   newStore,
@@ -170,7 +171,7 @@ export function poolLinearHead(prefix: string, nf: number, nClasses: number, see
   });
   return {
     ...store,
-    forward: (f: tf.Tensor4D) => linear(store, prefix, tf.mean(f, [1, 2]) as tf.Tensor2D),
+    forward: (f: tf.Tensor4D) => linear(store, prefix, globalPool(f, 'avg')),
   };
 }
 

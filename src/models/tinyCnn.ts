@@ -2,6 +2,7 @@
 // Parameters are plain tf.Variables named like PyTorch state-dict keys.
 import * as tf from '@tensorflow/tfjs';
 
+import { globalPool } from './layers';
 import { UNIT, type Model } from './model';
 
 export function tinyCnn(nClasses: number, seed: number, widths: [number, number] = [8, 16]): Model {
@@ -36,7 +37,7 @@ export function tinyCnn(nClasses: number, seed: number, widths: [number, number]
             p('conv2.bias'),
           ),
         );
-        const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+        const pooled = globalPool(h as tf.Tensor4D, 'avg');
         return tf.add(
           tf.matMul(pooled, p('fc.weight') as tf.Tensor2D),
           p('fc.bias'),

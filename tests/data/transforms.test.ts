@@ -141,6 +141,30 @@ describe('item transforms', () => {
     expect([0, 1, 2, 3].map(green)).toEqual([10, 0, 10, 0]);
   });
 
+  it('shrinking matches PIL BILINEAR (antialiased), the referee and fastai Resize', () => {
+    const [W, H] = [13, 10];
+    const rgb = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        for (let c = 0; c < 3; c++) rgb[(y * W + x) * 3 + c] = (x * 37 + y * 11 + c * 5) % 256;
+    const out = new Float32Array(4 * 4 * 3);
+    applyItemTfm(
+      { width: W, height: H, rgb },
+      { kind: 'resize', size: 4, method: 'squish' },
+      false,
+      Math.random,
+      out,
+    );
+    // Image.fromarray(same pixels).resize((4, 4), Image.BILINEAR) with Debian's python3-pil.
+    const pil = [
+      64, 69, 74, 158, 161, 166, 91, 94, 99, 146, 151, 156, 89, 94, 99, 167, 158, 163, 100, 91, 96,
+      171, 176, 181, 116, 121, 126, 156, 138, 143, 101, 100, 105, 184, 169, 174, 141, 146, 148, 135,
+      137, 120, 114, 118, 123, 168, 170, 148,
+    ];
+    const diff = Array.from(out, (v, i) => Math.abs(v * 255 - pil[i]));
+    expect(Math.max(...diff)).toBeLessThan(1.5); // PIL rounds in fixed point
+  });
+
   it('RandomResizedCrop: area within [min_scale, 1] on train, centre crop on valid', () => {
     const rand = seededRandom(5);
     for (let i = 0; i < 50; i++) {

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import {
   Conv2DBackpropFilterProgram,
   Conv2DBackpropInputProgram,
+  Conv2DFewChannelsProgram,
   Conv2DProgram,
   dgradPhases,
+  fewChannels,
 } from '../../src/engine/kernels/conv2d';
 
 const info = (cin: number, cout: number, stride = 1) =>
@@ -37,15 +39,40 @@ describe('shaders/conv2d_fwd.wgsl', () => {
         it(`Cin=${cin} Cout=${cout} bias=${bias} act=${act}`, () => {
           const src = new Conv2DProgram(info(cin, cout), bias, act).getUserCode();
           noDirectives(src);
-          const fn = src.match(/fn activation[\s\S]*?\n}/);
-          expect(fn !== null).toBe(act !== null);
-          if (fn) expect(fn[0].match(/return/g)).toHaveLength(1);
-          expect(src.match(/activation\(acc/g)?.length ?? 0).toBe(act === null ? 0 : 4);
+          // The epilogue (shaders/epilogue.wgsl): one activation, bias only when there is one.
+          const fn = src.match(/fn activation[\s\S]*?\n}/)![0];
+          expect(fn.match(/return/g)).toHaveLength(1);
+          expect(fn.includes('max(v, vec4<f32>(0.0))')).toBe(act === 'relu');
           expect(src.includes('bias[')).toBe(bias !== 'none');
-          expect(src.match(/let v\d = /g)).toHaveLength(4);
+          expect(src.includes('bias[n0 >> 2u]')).toBe(bias === 'column' && cout % 4 === 0);
+          expect(src.match(/store\(m0/g)).toHaveLength(4);
           expect(src.includes('x[(p0 >> 2u) + cq]')).toBe(cin % 4 === 0);
-          expect(src.includes('result[o0 >> 2u]')).toBe(cout % 4 === 0);
+          expect(src.includes('result[o >> 2u]')).toBe(cout % 4 === 0);
         });
+});
+
+describe('shaders/conv2d_fwd_fewc.wgsl', () => {
+  it('takes 1-3 input channels with Cout % 16 == 0, and only those', () => {
+    expect([1, 2, 3, 4, 8].map((c) => fewChannels(info(c, 64)))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect([8, 24, 32].map((c) => fewChannels(info(3, c)))).toEqual([false, false, true]);
+  });
+  for (const bias of ['none', 'column', 'scalar'] as const)
+    for (const act of [null, 'relu', 'leakyrelu'] as const)
+      it(`bias=${bias} act=${act}: epilogue prepended, 16 columns per thread`, () => {
+        const p = new Conv2DFewChannelsProgram(info(3, 64), bias, act);
+        const src = p.getUserCode();
+        noDirectives(src);
+        expect(src.match(/fn activation[\s\S]*?\n}/)![0].match(/return/g)).toHaveLength(1);
+        expect(src.includes('bias[')).toBe(bias !== 'none');
+        expect(p.tileN).toBe(16);
+        expect(p.dispatch[0]).toBe(1); // 64 channels = 4 threads x 16
+      });
 });
 
 describe('shaders/conv2d_dgrad.wgsl and conv2d_wgrad.wgsl', () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { cutBody, visionModel } from '../../src/models/head';
 import { kerasResnet50Body } from '../../src/models/kerasResnet50';
+import { globalPool } from '../../src/models/layers';
 import { freeze, trainableKeys, unfreeze, type Model } from '../../src/models/model';
 import { torchvisionBody, torchvisionResnet } from '../../src/models/resnet';
 
@@ -128,5 +129,26 @@ describe('fastai vision_learner surgery', () => {
     unfreeze(m);
     expect(gradKeys(m)).toEqual(all);
     m.dispose();
+  });
+});
+
+describe('globalPool', () => {
+  it('is tf.mean / tf.max over H and W, values and gradients', () => {
+    for (const shape of [
+      [2, 3, 5, 4],
+      [3, 1, 1, 6],
+    ]) {
+      const f = tf.randomNormal(shape, 0, 1, 'float32', 9) as tf.Tensor4D;
+      const dy = tf.randomNormal([shape[0], shape[3]], 0, 1, 'float32', 10);
+      for (const kind of ['avg', 'max'] as const) {
+        const ref = (t: tf.Tensor) => (kind === 'avg' ? tf.mean(t, [1, 2]) : tf.max(t, [1, 2]));
+        const ours = (t: tf.Tensor) => globalPool(t as tf.Tensor4D, kind);
+        expect(ours(f).shape).toEqual([shape[0], shape[3]]);
+        const diff = tf.max(tf.abs(tf.sub(ours(f), ref(f)))).dataSync()[0];
+        expect(diff).toBeLessThan(1e-6);
+        const g = (fn: (t: tf.Tensor) => tf.Tensor) => tf.grad((t) => tf.sum(tf.mul(fn(t), dy)))(f);
+        expect(tf.max(tf.abs(tf.sub(g(ours), g(ref)))).dataSync()[0]).toBeLessThan(1e-6);
+      }
+    }
   });
 });

@@ -100,9 +100,10 @@ async function oursVsStock(flops: number, fn: () => tf.Tensor, minMs: number) {
 
 const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 7);
 
-/** ResNet-18 3x3 convs at 64 px input (stage spatial sizes 16, 8, 4, 2) and one stride-2 conv. */
+/** ResNet-18 convs at 64 px input: the RGB stem, the 3x3s of each stage (16, 8, 4, 2 px), one stride 2. */
 function convShapes(bs: number) {
   return [
+    { name: 'stem 7x7 s2', x: [bs, 64, 64, 3], f: [7, 7, 3, 64], s: 2 },
     { name: 'layer1 3x3', x: [bs, 16, 16, 64], f: [3, 3, 64, 64], s: 1 },
     { name: 'layer2 3x3 s2', x: [bs, 16, 16, 64], f: [3, 3, 64, 128], s: 2 },
     { name: 'layer2 3x3', x: [bs, 8, 8, 128], f: [3, 3, 128, 128], s: 1 },

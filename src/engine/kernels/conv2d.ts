@@ -17,6 +17,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import conv2dDgradWgsl from '../../../shaders/conv2d_dgrad.wgsl?raw';
 import conv2dFwdWgsl from '../../../shaders/conv2d_fwd.wgsl?raw';
+import conv2dFwdFewcWgsl from '../../../shaders/conv2d_fwd_fewc.wgsl?raw';
+import epilogueWgsl from '../../../shaders/epilogue.wgsl?raw';
 import conv2dWgradWgsl from '../../../shaders/conv2d_wgrad.wgsl?raw';
 import { type Activation, activationFlags, type BiasKind, GemmProgram } from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
@@ -42,8 +44,13 @@ export function convUniformData(ci: ConvInfo) {
 
 abstract class ConvGemmProgram extends GemmProgram {
   protected src = '';
-  constructor(outputShape: number[], dims: { M: number; N: number; K: number }, tileN = 4) {
-    super(outputShape, { batch: 1, ...dims }, [8, 8, 1], tileN);
+  constructor(
+    outputShape: number[],
+    dims: { M: number; N: number; K: number },
+    tileN = 4,
+    workgroupSize: [number, number, number] = [8, 8, 1],
+  ) {
+    super(outputShape, { batch: 1, ...dims }, workgroupSize, tileN);
     this.uniforms += CONV_UNIFORMS;
   }
   getUserCode() {
@@ -74,13 +81,47 @@ export class Conv2DProgram extends ConvGemmProgram {
     this.outputComponent = vecW ? 4 : 1;
     this.shaderKey = `studio_conv2d_${+vecX}${+vecW}_${bias}_${activation}`;
 
-    this.src = instantiateWgsl(conv2dFwdWgsl, {
+    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdWgsl}`, {
       VEC_X: vecX,
       VEC_W: vecW,
-      BIAS_NONE: bias === 'none',
+      VEC_OUT: vecW,
       BIAS_COLUMN: bias === 'column',
       BIAS_SCALAR: bias === 'scalar',
-      ACTIVATION: activation !== null,
+      ...activationFlags(activation),
+    });
+  }
+}
+
+/** Whether Conv2DFewChannelsProgram covers this conv: 1-3 input channels, Cout % 16 == 0. */
+export const fewChannels = (ci: ConvInfo) => ci.inChannels < 4 && ci.outChannels % 16 === 0;
+
+/**
+ * The forward conv for 1-3 input channels (RGB and grayscale stems): 4 pixels x 16 channels per
+ * thread, exactly Cin channels per tap (shaders/conv2d_fwd_fewc.wgsl). uniforms.dimK is unused.
+ */
+export class Conv2DFewChannelsProgram extends ConvGemmProgram {
+  constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {
+    const M = ci.batchSize * ci.outHeight * ci.outWidth;
+    const N = ci.outChannels;
+    // 4 threads across N: a 64-channel stem fills the workgroup's width.
+    super(
+      ci.outShape,
+      { M, N, K: ci.filterHeight * ci.filterWidth * ci.inChannels },
+      16,
+      [4, 16, 1],
+    );
+    this.variableNames = ['x', 'w'];
+    this.variableComponents = [1, 4];
+    if (bias !== 'none') {
+      this.variableNames.push('bias');
+      this.variableComponents.push(bias === 'column' ? 4 : 1);
+    }
+    this.outputComponent = 4;
+    this.shaderKey = `studio_conv2d_fewc_${bias}_${activation}`;
+    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdFewcWgsl}`, {
+      VEC_OUT: true,
+      BIAS_COLUMN: bias === 'column',
+      BIAS_SCALAR: bias === 'scalar',
       ...activationFlags(activation),
     });
   }

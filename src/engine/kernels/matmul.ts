@@ -4,6 +4,7 @@
 // broadcasting that is not "all or one") returns null and the caller uses the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import epilogueWgsl from '../../../shaders/epilogue.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import {
   type Activation,
@@ -44,7 +45,7 @@ export class MatMulProgram extends GemmProgram {
     }
     this.outputComponent = vecOut ? 4 : 1;
     this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}_${bias}_${activation}`;
-    this.src = instantiateWgsl(matmulWgsl, {
+    this.src = instantiateWgsl(`${epilogueWgsl}\n${matmulWgsl}`, {
       K_ALIGNED: kAligned,
       TRANSPOSE_A: transposeA,
       TRANSPOSE_B: transposeB,

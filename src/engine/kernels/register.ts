@@ -7,8 +7,10 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   Conv2DBackpropFilterProgram,
   Conv2DBackpropInputProgram,
+  Conv2DFewChannelsProgram,
   Conv2DProgram,
   convUniformData,
+  fewChannels,
   dgradDims,
   dgradPhases,
   dgradUniformData,
@@ -72,7 +74,10 @@ function conv2dForward(args: Args): TensorInfo | null {
     N: ci.outChannels,
     K: ci.filterHeight * ci.filterWidth * pad4(ci.inChannels),
   };
-  const program = new Conv2DProgram(ci, bk, activation === 'linear' ? null : activation);
+  const act = activation === 'linear' ? null : activation;
+  const program = fewChannels(ci)
+    ? new Conv2DFewChannelsProgram(ci, bk, act)
+    : new Conv2DProgram(ci, bk, act);
   const uniforms = [
     ...gemmUniformData(dims, (attrs.leakyreluAlpha as number | undefined) ?? 0),
     ...convUniformData(ci),

@@ -17,12 +17,15 @@ test('Studio conv/matmul kernels and their gradients match the CPU backend and s
     expect(c.maxRelErrorVsStock, `${c.name} vs stock webgpu`).toBeLessThan(1e-4);
   }
   expect(r.leakedTensors).toBe(0);
-  // The elementwise cases ran our programs (and the broadcast / odd-size ones fell back).
-  for (const k of ['Add', 'Sub', 'Multiply']) {
+  // The elementwise and max-pool cases ran our programs (and the broadcast / odd-size / C 6 ones
+  // fell back).
+  for (const k of ['Add', 'Sub', 'Multiply', 'MaxPoolGrad']) {
     expect(r.kernelCalls?.[k]?.ours ?? 0, `${k} ours`).toBeGreaterThan(0);
     if (k !== 'Sub') expect(r.kernelCalls?.[k]?.stock ?? 0, `${k} stock`).toBeGreaterThan(0);
   }
-  // The 4x8-tile backprop-filter cases really ran the wide programs.
+  // The 4x8-tile backprop-filter and forward cases really ran the wide programs.
   for (const v of ['reg4x8-wg8x8', 'reg4x8-wg16x4', 'reg4x8-wg4x16'])
     expect(r.wideVariantCalls?.[`Conv2DBackpropFilter:${v}`] ?? 0, v).toBeGreaterThan(0);
+  expect(r.wideVariantCalls?.['Conv2D:reg4x8-wg8x8'] ?? 0).toBeGreaterThan(0);
+  expect(r.wideVariantCalls?.['FusedConv2D:reg4x8-wg16x4'] ?? 0).toBeGreaterThan(0);
 });

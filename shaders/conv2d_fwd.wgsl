@@ -9,7 +9,8 @@
 // since columns past N are never written and A is zero past the real channels.
 // Flags: VEC_X (Cin % 4 == 0: x read as vec4; otherwise 4 scalar reads masked past Cin),
 // VEC_W (Cout % 4 == 0: w and result bound as vec4; passed on as the epilogue's VEC_OUT),
-// BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation).
+// BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation), WIDE_N (with VEC_W: 4x8 outputs per
+// thread, an autotune variant).
 // Bindings (tfjs prelude): x, w, [bias], result; uniforms dimM, dimN, dimK, alpha, pad, stride,
 // dilation, filterHW, inHW, outHW, inC, outC (CONV_UNIFORMS in src/engine/kernels/conv2d.ts).
 
@@ -22,7 +23,11 @@ fn store(m : i32, n0 : i32, acc : vec4<f32>) {
 
 fn main() {
   let batch = i32(globalId.z);
+#if WIDE_N
+  let n0 = i32(globalId.x) * 8;
+#else
   let n0 = i32(globalId.x) * 4;
+#endif
   let m0 = i32(globalId.y) * 4;
   if (m0 >= uniforms.dimM || n0 >= uniforms.dimN) { return; }
   // Output pixel (b, oh, ow) of each of the 4 rows, and its top-left input corner.
@@ -52,6 +57,14 @@ fn main() {
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+#if WIDE_N
+  // Columns n0+4..n0+7 of the same 4 rows: each A load and index step feeds twice the FMAs.
+  let n1 = n0 + 4;
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+#endif
   // Taps outside, channels inside: a tap's pixel offsets and border tests are computed once,
   // and the channel loop only steps indices (u32 casts fold the two border compares into one).
   for (var kh = 0; kh < uniforms.filterHW.x; kh = kh + 1) {
@@ -113,6 +126,21 @@ fn main() {
         acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
         acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
         acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+#if WIDE_N
+        // The next vec4 of each of the 4 weight rows (past N: read, never written).
+#if VEC_X
+        let e0 = w[bi + 1]; let e1 = w[bi + nq + 1]; let e2 = w[bi + 2 * nq + 1]; let e3 = w[bi + 3 * nq + 1];
+#else
+        let e0 = w[((min(wr + kc + 0, wRows - 1) * uniforms.dimN + n0) >> 2u) + 1];
+        let e1 = w[((min(wr + kc + 1, wRows - 1) * uniforms.dimN + n0) >> 2u) + 1];
+        let e2 = w[((min(wr + kc + 2, wRows - 1) * uniforms.dimN + n0) >> 2u) + 1];
+        let e3 = w[((min(wr + kc + 3, wRows - 1) * uniforms.dimN + n0) >> 2u) + 1];
+#endif
+        acc4 = acc4 + a0.x * e0 + a0.y * e1 + a0.z * e2 + a0.w * e3;
+        acc5 = acc5 + a1.x * e0 + a1.y * e1 + a1.z * e2 + a1.w * e3;
+        acc6 = acc6 + a2.x * e0 + a2.y * e1 + a2.z * e2 + a2.w * e3;
+        acc7 = acc7 + a3.x * e0 + a3.y * e1 + a3.z * e2 + a3.w * e3;
+#endif
       }
     }
   }
@@ -120,4 +148,12 @@ fn main() {
   store(m0 + 1, n0, acc1);
   store(m0 + 2, n0, acc2);
   store(m0 + 3, n0, acc3);
+#if WIDE_N
+  if (n1 < uniforms.dimN) {
+    store(m0, n1, acc4);
+    store(m0 + 1, n1, acc5);
+    store(m0 + 2, n1, acc6);
+    store(m0 + 3, n1, acc7);
+  }
+#endif
 }

@@ -51,6 +51,19 @@ describe('shaders/conv2d_fwd.wgsl', () => {
         });
 });
 
+describe('shaders/conv2d_fwd.wgsl, 4x8 tile', () => {
+  for (const [cin, cout] of CHANNELS)
+    it(`Cin=${cin} Cout=${cout}: wide only when Cout % 4 == 0`, () => {
+      const p = new Conv2DProgram(info(cin, cout), 'column', 'relu', true);
+      const src = p.getUserCode();
+      noDirectives(src);
+      expect(p.tileN).toBe(cout % 4 === 0 ? 8 : 4);
+      expect(src.includes('acc7')).toBe(cout % 4 === 0);
+      expect(src.includes('globalId.x) * 8')).toBe(cout % 4 === 0);
+      expect(p.dispatch[0]).toBe(Math.ceil(cout / (p.tileN * 8)));
+    });
+});
+
 describe('shaders/conv2d_fwd_fewc.wgsl', () => {
   it('takes 1-3 input channels with Cout % 16 == 0, and only those', () => {
     expect([1, 2, 3, 4, 8].map((c) => fewChannels(info(c, 64)))).toEqual([

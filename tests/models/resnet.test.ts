@@ -134,10 +134,11 @@ describe('fastai vision_learner surgery', () => {
 
 describe('globalPool', () => {
   it('is tf.mean / tf.max over H and W, values and gradients', () => {
-    for (const shape of [
+    const shapes: [number, number, number, number][] = [
       [2, 3, 5, 4],
       [3, 1, 1, 6],
-    ]) {
+    ];
+    for (const shape of shapes) {
       const f = tf.randomNormal(shape, 0, 1, 'float32', 9) as tf.Tensor4D;
       const dy = tf.randomNormal([shape[0], shape[3]], 0, 1, 'float32', 10);
       for (const kind of ['avg', 'max'] as const) {

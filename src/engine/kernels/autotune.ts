@@ -3,7 +3,8 @@
 // the user's adapter and the fastest is remembered in IndexedDB (idb-keyval), keyed by the
 // adapter's vendor/architecture/description. Variants are program parameters: the workgroup
 // shape of the register-tiled GEMM (8x8, 16x4, 4x16, 16x16 threads of 4x4 outputs each), for
-// backprop-filter also 4x8 outputs per thread (`tileN`, read by the kernel via `tunedTileN()`),
+// conv forward and backprop-filter also 4x8 outputs per thread (`tileN`, read by the kernel via
+// `tunedTileN()`),
 // and, where tfjs has one, the stock workgroup-memory tiled kernel (on a real GPU it may win;
 // on SwiftShader barriers are slow).
 //
@@ -44,8 +45,8 @@ const WIDE_VARIANTS: Variant[] = [
 const FAMILIES: Record<string, Variant[]> = {
   BatchMatMul: [...WG_VARIANTS, STOCK],
   _FusedMatMul: [...WG_VARIANTS, STOCK],
-  Conv2D: [...WG_VARIANTS, STOCK],
-  FusedConv2D: [...WG_VARIANTS, STOCK],
+  Conv2D: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
+  FusedConv2D: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
   Conv2DBackpropInput: [...WG_VARIANTS, STOCK],
   // Stock backprop-filter is a naive loop (one thread per filter element): never a contender.
   Conv2DBackpropFilter: [...WG_VARIANTS, ...WIDE_VARIANTS],

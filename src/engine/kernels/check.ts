@@ -147,6 +147,25 @@ function binaryCase(name: string, a: number[], b: number[], op: 'add' | 'sub' | 
   };
 }
 
+/** max pool and its gradient (MaxPoolGrad: ours when C % 4 == 0, else stock). */
+function maxPoolCase(
+  name: string,
+  x: number[],
+  size: number,
+  stride: number,
+  pad: 'same' | 'valid' | number,
+): Case {
+  const f = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, size, stride, pad);
+  return {
+    name,
+    shapes: [x],
+    run([t]) {
+      const out = f(t);
+      return [out, tf.grad(f)(t, fixedDy(out, 0.29))];
+    },
+  };
+}
+
 /** Awkward on purpose: odd sizes, channels not multiple of 4, batch 1, all paddings and strides. */
 export const CHECK_CASES: Case[] = [
   // Channel counts that are not multiples of 4 (padded to 4 inside the loads), every filter
@@ -275,6 +294,32 @@ export const CHECK_CASES: Case[] = [
       variant: 'reg4x8-wg4x16',
     },
   ),
+  // The 4x8-tile forward variant: Cout a multiple of 4 but not 8, Cin not a multiple of 4, and
+  // fused bias + activation on the second column half.
+  convCase(
+    'fwd 4x8: conv 3x3 s1 same, Cin 5, Cout 12, 9x11, b2',
+    [2, 9, 11, 5],
+    [3, 3, 5, 12],
+    1,
+    'same',
+    {
+      variant: 'reg4x8-wg8x8',
+      grads: false,
+    },
+  ),
+  convCase(
+    'fwd 4x8: conv 3x3 s2 same + bias + elu, Cin 8, Cout 24, 10x9, b1',
+    [1, 10, 9, 8],
+    [3, 3, 8, 24],
+    2,
+    'same',
+    {
+      variant: 'reg4x8-wg16x4',
+      bias: true,
+      activation: 'elu',
+      grads: false,
+    },
+  ),
   convCase(
     'fused conv 3x3 s2 same + bias + relu, Cin 8, Cout 16',
     [1, 9, 9, 8],
@@ -300,6 +345,11 @@ export const CHECK_CASES: Case[] = [
     activation: 'leakyrelu',
     grads: false,
   }),
+  maxPoolCase('maxPool 3x3 s2 pad 1, C 8, 9x10, b2 (ResNet stem pool)', [2, 9, 10, 8], 3, 2, 1),
+  maxPoolCase('maxPool 2x2 s2 valid, C 4, 7x5, b1 (odd edge)', [1, 7, 5, 4], 2, 2, 'valid'),
+  maxPoolCase('maxPool 3x3 s1 same, C 12, 5x6, b1 (overlapping)', [1, 5, 6, 12], 3, 1, 'same'),
+  maxPoolCase('maxPool 3x3 s3 valid, C 16, 3x4, b3 (one window)', [3, 3, 4, 16], 3, 3, 'valid'),
+  maxPoolCase('maxPool 3x3 s2 same, C 6 (stock fallback)', [1, 7, 7, 6], 3, 2, 'same'),
   binaryCase('add, same shape 3x5x8', [3, 5, 8], [3, 5, 8], 'add'),
   binaryCase('sub, scalar right 6x4', [6, 4], [], 'sub'),
   binaryCase('mul, scalar left 2x3x4', [], [2, 3, 4], 'mul'),

@@ -64,14 +64,15 @@ abstract class ConvGemmProgram extends GemmProgram {
 export const pad4 = (c: number) => Math.ceil(c / 4) * 4;
 
 export class Conv2DProgram extends ConvGemmProgram {
-  constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {
+  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant; Cout % 4 == 0 only). */
+  constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null, wide = false) {
     // K runs over (kh, kw, channel) with channels padded to 4: uniforms.dimK = fH·fW·pad4(Cin).
     const M = ci.batchSize * ci.outHeight * ci.outWidth;
     const N = ci.outChannels;
     const K = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
-    super(ci.outShape, { M, N, K });
-    const vecX = ci.inChannels % 4 === 0;
     const vecW = N % 4 === 0;
+    super(ci.outShape, { M, N, K }, wide && vecW ? 8 : 4);
+    const vecX = ci.inChannels % 4 === 0;
     this.variableNames = ['x', 'w'];
     this.variableComponents = [vecX ? 4 : 1, vecW ? 4 : 1];
     if (bias !== 'none') {
@@ -79,12 +80,13 @@ export class Conv2DProgram extends ConvGemmProgram {
       this.variableComponents.push(bias === 'column' && vecW ? 4 : 1);
     }
     this.outputComponent = vecW ? 4 : 1;
-    this.shaderKey = `studio_conv2d_${+vecX}${+vecW}_${bias}_${activation}`;
+    this.shaderKey = `studio_conv2d_${+vecX}${+vecW}${this.tileN}_${bias}_${activation}`;
 
     this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdWgsl}`, {
       VEC_X: vecX,
       VEC_W: vecW,
       VEC_OUT: vecW,
+      WIDE_N: this.tileN === 8,
       BIAS_COLUMN: bias === 'column',
       BIAS_SCALAR: bias === 'scalar',
       ...activationFlags(activation),

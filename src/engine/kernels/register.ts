@@ -20,6 +20,7 @@ import { type Activation, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
 import { runTuned, tunedTileN } from './autotune';
 import { binaryVec4 } from './binary';
+import { maxPoolGrad } from './pool';
 
 type TensorInfo = tf.TensorInfo;
 type Args = {
@@ -77,7 +78,7 @@ function conv2dForward(args: Args): TensorInfo | null {
   const act = activation === 'linear' ? null : activation;
   const program = fewChannels(ci)
     ? new Conv2DFewChannelsProgram(ci, bk, act)
-    : new Conv2DProgram(ci, bk, act);
+    : new Conv2DProgram(ci, bk, act, tunedTileN() === 8);
   const uniforms = [
     ...gemmUniformData(dims, (attrs.leakyreluAlpha as number | undefined) ?? 0),
     ...convUniformData(ci),
@@ -158,6 +159,7 @@ const STUDIO_KERNELS: Record<string, StudioKernel> = {
   [tf.Add]: ({ inputs, backend }) => binaryVec4(backend, 'add', inputs.a, inputs.b),
   [tf.Sub]: ({ inputs, backend }) => binaryVec4(backend, 'sub', inputs.a, inputs.b),
   [tf.Multiply]: ({ inputs, backend }) => binaryVec4(backend, 'mul', inputs.a, inputs.b),
+  [tf.MaxPoolGrad]: ({ inputs, backend, attrs }) => maxPoolGrad(backend, inputs, attrs),
 };
 
 export const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);

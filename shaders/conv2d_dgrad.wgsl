@@ -7,14 +7,24 @@
 // The K coordinates (koc, tw, th) advance branch-free with select. Only A (dy) loads are
 // guarded; W loads use clamped columns (never written) and meet zeros in A past Cout.
 // Flags: VEC_K (Cout % 4 == 0: dy and w read as vec4; otherwise 4 scalar reads, dy masked
-// past Cout), VEC_OUT (Cin % 4 == 0: result bound as vec4).
+// past Cout), VEC_OUT (Cin % 4 == 0: result bound as vec4), WIDE_N (4x8 outputs per thread, an
+// autotune variant: each dy load and index step feeds twice the FMAs).
 // Bindings (tfjs prelude): dy, w, result; uniforms dimM, dimN, dimK, alpha, stride, k0, taps, q,
 // phase, sub, filterHW, inHW, outHW, inC, outC (DGRAD_UNIFORMS in src/engine/kernels/conv2d.ts).
-// The 4x unrolled lines are what the earlier TS builder emitted, token for token.
+// writeOut() comes from shaders/epilogue.wgsl, prepended by the program.
+
+// dx row m (input pixel xrow), columns n0..n0+3.
+fn store(m : i32, xrow : i32, n0 : i32, acc : vec4<f32>) {
+  if (m < uniforms.dimM) { writeOut(xrow * uniforms.dimN + n0, n0, acc); }
+}
 
 fn main() {
   let batch = i32(globalId.z);
+#if WIDE_N
+  let n0 = i32(globalId.x) * 8;
+#else
   let n0 = i32(globalId.x) * 4;
+#endif
   let m0 = i32(globalId.y) * 4;
   if (m0 >= uniforms.dimM || n0 >= uniforms.dimN) { return; }
   // Row r of the phase GEMM is pixel (b, i', j'); its input pixel is phase + stride*(i', j').
@@ -47,6 +57,14 @@ fn main() {
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+#if WIDE_N
+  let n1 = n0 + 4;
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+  let nd = min(vec4<i32>(n1) + vec4<i32>(0, 1, 2, 3), vec4<i32>(uniforms.dimN - 1));
+#endif
   // Taps outside, channels inside: a tap's dy offsets, border tests and weight rows are computed
   // once, the channel loop only steps indices (u32 casts fold the two border compares into one).
   let nc = min(vec4<i32>(n0) + vec4<i32>(0, 1, 2, 3), vec4<i32>(uniforms.dimN - 1));
@@ -69,6 +87,10 @@ fn main() {
       let wt = (kh * uniforms.filterHW.y + kw) * uniforms.inC;
       let q0 = (wt + nc.x) * uniforms.outC; let q1 = (wt + nc.y) * uniforms.outC;
       let q2 = (wt + nc.z) * uniforms.outC; let q3 = (wt + nc.w) * uniforms.outC;
+#if WIDE_N
+      let q4 = (wt + nd.x) * uniforms.outC; let q5 = (wt + nd.y) * uniforms.outC;
+      let q6 = (wt + nd.z) * uniforms.outC; let q7 = (wt + nd.w) * uniforms.outC;
+#endif
       for (var cq = 0; cq < outCq; cq = cq + 1) {
         let koc = cq * 4;
 #if VEC_K
@@ -77,6 +99,9 @@ fn main() {
         let a2 = select(vec4<f32>(0.0), dy[(p2 >> 2u) + cq], ok2);
         let a3 = select(vec4<f32>(0.0), dy[(p3 >> 2u) + cq], ok3);
         let c0 = w[(q0 >> 2u) + cq]; let c1 = w[(q1 >> 2u) + cq]; let c2 = w[(q2 >> 2u) + cq]; let c3 = w[(q3 >> 2u) + cq];
+#if WIDE_N
+        let c4 = w[(q4 >> 2u) + cq]; let c5 = w[(q5 >> 2u) + cq]; let c6 = w[(q6 >> 2u) + cq]; let c7 = w[(q7 >> 2u) + cq];
+#endif
 #else
         let cm = (vec4<i32>(koc) + vec4<i32>(0, 1, 2, 3)) < vec4<i32>(uniforms.outC);
         let a0 = select(vec4<f32>(0.0), vec4<f32>(dy[p0 + koc], dy[p0 + koc + 1], dy[p0 + koc + 2], dy[p0 + koc + 3]), cm & vec4<bool>(ok0));
@@ -87,6 +112,12 @@ fn main() {
         let wi1 = q1 + koc; let c1 = vec4<f32>(w[wi1], w[wi1 + 1], w[wi1 + 2], w[wi1 + 3]);
         let wi2 = q2 + koc; let c2 = vec4<f32>(w[wi2], w[wi2 + 1], w[wi2 + 2], w[wi2 + 3]);
         let wi3 = q3 + koc; let c3 = vec4<f32>(w[wi3], w[wi3 + 1], w[wi3 + 2], w[wi3 + 3]);
+#if WIDE_N
+        let wi4 = q4 + koc; let c4 = vec4<f32>(w[wi4], w[wi4 + 1], w[wi4 + 2], w[wi4 + 3]);
+        let wi5 = q5 + koc; let c5 = vec4<f32>(w[wi5], w[wi5 + 1], w[wi5 + 2], w[wi5 + 3]);
+        let wi6 = q6 + koc; let c6 = vec4<f32>(w[wi6], w[wi6 + 1], w[wi6 + 2], w[wi6 + 3]);
+        let wi7 = q7 + koc; let c7 = vec4<f32>(w[wi7], w[wi7 + 1], w[wi7 + 2], w[wi7 + 3]);
+#endif
 #endif
         // c_j = W[kh, kw, n0 + j, koc..koc+3]: transpose the 4x4 block into rows of B.
         let b0 = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
@@ -97,56 +128,30 @@ fn main() {
         acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
         acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
         acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+#if WIDE_N
+        let e0 = vec4<f32>(c4.x, c5.x, c6.x, c7.x);
+        let e1 = vec4<f32>(c4.y, c5.y, c6.y, c7.y);
+        let e2 = vec4<f32>(c4.z, c5.z, c6.z, c7.z);
+        let e3 = vec4<f32>(c4.w, c5.w, c6.w, c7.w);
+        acc4 = acc4 + a0.x * e0 + a0.y * e1 + a0.z * e2 + a0.w * e3;
+        acc5 = acc5 + a1.x * e0 + a1.y * e1 + a1.z * e2 + a1.w * e3;
+        acc6 = acc6 + a2.x * e0 + a2.y * e1 + a2.z * e2 + a2.w * e3;
+        acc7 = acc7 + a3.x * e0 + a3.y * e1 + a3.z * e2 + a3.w * e3;
+#endif
       }
     }
   }
   // GEMM row m0+i is input pixel xrow_i.
-  if (m0 + 0 < uniforms.dimM) {
-    let v0 = acc0;
-    let o0 = 0 + xrow0 * uniforms.dimN + n0;
-#if VEC_OUT
-    result[o0 >> 2u] = v0;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o0 + 0] = v0.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o0 + 1] = v0.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o0 + 2] = v0.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o0 + 3] = v0.w; }
-#endif
+  store(m0, xrow0, n0, acc0);
+  store(m0 + 1, xrow1, n0, acc1);
+  store(m0 + 2, xrow2, n0, acc2);
+  store(m0 + 3, xrow3, n0, acc3);
+#if WIDE_N
+  if (n1 < uniforms.dimN) {
+    store(m0, xrow0, n1, acc4);
+    store(m0 + 1, xrow1, n1, acc5);
+    store(m0 + 2, xrow2, n1, acc6);
+    store(m0 + 3, xrow3, n1, acc7);
   }
-  if (m0 + 1 < uniforms.dimM) {
-    let v1 = acc1;
-    let o1 = 0 + xrow1 * uniforms.dimN + n0;
-#if VEC_OUT
-    result[o1 >> 2u] = v1;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o1 + 0] = v1.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o1 + 1] = v1.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o1 + 2] = v1.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o1 + 3] = v1.w; }
 #endif
-  }
-  if (m0 + 2 < uniforms.dimM) {
-    let v2 = acc2;
-    let o2 = 0 + xrow2 * uniforms.dimN + n0;
-#if VEC_OUT
-    result[o2 >> 2u] = v2;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o2 + 0] = v2.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o2 + 1] = v2.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o2 + 2] = v2.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o2 + 3] = v2.w; }
-#endif
-  }
-  if (m0 + 3 < uniforms.dimM) {
-    let v3 = acc3;
-    let o3 = 0 + xrow3 * uniforms.dimN + n0;
-#if VEC_OUT
-    result[o3 >> 2u] = v3;
-#else
-    if (n0 + 0 < uniforms.dimN) { result[o3 + 0] = v3.x; }
-    if (n0 + 1 < uniforms.dimN) { result[o3 + 1] = v3.y; }
-    if (n0 + 2 < uniforms.dimN) { result[o3 + 2] = v3.z; }
-    if (n0 + 3 < uniforms.dimN) { result[o3 + 3] = v3.w; }
-#endif
-  }
 }

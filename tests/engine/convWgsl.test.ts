@@ -96,7 +96,11 @@ describe('shaders/conv2d_dgrad.wgsl and conv2d_wgrad.wgsl', () => {
         const src = new Conv2DBackpropInputProgram(ci, phase).getUserCode();
         noDirectives(src);
         expect(src.includes('let cm =')).toBe(cout % 4 !== 0);
-        expect(src.includes('result[o0 >> 2u]')).toBe(cin % 4 === 0);
+        expect(src.includes('result[o >> 2u]')).toBe(cin % 4 === 0);
+        const wide = new Conv2DBackpropInputProgram(ci, phase, true);
+        noDirectives(wide.getUserCode());
+        expect(wide.getUserCode().includes('acc7 = acc7')).toBe(true);
+        expect(wide.dispatch[0]).toBe(Math.ceil(cin / 64));
       }
     });
     it(`backprop-filter Cin=${cin} Cout=${cout}`, () => {

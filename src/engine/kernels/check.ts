@@ -294,6 +294,29 @@ export const CHECK_CASES: Case[] = [
       variant: 'reg4x8-wg4x16',
     },
   ),
+  // The 4x8-tile variants on every conv kernel at once (the forced variant applies to all three):
+  // backprop-input strided (per phase) with Cin 12 (the second column half past N), and with
+  // Cin 7 / Cout 5 (scalar loads and stores).
+  convCase(
+    'all 4x8: conv 3x3 s2 same, Cin 12, Cout 8, 9x10, b2',
+    [2, 9, 10, 12],
+    [3, 3, 12, 8],
+    2,
+    'same',
+    {
+      variant: 'reg4x8-wg8x8',
+    },
+  ),
+  convCase(
+    'all 4x8: conv 3x3 s1 valid, Cin 7, Cout 5, 7x8, b1',
+    [1, 7, 8, 7],
+    [3, 3, 7, 5],
+    1,
+    'valid',
+    {
+      variant: 'reg4x8-wg4x16',
+    },
+  ),
   // The 4x8-tile forward variant: Cout a multiple of 4 but not 8, Cin not a multiple of 4, and
   // fused bias + activation on the second column half.
   convCase(

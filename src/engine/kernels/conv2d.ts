@@ -212,17 +212,24 @@ export function dgradUniformData(ci: ConvInfo, p: DgradPhase) {
 
 export class Conv2DBackpropInputProgram extends GemmProgram {
   private readonly src: string;
-  constructor(ci: ConvInfo, p: DgradPhase) {
-    super(ci.inShape, dgradDims(ci, p));
+  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant). */
+  constructor(ci: ConvInfo, p: DgradPhase, wide = false) {
+    super(ci.inShape, dgradDims(ci, p), [8, 8, 1], wide ? 8 : 4);
     this.uniforms += DGRAD_UNIFORMS;
     const vecK = ci.outChannels % 4 === 0;
     const vecOut = ci.inChannels % 4 === 0;
     this.variableNames = ['dy', 'w'];
     this.variableComponents = [vecK ? 4 : 1, vecK ? 4 : 1];
     this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}`;
-
-    this.src = instantiateWgsl(conv2dDgradWgsl, { VEC_K: vecK, VEC_OUT: vecOut });
+    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}${+wide}`;
+    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dDgradWgsl}`, {
+      VEC_K: vecK,
+      VEC_OUT: vecOut,
+      WIDE_N: wide,
+      BIAS_COLUMN: false,
+      BIAS_SCALAR: false,
+      ...activationFlags(null),
+    });
   }
 
   getUserCode() {

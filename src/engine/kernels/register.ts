@@ -105,7 +105,7 @@ function conv2dBackpropInput(args: Args): TensorInfo | null {
   const out = backend.makeTensorInfo(ci.inShape, 'float32');
   for (const phase of dgradPhases(ci)) {
     const uniforms = [...gemmUniformData(dgradDims(ci, phase)), ...dgradUniformData(ci, phase)];
-    const program = new Conv2DBackpropInputProgram(ci, phase);
+    const program = new Conv2DBackpropInputProgram(ci, phase, tunedTileN() === 8);
     backend.runWebGPUProgram(program, [dy, filter], 'float32', uniforms, out);
   }
   return out;

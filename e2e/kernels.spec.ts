@@ -23,11 +23,13 @@ test('Studio conv/matmul kernels and their gradients match the CPU backend and s
     expect(r.kernelCalls?.[k]?.ours ?? 0, `${k} ours`).toBeGreaterThan(0);
     if (k !== 'Sub') expect(r.kernelCalls?.[k]?.stock ?? 0, `${k} stock`).toBeGreaterThan(0);
   }
-  // The 4x8-tile cases really ran the wide programs of all three conv kernels.
+  // The 4x8-tile cases really ran the wide programs of matmul and all three conv kernels.
   for (const v of ['reg4x8-wg8x8', 'reg4x8-wg16x4', 'reg4x8-wg4x16'])
     expect(r.wideVariantCalls?.[`Conv2DBackpropFilter:${v}`] ?? 0, v).toBeGreaterThan(0);
   expect(r.wideVariantCalls?.['Conv2D:reg4x8-wg8x8'] ?? 0).toBeGreaterThan(0);
   expect(r.wideVariantCalls?.['Conv2DBackpropInput:reg4x8-wg8x8'] ?? 0).toBeGreaterThan(0);
   expect(r.wideVariantCalls?.['Conv2DBackpropInput:reg4x8-wg4x16'] ?? 0).toBeGreaterThan(0);
+  expect(r.wideVariantCalls?.['BatchMatMul:reg4x8-wg8x8'] ?? 0).toBeGreaterThan(0);
+  expect(r.wideVariantCalls?.['_FusedMatMul:reg4x8-wg4x16'] ?? 0).toBeGreaterThan(0);
   expect(r.wideVariantCalls?.['FusedConv2D:reg4x8-wg16x4'] ?? 0).toBeGreaterThan(0);
 });

@@ -8,7 +8,9 @@
 // zeroes the product), so B loads are never guarded. Guarding every scalar load made
 // SwiftShader hang compiling the shader.
 // Flags: K_ALIGNED (K % 4 == 0), TRANSPOSE_A, TRANSPOSE_B, VEC_A / VEC_B (vec4 loads along the stored matrix's
-// contiguous axis), VEC_OUT (N % 4 == 0), BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation).
+// contiguous axis), VEC_OUT (N % 4 == 0), BIAS_COLUMN, BIAS_SCALAR, ACT_* (one activation),
+// WIDE_N (with VEC_B and not TRANSPOSE_B: 4x8 outputs per thread, an autotune variant; each A
+// load feeds twice the FMAs).
 // Bindings (tfjs prelude): A, B, [bias], result; uniforms dimM, dimN, dimK, alpha, strideA, strideB.
 
 // activation(), finish() and writeOut(): shaders/epilogue.wgsl, prepended by the program.
@@ -20,7 +22,16 @@ fn store(base : i32, row : i32, n0 : i32, v : vec4<f32>) {
 
 fn main() {
   let batch = i32(globalId.z);
+#if WIDE_N
+  let n0 = i32(globalId.x) * 8;
+  let n1 = n0 + 4;
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+#else
   let n0 = i32(globalId.x) * 4;
+#endif
   let m0 = i32(globalId.y) * 4;
   let M = uniforms.dimM;
   let N = uniforms.dimN;
@@ -78,6 +89,13 @@ fn main() {
     let b1 = B[(bBase + kq.y * N + n0) >> 2u];
     let b2 = B[(bBase + kq.z * N + n0) >> 2u];
     let b3 = B[(bBase + kq.w * N + n0) >> 2u];
+#if WIDE_N
+    // e_j = B[k+j, n1..n1+3] (past N: read, never written).
+    let e0 = B[((bBase + kq.x * N + n0) >> 2u) + 1];
+    let e1 = B[((bBase + kq.y * N + n0) >> 2u) + 1];
+    let e2 = B[((bBase + kq.z * N + n0) >> 2u) + 1];
+    let e3 = B[((bBase + kq.w * N + n0) >> 2u) + 1];
+#endif
 #else
     let b0 = vec4<f32>(B[bBase + kq.x * N + nc.x], B[bBase + kq.x * N + nc.y], B[bBase + kq.x * N + nc.z], B[bBase + kq.x * N + nc.w]);
     let b1 = vec4<f32>(B[bBase + kq.y * N + nc.x], B[bBase + kq.y * N + nc.y], B[bBase + kq.y * N + nc.z], B[bBase + kq.y * N + nc.w]);
@@ -107,11 +125,23 @@ fn main() {
     acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
     acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
     acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+#if WIDE_N
+    acc4 = acc4 + a0.x * e0 + a0.y * e1 + a0.z * e2 + a0.w * e3;
+    acc5 = acc5 + a1.x * e0 + a1.y * e1 + a1.z * e2 + a1.w * e3;
+    acc6 = acc6 + a2.x * e0 + a2.y * e1 + a2.z * e2 + a2.w * e3;
+    acc7 = acc7 + a3.x * e0 + a3.y * e1 + a3.z * e2 + a3.w * e3;
+#endif
 #else
     acc0 = acc0 + t0.x * b0 + t1.x * b1 + t2.x * b2 + t3.x * b3;
     acc1 = acc1 + t0.y * b0 + t1.y * b1 + t2.y * b2 + t3.y * b3;
     acc2 = acc2 + t0.z * b0 + t1.z * b1 + t2.z * b2 + t3.z * b3;
     acc3 = acc3 + t0.w * b0 + t1.w * b1 + t2.w * b2 + t3.w * b3;
+#if WIDE_N
+    acc4 = acc4 + t0.x * e0 + t1.x * e1 + t2.x * e2 + t3.x * e3;
+    acc5 = acc5 + t0.y * e0 + t1.y * e1 + t2.y * e2 + t3.y * e3;
+    acc6 = acc6 + t0.z * e0 + t1.z * e1 + t2.z * e2 + t3.z * e3;
+    acc7 = acc7 + t0.w * e0 + t1.w * e1 + t2.w * e2 + t3.w * e3;
+#endif
 #endif
   }
   let base = batch * M * N;
@@ -119,4 +149,12 @@ fn main() {
   if (m0 + 1 < M) { store(base, m0 + 1, n0, finish(acc1, n0)); }
   if (m0 + 2 < M) { store(base, m0 + 2, n0, finish(acc2, n0)); }
   if (m0 + 3 < M) { store(base, m0 + 3, n0, finish(acc3, n0)); }
+#if WIDE_N
+  if (n1 < N) {
+    if (m0 < M) { store(base, m0, n1, finish(acc4, n1)); }
+    if (m0 + 1 < M) { store(base, m0 + 1, n1, finish(acc5, n1)); }
+    if (m0 + 2 < M) { store(base, m0 + 2, n1, finish(acc6, n1)); }
+    if (m0 + 3 < M) { store(base, m0 + 3, n1, finish(acc7, n1)); }
+  }
+#endif
 }

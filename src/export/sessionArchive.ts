@@ -36,6 +36,8 @@ export interface SessionSettings {
   position: {
     fits: number;
     iterations: number;
+    /** Learner.dataPasses: training passes drawn so far (seeds the next one); absent in older archives. */
+    dataPasses?: number;
     lastFit?: { args: Record<string, unknown>; epochsDone: number };
   };
 }

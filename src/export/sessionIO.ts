@@ -91,6 +91,7 @@ export async function exportSession(): Promise<Uint8Array> {
       position: {
         fits: history.fits.length,
         iterations: history.iterations,
+        dataPasses: learn.dataPasses,
         lastFit: last && { args: last.args, epochsDone: last.epochsDone },
       },
     },
@@ -177,6 +178,8 @@ export async function importSession(bytes: Uint8Array): Promise<ImportSessionRes
     m.frozenGroups = parts.settings.frozenGroups;
     learn.lr = parts.settings.lr;
     learn.wd = parts.settings.wd;
+    // The next fit draws new shuffles and augmentations, as it would have in the saved session.
+    learn.dataPasses = parts.settings.position.dataPasses ?? 0;
     if (parts.optimizer) {
       const { json, tensors } = parts.optimizer;
       learn.createOpt();

@@ -54,5 +54,11 @@ describe('shaders/matmul.wgsl', () => {
               expect(src.match(/fn activation[\s\S]*?\n}/)![0].match(/return/g)).toHaveLength(1);
               expect(src.includes('bias[')).toBe(bias !== 'none');
               expect(src.includes('result[o >> 2u]')).toBe(N % 4 === 0);
+              // The 4x8 variant: only B stored [K, N] with N % 4 == 0 takes it.
+              const w = new MatMulProgram([M, N], { batch: 1, M, N, K }, tA, tB, bias, act, true);
+              const wide = !tB && N % 4 === 0;
+              expect(w.tileN).toBe(wide ? 8 : 4);
+              expect(w.getUserCode().includes('acc7 = acc7')).toBe(wide);
+              expect(w.getUserCode()).not.toMatch(/^\s*#(if|else|endif)|\{\{/m);
             });
 });

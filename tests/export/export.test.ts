@@ -196,7 +196,7 @@ describe('session archive', () => {
       frozenGroups: 0,
       lr: 1e-3,
       multiLabel: false,
-      position: { fits: 1, iterations: 2 },
+      position: { fits: 1, iterations: 2, dataPasses: 3 },
     },
     classes: ['x', 'y'],
     split: { train: [], valid: [], test: [] },

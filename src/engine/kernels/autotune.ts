@@ -3,7 +3,7 @@
 // the user's adapter and the fastest is remembered in IndexedDB (idb-keyval), keyed by the
 // adapter's vendor/architecture/description. Variants are program parameters: the workgroup
 // shape of the register-tiled GEMM (8x8, 16x4, 4x16, 16x16 threads of 4x4 outputs each), for
-// the three conv kernels also 4x8 outputs per thread (`tileN`, read by the kernel via
+// matmul and the three conv kernels also 4x8 outputs per thread (`tileN`, read by the kernel via
 // `tunedTileN()`),
 // and, where tfjs has one, the stock workgroup-memory tiled kernel (on a real GPU it may win;
 // on SwiftShader barriers are slow).
@@ -43,8 +43,8 @@ const WIDE_VARIANTS: Variant[] = [
 
 /** Variants per tfjs kernel name; the first is the default. */
 const FAMILIES: Record<string, Variant[]> = {
-  BatchMatMul: [...WG_VARIANTS, STOCK],
-  _FusedMatMul: [...WG_VARIANTS, STOCK],
+  BatchMatMul: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
+  _FusedMatMul: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
   Conv2D: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
   FusedConv2D: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],
   Conv2DBackpropInput: [...WG_VARIANTS, ...WIDE_VARIANTS, STOCK],

@@ -107,6 +107,8 @@ function matMulCase(
   tB: boolean,
   fused?: { bias: number[]; activation: 'relu' | 'linear' },
   grads = true,
+  /** Force this autotune variant (variants that change the WGSL). */
+  variant?: string,
 ): Case {
   const mm = (x: tf.Tensor, y: tf.Tensor, bias?: tf.Tensor) =>
     fused
@@ -124,10 +126,15 @@ function matMulCase(
     shapes: fused ? [a, b, fused.bias] : [a, b],
     run([x, y, bias]) {
       const f = (...t: tf.Tensor[]) => mm(t[0], t[1], t[2]);
-      const out = f(x, y, bias);
-      if (!grads) return [out];
-      const dy = fixedDy(out, 0.21);
-      return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
+      forceVariant(variant);
+      try {
+        const out = f(x, y, bias);
+        if (!grads) return [out];
+        const dy = fixedDy(out, 0.21);
+        return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
+      } finally {
+        forceVariant(undefined);
+      }
     },
   };
 }
@@ -383,6 +390,37 @@ export const CHECK_CASES: Case[] = [
   matMulCase('matmul ᵀB 13x17 · 9x17', [13, 17], [9, 17], false, true),
   matMulCase('matmul ᵀAᵀB 17x13 · 9x17', [17, 13], [9, 17], true, true),
   matMulCase('batch matmul 3x5x8 · 3x8x12', [3, 5, 8], [3, 8, 12], false, false),
+  // 4x8 tiles (the gradients run both the wide path, Aᵀ·dy, and the 4-column fallback, dy·Bᵀ).
+  matMulCase(
+    '4x8: matmul 13x17 · 17x12',
+    [13, 17],
+    [17, 12],
+    false,
+    false,
+    undefined,
+    true,
+    'reg4x8-wg8x8',
+  ),
+  matMulCase(
+    '4x8: matmul ᵀA 16x9 · 16x20',
+    [16, 9],
+    [16, 20],
+    true,
+    false,
+    undefined,
+    true,
+    'reg4x8-wg16x4',
+  ),
+  matMulCase(
+    '4x8: fused matmul 6x8 · 8x24 + bias + relu',
+    [6, 8],
+    [8, 24],
+    false,
+    false,
+    { bias: [24], activation: 'relu' },
+    true,
+    'reg4x8-wg4x16',
+  ),
   // NOTE: forward only: tfjs 4.22's BatchMatMul gradient does not reduce broadcast batch dims.
   matMulCase(
     'broadcast matmul 3x6x8 · 1x8x12 (forward)',

@@ -15,6 +15,7 @@ import {
   storedAsF32,
 } from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
+import { tunedTileN } from './autotune';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -29,12 +30,14 @@ export class MatMulProgram extends GemmProgram {
     transposeB: boolean,
     bias: BiasKind,
     activation: Activation | null,
+    /** 8 output columns per thread (an autotune variant); only B stored [K, N] with N % 4 == 0. */
+    wide = false,
   ) {
-    super(outputShape, d);
-    this.uniforms += ' strideA : i32, strideB : i32,';
     // A vec4 load runs along the stored matrix's contiguous axis (K for [M,K], M for [K,M]).
     const vecA = transposeA ? d.M % 4 === 0 : d.K % 4 === 0;
     const vecB = transposeB ? d.K % 4 === 0 : d.N % 4 === 0;
+    super(outputShape, d, [8, 8, 1], wide && vecB && !transposeB ? 8 : 4);
+    this.uniforms += ' strideA : i32, strideB : i32,';
     const vecOut = d.N % 4 === 0;
     const kAligned = d.K % 4 === 0;
     this.variableNames = ['A', 'B'];
@@ -44,9 +47,10 @@ export class MatMulProgram extends GemmProgram {
       this.variableComponents.push(bias === 'column' && vecOut ? 4 : 1);
     }
     this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}_${bias}_${activation}`;
+    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}${this.tileN}_${bias}_${activation}`;
     this.src = instantiateWgsl(`${epilogueWgsl}\n${matmulWgsl}`, {
       K_ALIGNED: kAligned,
+      WIDE_N: this.tileN === 8,
       TRANSPOSE_A: transposeA,
       TRANSPOSE_B: transposeB,
       VEC_A: vecA,
@@ -115,6 +119,7 @@ export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo 
     transposeB,
     bias,
     act === 'linear' ? null : act,
+    tunedTileN() === 8,
   );
   const uniformData = [
     ...gemmUniformData(dims, c.leakyreluAlpha ?? 0),

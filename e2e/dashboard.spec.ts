@@ -1,6 +1,6 @@
 // The Train panel as a user drives it: LR finder, click the curve to pick an LR, fit two epochs
 // with live charts, progress and ETA, then Stop. Screenshots of each panel go to docs/screenshots.
-import { expect, test } from './fixtures';
+import { cpuStarvedMs, expect, test } from './fixtures';
 
 const mmss = (t: string) => {
   const [m, s] = t.split(':').map(Number);
@@ -57,24 +57,7 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
   expect(picked).toBeLessThan(10);
   await page.getByTestId('fit-lr').fill('1e-2'); // a known-good LR keeps the test deterministic
 
-  // Is the page starved of CPU (other processes on a 2-core machine)? Tasks of ~1 ms of work for
-  // 3 s: if any takes over 50 ms of wall time, a long-task count during training says nothing
-  // about the studio, and the check below is reported instead of enforced.
-  const starved = await page.evaluate(async () => {
-    const slow: number[] = [];
-    const end = performance.now() + 3000;
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, 20));
-      const t = performance.now();
-      let x = 0;
-      while (performance.now() - t < 1) x++;
-      // A 20 ms timer firing over 50 ms late, or 1 ms of work taking over 50 ms: starved.
-      const d = Math.max(t - t0 - 20, performance.now() - t);
-      if (d > 50 && x >= 0) slow.push(Math.round(d));
-    }
-    return slow;
-  });
+  const starved = await cpuStarvedMs(page);
 
   // Fit two epochs; sample the charts and ETA while it runs.
   await page.getByTestId('fit-epochs').fill('2');
@@ -106,7 +89,9 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
     .filter((e): e is string => !!e && /\d+:\d\d/.test(e))
     .map(mmss);
   expect(etas.length).toBeGreaterThan(1);
-  expect(etas.at(-1)!).toBeLessThan(etas[0]);
+  // The ETA counts down (shown in whole seconds: a fit whose first ETA is 0:01 can only stay).
+  expect(etas.at(-1)!).toBeLessThanOrEqual(etas[0]);
+  if (etas[0] >= 2) expect(etas.at(-1)!).toBeLessThan(etas[0]);
   await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(2);
   const longTasks = await page.evaluate(
     () => (window as unknown as { longTasks: number[] }).longTasks,

@@ -29,3 +29,26 @@ export async function runInPage<T>(
     [command, args] as const,
   )) as T;
 }
+
+/**
+ * Is the page starved of CPU (other processes on a 2-core machine)? Tasks of ~1 ms of work for
+ * 3 s; returns how late the ones over 50 ms ran (empty: not starved). When it is starved, a
+ * long-task count says nothing about the studio, so specs report it instead of enforcing it.
+ */
+export async function cpuStarvedMs(page: import('@playwright/test').Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const slow: number[] = [];
+    const end = performance.now() + 3000;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 20));
+      const t = performance.now();
+      let x = 0;
+      while (performance.now() - t < 1) x++;
+      // A 20 ms timer firing over 50 ms late, or 1 ms of work taking over 50 ms: starved.
+      const d = Math.max(t - t0 - 20, performance.now() - t);
+      if (d > 50 && x >= 0) slow.push(Math.round(d));
+    }
+    return slow;
+  });
+}

@@ -1,6 +1,6 @@
 import { chromium } from '@playwright/test';
 import { findBrowser, NO_WEBGPU_ARGS } from '../scripts/browser';
-import { expect, test } from './fixtures';
+import { cpuStarvedMs, expect, test } from './fixtures';
 
 test('shows the WebGPU adapter and trains the demo CNN in the worker without blocking the page', async ({
   page,
@@ -25,6 +25,7 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   expect(arch).toMatch(/\S+ · \S+/);
   await expect(page.getByTestId('adapter')).toContainText('shader-f16');
 
+  const starved = await cpuStarvedMs(page);
   // Long tasks during page start-up (parsing the bundle) are not what this test is about.
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
   await page.getByTestId('tab-train').click();
@@ -39,7 +40,12 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   // The loss arrived in the store, batch by batch, and went down.
   expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
-  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  const long = longTasks.filter((d) => d > 50);
+  if (starved.length) {
+    const note = `page starved of CPU before training (1 ms tasks ran ${starved.join(', ')} ms late): long tasks ${JSON.stringify(long)} not enforced`;
+    test.info().annotations.push({ type: 'long-tasks', description: note });
+    console.warn(note);
+  } else expect(long).toEqual([]);
   // No CSP violation or other error was logged along the way.
   expect(consoleErrors).toEqual([]);
 });

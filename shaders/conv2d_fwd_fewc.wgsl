@@ -6,7 +6,7 @@
 // runs exactly Cin channels, and each channel's 4 input values meet 16 weights (one mat4x4):
 // 64 useful multiply-adds per 4 scalar + 4 vec4 loads.
 // Bindings (tfjs prelude): x, w, [bias], result; uniforms as conv2d_fwd.wgsl (CONV_UNIFORMS).
-// activation() and finish() come from shaders/epilogue.wgsl, prepended by the program.
+// activation(), finish() and writeOut() come from shaders/epilogue.wgsl, prepended by the program.
 
 // Output pixel m: offset of (b, ih0, iw0) in pixels and its top-left input corner (ih0, iw0).
 struct Pixel {
@@ -38,11 +38,11 @@ fn xAt(o : i32, c : i32) -> f32 {
 
 fn store(m : i32, n0 : i32, acc : mat4x4<f32>) {
   if (m >= uniforms.dimM) { return; }
-  let q = (m * uniforms.dimN + n0) >> 2u;
-  result[q] = finish(acc[0], n0);
-  result[q + 1] = finish(acc[1], n0 + 4);
-  result[q + 2] = finish(acc[2], n0 + 8);
-  result[q + 3] = finish(acc[3], n0 + 12);
+  let o = m * uniforms.dimN + n0;
+  writeOut(o, n0, finish(acc[0], n0));
+  writeOut(o + 4, n0 + 4, finish(acc[1], n0 + 4));
+  writeOut(o + 8, n0 + 8, finish(acc[2], n0 + 8));
+  writeOut(o + 12, n0 + 12, finish(acc[3], n0 + 12));
 }
 
 fn main() {

@@ -43,6 +43,16 @@ const fixedDy = (out: tf.Tensor, step: number, wave = Math.cos) =>
     out.shape,
   );
 
+/** Runs `run` with autotune variant `variant` forced on every kernel it calls (undefined: none). */
+function underVariant<T>(variant: string | undefined, run: () => T): T {
+  forceVariant(variant);
+  try {
+    return run();
+  } finally {
+    forceVariant(undefined);
+  }
+}
+
 type Pad =
   | 'same'
   | 'valid'
@@ -85,16 +95,12 @@ function convCase(
     run([xs, w, b]) {
       const f4 = (...a: tf.Tensor[]) =>
         conv(a[0] as tf.Tensor4D, a[1] as tf.Tensor4D, a[2] as tf.Tensor1D | undefined);
-      forceVariant(opts.variant);
-      try {
+      return underVariant(opts.variant, () => {
         const y = f4(xs, w, b);
         if (opts.grads === false) return [y];
         const dy = fixedDy(y, 0.37, Math.sin);
-        const grads = tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy);
-        return [y, ...grads];
-      } finally {
-        forceVariant(undefined);
-      }
+        return [y, ...tf.grads(f4)(b ? [xs, w, b] : [xs, w], dy)];
+      });
     },
   };
 }
@@ -126,15 +132,12 @@ function matMulCase(
     shapes: fused ? [a, b, fused.bias] : [a, b],
     run([x, y, bias]) {
       const f = (...t: tf.Tensor[]) => mm(t[0], t[1], t[2]);
-      forceVariant(variant);
-      try {
+      return underVariant(variant, () => {
         const out = f(x, y, bias);
         if (!grads) return [out];
         const dy = fixedDy(out, 0.21);
         return [out, ...tf.grads(f)(bias ? [x, y, bias] : [x, y], dy)];
-      } finally {
-        forceVariant(undefined);
-      }
+      });
     },
   };
 }

@@ -176,11 +176,25 @@ export function drawAugmentation(
   return { transforms, lightAdd, lightMul };
 }
 
+/**
+ * tf.image.transform with one 3x3 (8 numbers) per image. tfjs-backend-cpu 4.22's Transform returns
+ * after the first image (the rest stay at the fill value), so on that backend images go one at a time.
+ */
+function warp(x: tf.Tensor4D, transforms: Float32Array): tf.Tensor4D {
+  const n = x.shape[0];
+  const one = (xi: tf.Tensor4D, t: Float32Array) =>
+    tf.image.transform(xi, tf.tensor2d(t, [t.length / 8, 8]), 'bilinear', 'reflect');
+  if (tf.getBackend() !== 'cpu' || n === 1) return one(x, transforms);
+  return tf.concat(
+    tf.split(x, n).map((xi, i) => one(xi as tf.Tensor4D, transforms.subarray(i * 8, i * 8 + 8))),
+  );
+}
+
 /** Applies drawn augmentation to a [0,1] RGB batch on the current backend (the GPU in the worker). */
 export function applyAugmentation(x: tf.Tensor4D, d: AugDraw): tf.Tensor4D {
   return tf.tidy(() => {
     const n = x.shape[0];
-    const warped = tf.image.transform(x, tf.tensor2d(d.transforms, [n, 8]), 'bilinear', 'reflect');
+    const warped = warp(x, d.transforms);
     const eps = 1e-7;
     const p = tf.clipByValue(warped, eps, 1 - eps);
     const logit = tf.log(tf.div(p, tf.sub(1, p)));

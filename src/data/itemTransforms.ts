@@ -70,6 +70,9 @@ function axisTaps(start: number, len: number, size: number, n: number) {
   return { index, weight };
 }
 
+/** fastai's Resize returns a PIL image, so the resized pixels are whole 8-bit levels again. */
+const level = (v: number) => Math.min(255, Math.max(0, Math.round(v))) / 255;
+
 /** Resample `box` of `img` into out[offset..] as a size x size x 3 float image in [0,1]. */
 export function sampleBox(
   img: RgbImage,
@@ -106,9 +109,9 @@ export function sampleBox(
         b += bb * yw[a];
       }
       const o = offset + (i * size + j) * 3;
-      out[o] = r / 255;
-      out[o + 1] = g / 255;
-      out[o + 2] = b / 255;
+      out[o] = level(r);
+      out[o + 1] = level(g);
+      out[o + 2] = level(b);
     }
   }
 }

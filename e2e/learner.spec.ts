@@ -3,6 +3,17 @@
 // One page for all steps: the worker's shader pipelines compile once (~25 s on SwiftShader).
 // NOTE: runs on stock tfjs-webgpu kernels (`stock-kernels`): with the studio's WGSL kernels the
 // first training step of this net did not finish in 270 s (reported to the kernels' owner).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { StepParityResult } from '../src/learn/stepParity';
+import { torchAvailable } from '../tests/models/torchRef';
+import {
+  describeParity,
+  makeFineTuneReference,
+  PARITY_FILES,
+  parityProblems,
+} from '../tests/learn/stepParityRef';
 import { expect, runInPage, test } from './fixtures';
 
 interface Row {
@@ -82,5 +93,40 @@ test('Learner: lr_find restores bit-exactly, fit_one_cycle learns, epochs leak n
       window.studioStore!().trainEpochs.map((e) => e.numTensors),
     );
     expect(new Set(counts).size).toBe(1);
+  });
+});
+
+// fine_tune against the PyTorch referee batch by batch (src/learn/stepParity.ts), here on WebGPU
+// with the Studio kernels: the whole recipe and every kernel under it (conv forward and both
+// backward passes, fused BN training, pools) must train as PyTorch does.
+test.describe('fine_tune vs the PyTorch referee on WebGPU', () => {
+  const skip = torchAvailable();
+  test.skip(!!skip, skip ?? '');
+  let dir = '';
+  test.beforeAll(() => {
+    dir = makeFineTuneReference();
+  });
+  test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every loss, LR and epoch row, and the final weights, match', async ({ page }) => {
+    await page.goto('/');
+    await page.evaluate(() => {
+      const input = Object.assign(document.createElement('input'), {
+        type: 'file',
+        id: 'parity-e2e',
+        multiple: true,
+        hidden: true,
+      });
+      document.body.append(input);
+    });
+    await page.setInputFiles(
+      '#parity-e2e',
+      PARITY_FILES.map((f) => join(dir, f)),
+    );
+    const r = await runInPage<StepParityResult>(page, 'learner-parity', { input: '#parity-e2e' });
+    const note = describeParity(r);
+    console.log(note);
+    test.info().annotations.push({ type: 'parity', description: note });
+    expect(parityProblems(r)).toEqual([]);
   });
 });

@@ -91,6 +91,11 @@ class FastaiAdam:
         for h, x in zip(self.hypers, vals):
             h[k] = float(x)
 
+    @staticmethod
+    def to_float(x):
+        """IntToFloatTensor for uint8 images; float inputs pass through."""
+        return x.float() / 255.0 if x.dtype == torch.uint8 else x
+
     def freeze_to(self, n):
         """Groups before n stop training, except parameters marked force_train (BN with train_bn)."""
         n = n if n >= 0 else len(self.param_groups) + n
@@ -151,12 +156,13 @@ def fastai_bn1d(nf):
 
 
 def create_head(nf, n_out, ps=0.5):
-    """create_head(nf, n_out) defaults: concat pool, [2nf, 512, n_out], ps [0.25, 0.5], first_bn."""
-    nf *= 2
+    """create_head(nf, n_out) defaults: concat pool, [2nf, 512, n_out], ps [0.25, 0.5], first_bn.
+    LinBnDrop leaves the Dropout out when its p is 0 (so the Sequential indices shift, as in fastai)."""
+    drop = lambda p: [nn.Dropout(p)] if p else []  # noqa: E731
     return nn.Sequential(
         AdaptiveConcatPool2d(), nn.Flatten(),
-        fastai_bn1d(nf), nn.Dropout(ps / 2), nn.Linear(nf, 512, bias=False), nn.ReLU(inplace=True),
-        fastai_bn1d(512), nn.Dropout(ps), nn.Linear(512, n_out, bias=False),
+        fastai_bn1d(nf * 2), *drop(ps / 2), nn.Linear(nf * 2, 512, bias=False), nn.ReLU(inplace=True),
+        fastai_bn1d(512), *drop(ps), nn.Linear(512, n_out, bias=False),
     )
 
 
@@ -284,18 +290,25 @@ def aug_transforms_batch(x, max_rotate=10.0, max_zoom=1.1, max_lighting=0.2, max
 
 
 class Learner:
-    def __init__(self, model, xs_train, ys_train, xs_valid, ys_valid, bs, aug=True, wd=0.01):
-        self.model, self.bs, self.aug = model, bs, aug
+    def __init__(self, model, xs_train, ys_train, xs_valid, ys_valid, bs, aug=True, wd=0.01, shuffle=True, pre=None):
+        """xs: uint8 NCHW images (IntToFloatTensor and `pre` run per batch). The step-parity test
+        passes float inputs that are already normalised, shuffle=False and pre=nn.Identity()."""
+        self.model, self.bs, self.aug, self.shuffle = model, bs, aug, shuffle
         self.xt, self.yt, self.xv, self.yv = xs_train, ys_train, xs_valid, ys_valid
-        self.pre = CaffePreprocess()
+        self.pre = pre or CaffePreprocess()
         self.loss_func = nn.CrossEntropyLoss()
         self.opt = FastaiAdam(resnet_split(model), wd=wd)
         for p in norm_bias_params(model, True):  # wd_bn_bias=False
             self.opt.state[p]["do_wd"] = False
         for p in norm_bias_params(model, False):  # train_bn=True
             self.opt.state[p]["force_train"] = True
-        self.log, self.lr_log, self.mom_log = [], [], []
+        self.log, self.lr_log, self.mom_log, self.iter_losses = [], [], [], []
         self.moms = (0.95, 0.85, 0.95)
+
+    @staticmethod
+    def to_float(x):
+        """IntToFloatTensor for uint8 images; float inputs pass through."""
+        return x.float() / 255.0 if x.dtype == torch.uint8 else x
 
     def freeze_to(self, n):
         self.opt.freeze_to(n)
@@ -317,11 +330,11 @@ class Learner:
         for epoch in range(n_epoch):
             t0, c0 = time.time(), time.process_time()
             self.model.train()
-            perm = torch.randperm(len(self.xt))
+            perm = torch.randperm(len(self.xt)) if self.shuffle else torch.arange(len(self.xt))
             losses = []
             for b in range(n_iter):
                 idx = perm[b * self.bs:(b + 1) * self.bs]
-                x = self.xt[idx].float() / 255.0  # IntToFloatTensor
+                x = self.to_float(self.xt[idx])
                 if self.aug:
                     x = aug_transforms_batch(x)
                 x = self.pre(x)  # in place of Normalize.from_stats(*imagenet_stats): Keras caffe mode
@@ -336,6 +349,7 @@ class Learner:
                 self.opt.zero_grad()
                 lv = float(loss)
                 losses.append(lv)
+                self.iter_losses.append(lv)
                 smooth_val, smooth_count = 0.98 * smooth_val + 0.02 * lv, smooth_count + 1
                 it += 1
                 if it % 5 == 0:  # progress on stderr: a run on 2 shared cores can take a while
@@ -362,7 +376,7 @@ class Learner:
         self.model.eval()
         tot_loss, correct, n = 0.0, 0, len(self.xv)
         for b in range(0, n, self.bs):  # valid DataLoader: same bs, in order, keeps the last batch
-            x = self.pre(self.xv[b:b + self.bs].float() / 255.0)
+            x = self.pre(self.to_float(self.xv[b:b + self.bs]))
             y = self.yv[b:b + self.bs]
             out = self.model(x)
             tot_loss += float(self.loss_func(out, y)) * len(y)

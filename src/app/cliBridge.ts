@@ -1,7 +1,7 @@
 // The headless CLI (scripts/cli.ts) drives the page through this object: each CLI command
 // calls the same store actions the UI's buttons call, and returns plain JSON.
 import { useStudio, worker } from '../store/studio';
-import { modelCommands } from '../models/bridge';
+import { inputFiles, modelCommands } from '../models/bridge';
 import { learnCommands } from '../learn/cliCommands';
 import { interpretCommands } from './interpret/cliCommands';
 import { exportCommands } from '../export/cliCommands';
@@ -90,6 +90,11 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
       seed: Number(args.seed ?? 1),
       only: args.only as string | undefined,
     });
+  },
+  // `learner-parity --input SELECTOR`: the referee's initial/data/final.safetensors in a file input
+  // (scripts/torch/make_finetune_reference.py); fine_tune here vs there, batch by batch.
+  async 'learner-parity'(args) {
+    return worker().call('learnerParity', { files: await inputFiles(String(args.input)) });
   },
   async 'kernel-check'(args) {
     return worker().call('kernelCheck', {

@@ -20,7 +20,7 @@ async function fetchFiles(urls: string[], cache = true) {
 }
 
 /** Files a user (or Playwright's setInputFiles) put into an <input type=file>, by CSS selector. */
-async function inputFiles(selector: string) {
+export async function inputFiles(selector: string) {
   const input = document.querySelector<HTMLInputElement>(selector);
   if (!input?.files?.length) throw new Error(`no files in ${selector}`);
   return Promise.all(

@@ -17,6 +17,7 @@ import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
 import type { ImportSummary } from '../data/dataset';
 import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
 import type { KernelCheckResult } from '../engine/kernels/check';
+import type { StepParityResult } from '../learn/stepParity';
 import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
 import type { ExportArgs, ExportResult } from '../export/exportModel';
@@ -137,6 +138,14 @@ export interface Commands {
 // Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, checkBn.ts).
 export interface Commands {
   kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+}
+
+// The Learner vs the PyTorch referee, batch by batch (src/learn/stepParity.ts).
+export interface Commands {
+  learnerParity: {
+    args: { files: WeightFile[] };
+    result: StepParityResult;
+  };
 }
 
 export type CommandName = keyof Commands;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
 import { kernelCheck } from '../engine/kernels/check';
 import { kernelCheckBn } from '../engine/kernels/checkBn';
+import { fineTuneParity } from '../learn/stepParity';
 import { benchKernels } from '../engine/kernels/bench';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import { benchPipeline } from '../data/benchPipeline';
@@ -92,6 +93,15 @@ const handlers: Handlers = {
   async kernelCheckBn(args) {
     await engine();
     return kernelCheckBn(args.seed ?? 1, args.only);
+  },
+  async learnerParity(args) {
+    await engine();
+    const file = (name: string) => {
+      const f = args.files.find((x) => x.name === `${name}.safetensors`);
+      if (!f) throw new Error(`learner-parity needs ${name}.safetensors`);
+      return new Uint8Array(f.bytes);
+    };
+    return fineTuneParity({ initial: file('initial'), data: file('data'), final: file('final') });
   },
   async setStudioKernels(args) {
     await engine();

@@ -177,16 +177,41 @@ export function drawAugmentation(
 }
 
 /**
- * tf.image.transform with one 3x3 (8 numbers) per image. tfjs-backend-cpu 4.22's Transform returns
- * after the first image (the rest stay at the fill value), so on that backend images go one at a time.
+ * tf.image.transform with one 3x3 (8 numbers) per image and PyTorch's edge: fastai samples with
+ * grid_sample(padding_mode='reflection', align_corners=True), which reflects about the edge
+ * pixels' centres (c b | a b c d | c b). tf.image.transform's 'reflect' repeats the edge pixel
+ * (b a | a b c d | d c), so the batch is mirror-padded the PyTorch way first (bilinear sampling
+ * commutes with that reflection) and the transforms shifted onto the padded image; only a
+ * coordinate beyond the padding (half the image) falls back to tfjs's reflection.
+ * tfjs-backend-cpu 4.22's Transform returns after the first image (the rest stay at the fill
+ * value), so on that backend images go one at a time.
  */
 function warp(x: tf.Tensor4D, transforms: Float32Array): tf.Tensor4D {
-  const n = x.shape[0];
+  const [n, h, w] = x.shape;
+  const py = Math.min(Math.floor(h / 2), h - 1);
+  const px = Math.min(Math.floor(w / 2), w - 1);
+  const padded = tf.mirrorPad(
+    x,
+    [
+      [0, 0],
+      [py, py],
+      [px, px],
+      [0, 0],
+    ],
+    'reflect',
+  );
+  const shifted = transforms.map((v, i) => {
+    const t = transforms.subarray(i - (i % 8), i - (i % 8) + 8);
+    // in_x + px = (a0 x + a1 y + a2 + px (c0 x + c1 y + 1)) / (c0 x + c1 y + 1), same for y.
+    const k = i % 8;
+    const shift = k < 3 ? px : k < 6 ? py : 0;
+    return k === 6 || k === 7 ? v : v + shift * (k % 3 === 2 ? 1 : t[6 + (k % 3)]);
+  });
   const one = (xi: tf.Tensor4D, t: Float32Array) =>
-    tf.image.transform(xi, tf.tensor2d(t, [t.length / 8, 8]), 'bilinear', 'reflect');
-  if (tf.getBackend() !== 'cpu' || n === 1) return one(x, transforms);
+    tf.image.transform(xi, tf.tensor2d(t, [t.length / 8, 8]), 'bilinear', 'reflect', 0, [h, w]);
+  if (tf.getBackend() !== 'cpu' || n === 1) return one(padded, shifted);
   return tf.concat(
-    tf.split(x, n).map((xi, i) => one(xi as tf.Tensor4D, transforms.subarray(i * 8, i * 8 + 8))),
+    tf.split(padded, n).map((xi, i) => one(xi as tf.Tensor4D, shifted.subarray(i * 8, i * 8 + 8))),
   );
 }
 

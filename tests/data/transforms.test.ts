@@ -118,6 +118,24 @@ describe('batch augmentation (fastai aug_transforms semantics)', () => {
     expect(maxDiff(y2, x2)).toBeLessThan(1e-5);
   });
 
+  it("pixels from outside the image reflect about the edge pixels' centres, as fastai's grid_sample", () => {
+    // A column ramp shifted right by 1.5 px: output x samples input x - 1.5. PyTorch's
+    // reflection (align_corners=True) sends -1.5 to 1.5 and -0.5 to 0.5; tfjs's 'reflect'
+    // would send them to 0.5 and -0.5 (edge repeated).
+    const w = 6;
+    const ramp = tf.tile(tf.range(0, w).div(10).reshape([1, 1, w, 1]), [2, 3, 1, 3]) as tf.Tensor4D;
+    const shift = [1, 0, -1.5, 0, 1, 0, 0, 0];
+    const y = applyAugmentation(ramp, {
+      transforms: new Float32Array([...shift, ...shift]),
+      lightAdd: new Float32Array(2),
+      lightMul: new Float32Array(2).fill(1),
+    });
+    const row = Array.from(y.slice([1, 2, 0, 0], [1, 1, w, 1]).dataSync());
+    const expected = [...Array(w).keys()].map((x) => Math.abs(x - 1.5) / 10);
+    row.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    tf.dispose([ramp, y]);
+  });
+
   it('applyAugmentation keeps [0,1] pixels and leaks no tensors', () => {
     const before = tf.memory().numTensors;
     const x = tf.randomUniform([2, 8, 8, 3]) as tf.Tensor4D;

@@ -5,6 +5,7 @@
 // (the GPU in the worker; the CPU in unit tests).
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/model';
+import { globalPool } from '../models/layers';
 // The body/head split precompute uses (models expose `body` and `head`).
 import { canPrecompute as hasBodyHead } from './precompute';
 
@@ -50,7 +51,8 @@ export async function gradCam(
       const grads = tf.grad((a: tf.Tensor) =>
         tf.sum(tf.slice(model.head.forward(a as tf.Tensor4D, false), [0, classIndex], [1, 1])),
       )(feats) as tf.Tensor4D;
-      const weights = tf.mean(grads, [1, 2], true); // [1, 1, 1, C]
+      // Mean over H and W as a window pool: tfjs-webgpu's middle-axis reduce is seconds on SwiftShader.
+      const weights = tf.reshape(globalPool(grads, 'avg'), [1, 1, 1, -1]); // [1, 1, 1, C]
       const cam = tf.relu(tf.sum(tf.mul(feats, weights), 3, true)) as tf.Tensor4D; // [1, h, w, 1]
       const up = tf.image.resizeBilinear(cam, [height, width], false, true);
       const scaled = tf.div(up, tf.maximum(tf.max(up), 1e-12));

@@ -4,6 +4,7 @@
 //   STUDIO_DIST=dist-r50 npx tsx scripts/benchFinetune.ts <dir> --report FILE [train flags...]
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from './cliArgs';
+import { pullExport, type Listed } from './cliExport';
 import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
 
@@ -37,6 +38,14 @@ async function main() {
       ([a]) => window.studioCli!.run('train', a as unknown as Record<string, string>),
       [{ ...values, positionals }] as const,
     );
+    // `--export DIR`, as `npm run cli -- train` does: the page keeps the files, pull them out.
+    if (typeof values.export === 'string')
+      for (const p of await pullExport(
+        studio.page,
+        (result as { exported?: Listed[] }).exported ?? [],
+        values.export,
+      ))
+        log(`wrote ${p}`);
     const json = JSON.stringify(
       { wallSeconds: (Date.now() - t0) / 1000, ...(result as object) },
       null,

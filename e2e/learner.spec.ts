@@ -104,7 +104,7 @@ test.describe('fine_tune vs the PyTorch referee on WebGPU', () => {
   test.skip(!!skip, skip ?? '');
   let dir = '';
   test.beforeAll(() => {
-    dir = makeFineTuneReference();
+    dir = makeFineTuneReference('resnet18');
   });
   test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

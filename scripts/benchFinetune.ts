@@ -25,7 +25,7 @@ async function main() {
         log(
           `${s}s batches ${n}` +
             (b
-              ? ` iter ${b.iter + 1}/${b.of} epoch ${b.epoch} loss ${b.loss.toFixed(4)} elapsed ${b.elapsed.toFixed(0)}s`
+              ? ` iter ${b.iter}/${b.of} epoch ${b.epoch} loss ${b.loss.toFixed(4)} elapsed ${b.elapsed.toFixed(0)}s`
               : '') +
             (epochs.length ? ` epochs ${JSON.stringify(epochs)}` : ''),
         );

@@ -1,10 +1,11 @@
 """Step-by-step reference for the Learner parity test (tests/learn/finetune-parity.test.ts).
 
-    /usr/bin/python3 scripts/torch/make_finetune_reference.py OUT_DIR [--arch resnet18|keras-resnet50]
+    /usr/bin/python3 scripts/torch/make_finetune_reference.py OUT_DIR [--arch resnet18|resnet-tiny|keras-resnet50]
         [--size 16] [--bs 8]
 
 fastai's fine_tune recipe as fastai_recipe.py runs it (the referee), on a seeded torchvision
-ResNet-18 body (or the referee's port of the bundled ImageNet Keras ResNet50, issue 5's body) +
+ResNet-18 body (the studio's `resnet-tiny`: torchvision's blocks at widths 4-16; or the referee's
+port of the bundled ImageNet Keras ResNet50, issue 5's body) +
 create_head(nf, 3, ps=0), with everything random taken out so two engines can be compared batch
 by batch: fixed inputs (already normalised), batches in order, no augmentation, no dropout.
 Writes OUT_DIR/initial.safetensors (the state dict before training, studio key names: body keys
@@ -45,6 +46,25 @@ def studio_state(model):
     return out
 
 
+def resnet_tiny():
+    """The studio's resnet-tiny (src/models/resnet.ts): torchvision's layout, one BasicBlock a stage."""
+    from torchvision.models.resnet import BasicBlock
+
+    mods, cin = [("conv1", nn.Conv2d(3, 4, 7, 2, 3, bias=False)), ("bn1", nn.BatchNorm2d(4)), ("relu", nn.ReLU(inplace=True)),
+                 ("maxpool", nn.MaxPool2d(3, 2, 1))], 4
+    for i, (w, stride) in enumerate(zip([4, 8, 8, 16], [1, 2, 2, 2])):
+        down = None
+        if stride != 1 or cin != w:
+            down = nn.Sequential(nn.Conv2d(cin, w, 1, stride, bias=False), nn.BatchNorm2d(w))
+        mods.append((f"layer{i + 1}", nn.Sequential(BasicBlock(cin, w, stride, down))))
+        cin = w
+    body = nn.Sequential(OrderedDict(mods))
+    for m in body.modules():  # torchvision's init
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+    return body
+
+
 def make_data(n, size, n_classes, g, scale=1.0):
     """Inputs whose class is the channel with the largest mean, so the loss can fall."""
     x = torch.randn(n, 3, size, size, generator=g)
@@ -57,7 +77,7 @@ def make_data(n, size, n_classes, g, scale=1.0):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--arch", choices=["resnet18", "keras-resnet50"], default="resnet18")
+    ap.add_argument("--arch", choices=["resnet18", "resnet-tiny", "keras-resnet50"], default="resnet18")
     ap.add_argument("--size", type=int, default=16)
     ap.add_argument("--bs", type=int, default=8)
     ap.add_argument("--epochs", type=int, default=2)
@@ -70,6 +90,8 @@ def main():
     torch.manual_seed(0)
     if a.arch == "keras-resnet50":
         body, nf, scale = load_keras_resnet50(with_top=False).train(), 2048, 50.0
+    elif a.arch == "resnet-tiny":
+        body, nf, scale = resnet_tiny(), 16, 1.0
     else:
         tv = torchvision.models.resnet18(weights=None)
         body, nf, scale = nn.Sequential(OrderedDict(list(tv.named_children())[:-2])), 512, 1.0

@@ -1,5 +1,6 @@
-// fine_tune against the PyTorch referee, batch by batch, on tfjs-cpu (src/learn/stepParity.ts;
-// e2e/learner.spec.ts runs the same comparison on WebGPU with the Studio kernels).
+// fine_tune against the PyTorch referee, batch by batch, on tfjs-cpu (src/learn/stepParity.ts),
+// with the studio's resnet-tiny body (torchvision's layout at widths 4-16: the whole recipe in
+// seconds); e2e/learner.spec.ts runs ResNet-18 on WebGPU with the Studio kernels.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +17,7 @@ describe.skipIf(!!skip)('fine_tune step by step against the PyTorch referee (tfj
   let dir = '';
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    dir = makeFineTuneReference();
+    dir = makeFineTuneReference('resnet-tiny');
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

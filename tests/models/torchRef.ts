@@ -17,13 +17,15 @@ export function torchAvailable(): string | undefined {
   return undefined;
 }
 
-/** Runs scripts/torch/make_reference.py; returns the output dir. */
-export function makeReference(archs: string[], size: number): string {
+/** Runs scripts/torch/<script> with `args(dir)` for a new temp dir; returns the dir. */
+export function torchInto(script: string, args: (dir: string) => string[]): string {
   const out = mkdtempSync(join(tmpdir(), 'studio-torch-ref-'));
-  execFileSync(
-    PYTHON,
-    [resolve('scripts/torch/make_reference.py'), out, '--size', String(size), '--arch', ...archs],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  execFileSync(PYTHON, [resolve('scripts/torch', script), ...args(out)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return out;
 }
+
+/** Runs scripts/torch/make_reference.py; returns the output dir. */
+export const makeReference = (archs: string[], size: number) =>
+  torchInto('make_reference.py', (out) => [out, '--size', String(size), '--arch', ...archs]);

@@ -7,7 +7,7 @@
 //  2. a session archive round trip: train, export, import in a new page (weights and optimizer
 //     bit-identical), train on (the history continues), and bad archives are refused with the
 //     current session untouched.
-// Stock tfjs-webgpu kernels, as the learner spec (see its note).
+// The studio's WGSL kernels, as the product trains by default.
 import {
   copyFileSync,
   mkdirSync,
@@ -109,7 +109,6 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
       aug: 'none',
       'one-cycle': 1,
       lr: 1e-3,
-      'stock-kernels': 1,
     });
     expect(r.epochs).toHaveLength(1);
     // Item paths are relative to the dropped folder's parent, as webkitRelativePath.
@@ -233,7 +232,6 @@ test('session archive: export, import in a new page, identical state, training c
   test.setTimeout(480_000);
   // resnet-tiny: conv/BN/residual/fastai head like a ResNet, seconds per epoch on SwiftShader.
   const setup = {
-    'stock-kernels': 1,
     arch: 'resnet-tiny',
     size: 16,
     bs: 8,

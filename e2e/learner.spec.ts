@@ -1,8 +1,6 @@
 // The Learner in the worker on real WebGPU: lr_find leaves everything bit-identical,
 // fit_one_cycle fills the epoch table with a falling loss, and epochs leak no tensors.
 // One page for all steps: the worker's shader pipelines compile once (~25 s on SwiftShader).
-// NOTE: runs on stock tfjs-webgpu kernels (`stock-kernels`): with the studio's WGSL kernels the
-// first training step of this net did not finish in 270 s (reported to the kernels' owner).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,7 +33,6 @@ test('Learner: lr_find restores bit-exactly, fit_one_cycle learns, epochs leak n
 
   await test.step('lr_find leaves weights, BN stats and Adam state bit-identical', async () => {
     await runInPage(page, 'learn-setup', {
-      'stock-kernels': 1,
       size: 16,
       bs: 8,
       'n-train': 4,

@@ -71,7 +71,6 @@ test('a full run (import, lr_find, train, export) attempts no request off the ma
       'lr-find': 1,
       'num-it': 12,
       'one-cycle': 1,
-      'stock-kernels': 1,
     });
     expect(run.lrFind!.lrs.length).toBeGreaterThan(5);
     expect(run.epochs).toHaveLength(1);

@@ -1,7 +1,7 @@
 // Faults during training, on real WebGPU (SwiftShader in CI): the GPU device destroyed mid-epoch
 // and out-of-GPU-memory at a batch size. Both recover from the fit's CPU-side checkpoint
-// (src/learn/recovery.ts) and finish the run. Tiny net, demo data, stock tfjs-webgpu kernels
-// (see learner.spec.ts for why).
+// (src/learn/recovery.ts) and finish the run. Tiny net, demo data, the studio's WGSL kernels
+// (registered again on the new device).
 //
 // "Continuous history" (asserted below): the fit returns one row per epoch, 0..n-1, once each;
 // the per-batch records the UI holds are training iterations 1..N once each, in order (the
@@ -24,7 +24,7 @@ interface State {
   numTensors: number;
 }
 
-const SETUP = { 'stock-kernels': 1, size: 32, bs: 8, 'n-train': 4, 'n-valid': 1, seed: 4 };
+const SETUP = { size: 32, bs: 8, 'n-train': 4, 'n-valid': 1, seed: 4 };
 const N_TRAIN = 4;
 
 test('GPU device destroyed mid-epoch 2: new device, resume from the epoch-1 checkpoint, 3 epochs', async ({

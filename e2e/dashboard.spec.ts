@@ -55,6 +55,19 @@ test('Train panel: lr_find, pick an LR, fit two epochs live, stop keeps a usable
   expect(String(picked)).not.toBe(before);
   expect(picked).toBeGreaterThan(1e-7);
   expect(picked).toBeLessThan(10);
+  // Shift-click further left: slice(lo, picked), fastai's discriminative LRs, both ends marked.
+  await plot.click({
+    position: { x: box.width * 0.2, y: box.height / 2 },
+    modifiers: ['Shift'],
+  });
+  const m = /^slice\(([^,]+), ([^)]+)\)$/.exec(await page.getByTestId('fit-lr').inputValue());
+  expect(m, 'the lr field reads slice(lo, hi)').not.toBeNull();
+  expect(Number(m![1])).toBeLessThan(Number(m![2]));
+  expect(Number(m![2])).toBeCloseTo(picked, 12);
+  await expect(plot.locator('[data-marker="slice lo"]')).toHaveCount(1);
+  await expect(page.getByTestId('fit-lr')).toHaveAttribute('aria-invalid', 'false');
+  await page.getByTestId('fit-lr').fill('slice(1e-3, 1e-2');
+  await expect(page.getByTestId('fit-lr')).toHaveAttribute('aria-invalid', 'true');
   await page.getByTestId('fit-lr').fill('1e-2'); // a known-good LR keeps the test deterministic
 
   const starved = await cpuStarvedMs(page);

@@ -108,7 +108,7 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
       bs: 4,
       aug: 'none',
       'one-cycle': 1,
-      lr: 1e-3,
+      lr: 'slice(1e-5, 1e-3)', // discriminative LRs over the 3 groups, as a fastai user types them
     });
     expect(r.epochs).toHaveLength(1);
     // Item paths are relative to the dropped folder's parent, as webkitRelativePath.
@@ -218,7 +218,7 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
     const [file] = await exportTo(page, 'script', join(out, 'script'));
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('vision_learner(dls, resnet18');
-    expect(text).toContain('fit_one_cycle(1');
+    expect(text).toContain('learn.fit_one_cycle(1, lr_max=slice(1e-5, 1e-3))');
     expect(text).toContain('expected_classes = ["0","1"]');
   });
 });

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentDataset } from '../data/importer';
 import { historyOf } from '../learn/history';
+import type { LrSlice } from '../learn/schedule';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../models/model';
@@ -76,7 +77,7 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
     | {
         policy?: string;
         epochs?: number;
-        lr?: number;
+        lr?: number | LrSlice;
         cycleLen?: number;
         cycleMult?: number;
         mixup?: boolean;
@@ -94,7 +95,7 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
         }
       : first?.policy === 'one_cycle' || first?.policy === 'fit'
         ? { method: 'fit_one_cycle', epochs, lrMax: first.lr ?? 1e-3 }
-        : { method: 'fine_tune', epochs, baseLr: first?.lr ?? 2e-3, freezeEpochs: 1 };
+        : { method: 'fine_tune', epochs, baseLr: (first?.lr as number) ?? 2e-3, freezeEpochs: 1 };
   return {
     arch: FASTAI_ARCHS.has(setup.arch) ? setup.arch : 'resnet18',
     pretrained: setup.pretrained || setup.body === 'current',

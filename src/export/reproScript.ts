@@ -1,6 +1,7 @@
 // "When a laptop is no longer enough": a Python script that re-runs the studio's recipe with
 // fastai + PyTorch: same data layout and labelling, architecture, sizes, augmentation, schedule
 // and hyper-parameters. Pure text generation, so it is unit-tested without a browser.
+import { formatLr, type LrSlice } from '../learn/schedule';
 
 export type Labelling =
   | { kind: 'folder' }
@@ -13,8 +14,14 @@ export type Split =
 
 export type Fit =
   | { method: 'fine_tune'; epochs: number; baseLr: number; freezeEpochs: number }
-  | { method: 'fit_one_cycle'; epochs: number; lrMax: number | [number, number] }
-  | { method: 'fit_sgdr'; cycles: number; cycleLen: number; cycleMult: number; lrMax: number };
+  | { method: 'fit_one_cycle'; epochs: number; lrMax: number | LrSlice }
+  | {
+      method: 'fit_sgdr';
+      cycles: number;
+      cycleLen: number;
+      cycleMult: number;
+      lrMax: number | LrSlice;
+    };
 
 export interface ReproSettings {
   arch: string;
@@ -98,14 +105,10 @@ function fitLine(f: Fit): string {
   switch (f.method) {
     case 'fine_tune':
       return `learn.fine_tune(${f.epochs}, base_lr=${num(f.baseLr)}, freeze_epochs=${f.freezeEpochs})`;
-    case 'fit_one_cycle': {
-      const lr = Array.isArray(f.lrMax)
-        ? `slice(${num(f.lrMax[0])}, ${num(f.lrMax[1])})`
-        : num(f.lrMax);
-      return `learn.fit_one_cycle(${f.epochs}, lr_max=${lr})`;
-    }
+    case 'fit_one_cycle':
+      return `learn.fit_one_cycle(${f.epochs}, lr_max=${formatLr(f.lrMax, num)})`;
     case 'fit_sgdr':
-      return `learn.fit_sgdr(${f.cycles}, ${f.cycleLen}, cycle_mult=${f.cycleMult}, lr_max=${num(f.lrMax)})`;
+      return `learn.fit_sgdr(${f.cycles}, ${f.cycleLen}, cycle_mult=${f.cycleMult}, lr_max=${formatLr(f.lrMax, num)})`;
   }
 }
 

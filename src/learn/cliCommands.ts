@@ -2,12 +2,20 @@
 // Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
 import type { CliArgs } from '../app/cliBridge';
 import { useStudio, worker } from '../store/studio';
+import { parseLr } from './schedule';
 import type { FitArgs, FitPolicy, LearnSetupArgs } from './session';
 import { holdExport } from '../export/cliCommands';
 
 /** `--flag` (true), `--flag=false`, or absent (undefined: the default). */
 const flag = (v: unknown) => (v === undefined ? undefined : v !== false && v !== 'false');
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+/** `--lr 3e-3` or `--lr "slice(1e-5, 1e-3)"`; anything else is refused before training starts. */
+const lrArg = (v: unknown) => {
+  if (v === undefined) return undefined;
+  const lr = parseLr(String(v));
+  if (lr === undefined) throw new Error(`--lr ${v}: give a number or slice(lo, hi)`);
+  return lr;
+};
 const orThrow = <T>(r: T | undefined): T => {
   if (r === undefined)
     throw new Error(useStudio.getState().trainError ?? 'training command failed');
@@ -36,13 +44,13 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
     return orThrow(await useStudio.getState().learnSetup(JSON.parse(JSON.stringify(args))));
   },
-  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2] [--mixup] [--save-best] [--size N]
+  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"] [--mixup] [--save-best] [--size N]
   //  [--precompute] (frozen phase on cached body features)`
   async fit(a) {
     const args: FitArgs = {
       policy: (a.policy as FitPolicy) ?? 'one_cycle',
       epochs: Number(a.epochs ?? 1),
-      lr: num(a.lr),
+      lr: lrArg(a.lr),
       cycleLen: num(a['cycle-len']),
       cycleMult: num(a['cycle-mult']),
       mixup: Boolean(a.mixup),
@@ -92,7 +100,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const lrFind = a['lr-find']
       ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) }))
       : undefined;
-    const lr = num(a.lr) ?? lrFind?.suggestion;
+    const lr = lrArg(a.lr) ?? lrFind?.suggestion;
     const fineTune = a['fine-tune'] !== undefined;
     const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? 1);
     const result = orThrow(

@@ -67,6 +67,27 @@ export const slice = (a: number, b?: number): LrSlice =>
   b === undefined ? { hi: a } : { lo: a, hi: b };
 export type Lr = number | number[] | LrSlice;
 
+/**
+ * An LR as a fastai user types it: `3e-3`, `slice(1e-3)` or `slice(1e-5, 1e-3)` (spaces and a
+ * trailing comma allowed). undefined for anything else, so a form can mark the field invalid.
+ */
+export function parseLr(text: string): number | LrSlice | undefined {
+  const t = text.trim();
+  const pos = (v: string) => (/^[-+0-9.eE]+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+  const m = /^slice\(([^,()]*)(?:,([^,()]*))?,?\s*\)$/.exec(t);
+  if (!m) return pos(t);
+  const a = pos(m[1].trim());
+  if (m[2] === undefined || m[2].trim() === '') return a === undefined ? undefined : slice(a);
+  const b = pos(m[2].trim());
+  return a !== undefined && b !== undefined && a <= b ? slice(a, b) : undefined;
+}
+
+/** The Python spelling of an LR, for display and the reproduction script: 1e-3, slice(1e-5, 1e-3). */
+export function formatLr(lr: number | LrSlice, fmt: (v: number) => string = String): string {
+  if (typeof lr === 'number') return fmt(lr);
+  return lr.lo === undefined ? `slice(${fmt(lr.hi)})` : `slice(${fmt(lr.lo)}, ${fmt(lr.hi)})`;
+}
+
 /** Per-group values as fastai Optimizer.set_hyper: slice(hi) -> hi/10 for all but the last
  * group; slice(lo, hi) -> evenMults(lo, hi, nGroups); a scalar -> the same for every group. */
 export function groupValues(v: Lr, nGroups: number): number[] {

@@ -34,7 +34,7 @@ import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import { learnerModel } from './pretrained';
-import type { SuggestionName } from './schedule';
+import type { LrSlice, SuggestionName } from './schedule';
 import { tta } from './tta';
 
 export interface LearnSetupArgs {
@@ -73,7 +73,9 @@ export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
 export interface FitArgs {
   policy?: FitPolicy;
   epochs: number;
-  lr?: number;
+  /** A number, or fastai's `slice(hi)` / `slice(lo, hi)` for discriminative LRs (not fine_tune,
+   * whose base_lr is one number: it makes its own slice). */
+  lr?: number | LrSlice;
   /** sgdr only. */
   cycleLen?: number;
   cycleMult?: number;
@@ -242,6 +244,12 @@ export async function fit(
 ): Promise<FitResult> {
   // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
   // carry on (src/learn/recovery.ts).
+  if (args.policy === 'fine_tune' && typeof args.lr === 'object')
+    throw new Error(
+      'fine_tune takes one base LR (fastai: learn.fine_tune(epochs, base_lr)) and makes its own ' +
+        'slice(base_lr/200, base_lr/2) for the unfrozen phase; give a number, or unfreeze and use ' +
+        'fit_one_cycle with a slice',
+    );
   const t0 = performance.now();
   const recovery = new FitRecovery(emit, session?.setup.bs ?? DEFAULTS.bs);
   for (;;) {
@@ -327,7 +335,11 @@ async function fitOnce(
         });
         break;
       case 'fine_tune':
-        await fineTune(learn, args.epochs, { baseLr: lr, cbs, precompute: pre });
+        await fineTune(learn, args.epochs, {
+          baseLr: lr as number | undefined,
+          cbs,
+          precompute: pre,
+        });
         break;
     }
   return {

@@ -51,7 +51,7 @@ describe('reproduction script', () => {
       arch: 'resnet50-imagenet',
       labelling: { kind: 'regex', pattern: '^(.+)_\\d+\\.jpg$' },
       split: { kind: 'folders', train: 'train', valid: 'val' },
-      fit: { method: 'fit_one_cycle', epochs: 5, lrMax: [1e-5, 1e-3] },
+      fit: { method: 'fit_one_cycle', epochs: 5, lrMax: { lo: 1e-5, hi: 1e-3 } },
       labelSmoothing: true,
       mixup: true,
       aug: 'top-down',

@@ -3,7 +3,7 @@
 // hand or by running fastai's own code with Debian's python3 (see comments).
 import { describe, expect, it } from 'vitest';
 import {
-  combineScheds, evenMults, fineTunePlan, groupValues, minimum, oneCycleScheds, schedCos, schedExp, schedLin, schedNo,
+  combineScheds, evenMults, fineTunePlan, formatLr, groupValues, minimum, oneCycleScheds, parseLr, schedCos, schedExp, schedLin, schedNo,
   SchedLin, sgdrPlan, slice, slideWith, steep, suggestLrs, valley, type Sched,
 } from '../../src/learn/schedule'; // prettier-ignore
 
@@ -131,5 +131,32 @@ describe('lr_find suggestions', () => {
     expect(r.minimum.point[0]).toBe(l[19]);
     // fastai: max_end 16, max_start = 16 - lds[16] = -1, sections 17/3 -> idx -1 + 5 + 2 = 6.
     expect(r.valley.lr).toBe(l[3 + 6]);
+  });
+});
+
+describe('parseLr / formatLr: an LR as a fastai user types it', () => {
+  it('reads numbers and slice(hi) / slice(lo, hi), and refuses the rest', () => {
+    expect(parseLr('3e-3')).toBe(3e-3);
+    expect(parseLr(' 0.01 ')).toBe(0.01);
+    expect(parseLr('slice(1e-3)')).toEqual({ hi: 1e-3 });
+    expect(parseLr('slice(1e-5, 1e-3)')).toEqual({ lo: 1e-5, hi: 1e-3 });
+    expect(parseLr('slice( 1e-5 ,1e-3, )')).toEqual({ lo: 1e-5, hi: 1e-3 });
+    for (const bad of [
+      '',
+      '0',
+      '-1e-3',
+      'abc',
+      'slice()',
+      'slice(1e-3, 1e-5)',
+      'slice(a, 1)',
+      '1e-3x',
+    ])
+      expect(parseLr(bad), bad).toBeUndefined();
+  });
+  it('formats back to the Python spelling, and per-group values follow fastai', () => {
+    for (const t of ['0.003', 'slice(0.001)', 'slice(0.00001, 0.001)'])
+      expect(formatLr(parseLr(t)!)).toBe(t);
+    expect(groupValues(parseLr('slice(1e-5, 1e-3)')!, 3)).toEqual(evenMults(1e-5, 1e-3, 3));
+    expect(groupValues(parseLr('slice(1e-3)')!, 3)).toEqual([1e-4, 1e-4, 1e-3]);
   });
 });

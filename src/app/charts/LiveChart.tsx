@@ -23,8 +23,9 @@ export interface ChartProps {
   xFormat?: (v: number) => string;
   /** Vertical markers (suggested LRs, the picked LR) at data x positions. */
   markers?: { x: number; label: string; color: string }[];
-  /** Clicking the plot reports the data x under the pointer (the LR finder's "pick an LR"). */
-  onPick?: (x: number) => void;
+  /** Clicking the plot reports the data x under the pointer (the LR finder's "pick an LR");
+   * `shift` when Shift was held (the LR finder: the low end of a slice). */
+  onPick?: (x: number, shift: boolean) => void;
   testId?: string;
 }
 

@@ -43,7 +43,7 @@ export const LiveLineChart = memo(function LiveLineChart(props: ChartProps) {
     ? (e: React.MouseEvent<SVGSVGElement>) => {
         const box = e.currentTarget.getBoundingClientRect();
         const t = x0 + ((e.clientX - box.left - PAD.left) / w) * (x1 - x0);
-        pick(logX ? 10 ** t : t);
+        pick(logX ? 10 ** t : t, e.shiftKey);
       }
     : undefined;
   const xLabel = (v: number) =>

@@ -54,6 +54,7 @@ export const RechartsLineChart = memo(function RechartsLineChart(props: ChartPro
           logX
             ? 10 ** (Math.log10(x0) + f * (Math.log10(x1) - Math.log10(x0)))
             : x0 + f * (x1 - x0),
+          e.shiftKey,
         );
       }
     : undefined;

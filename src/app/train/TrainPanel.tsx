@@ -8,6 +8,7 @@ import { LiveChart, StaticChart } from '../charts/LiveChart';
 import { useThrottledStudio } from '../charts/useThrottledStudio';
 import { modelStatusLine } from '../model/ModelPanel';
 import { fmtLoss, fmtLr, fmtTime } from './format';
+import { formatLr, parseLr, slice, type LrSlice } from '../../learn/schedule';
 import { plannedSchedule } from './plan';
 
 type Policy = 'fine_tune' | 'one_cycle' | 'sgdr' | 'fit';
@@ -24,7 +25,13 @@ const fmtInt = (v: number) => String(Math.round(v));
 /** How often the live charts re-render while training. */
 const CHART_MS = 1000;
 
-function LrFinder({ lr, pick }: { lr: number; pick: (v: number) => void }) {
+function LrFinder({
+  lr,
+  pick,
+}: {
+  lr: number | LrSlice;
+  pick: (v: number, shift: boolean) => void;
+}) {
   const result = useStudio((s) => s.lrFindResult);
   const status = useStudio((s) => s.trainStatus);
   const lrFind = useStudio((s) => s.lrFind);
@@ -50,7 +57,13 @@ function LrFinder({ lr, pick }: { lr: number; pick: (v: number) => void }) {
         label: name,
         color: 'var(--ok)',
       })),
-      { x: lr, label: 'picked', color: 'var(--bad)' },
+      // A slice shows both ends: lo for the first parameter group, hi for the head.
+      ...(typeof lr === 'number'
+        ? [{ x: lr, label: 'picked', color: 'var(--bad)' }]
+        : [
+            ...(lr.lo === undefined ? [] : [{ x: lr.lo, label: 'slice lo', color: 'var(--bad)' }]),
+            { x: lr.hi, label: 'slice hi', color: 'var(--bad)' },
+          ]),
     ],
     [result, lr],
   );
@@ -66,7 +79,8 @@ function LrFinder({ lr, pick }: { lr: number; pick: (v: number) => void }) {
         </button>
         {result && (
           <span data-testid="lr-suggestion">
-            suggested (valley): {fmtLr(result.suggestion)} · click the curve to pick an LR
+            suggested (valley): {fmtLr(result.suggestion)} · click the curve to pick an LR,
+            shift-click for the low end of a slice
           </span>
         )}
       </div>
@@ -412,17 +426,24 @@ export function TrainPanel() {
   const pauseTraining = useStudio((s) => s.pauseTraining);
   const [policy, setPolicy] = useState<Policy>('one_cycle');
   const [epochs, setEpochs] = useState(2);
-  const [lr, setLr] = useState(1e-2);
+  const [lr, setLr] = useState<number | LrSlice>(1e-2);
   const [lrText, setLrText] = useState(fmtLr(1e-2));
   const [wd, setWd] = useState(0.01);
   const [mixup, setMixup] = useState(false);
   const [precompute, setPrecompute] = useState(false);
   const [paused, setPaused] = useState(false);
   const running = status === 'running';
-  const pick = useCallback((v: number) => {
-    setLr(v);
-    setLrText(fmtLr(v));
-  }, []);
+  // Click: one LR. Shift-click: slice(lo, hi) with the picked LR as lo and the current LR (or
+  // slice's hi) as hi, fastai's discriminative LRs for an unfrozen body.
+  const pick = useCallback(
+    (v: number, shift: boolean) => {
+      const hi = typeof lr === 'number' ? lr : lr.hi;
+      const next = shift && v < hi ? slice(v, hi) : v;
+      setLr(next);
+      setLrText(formatLr(next, fmtLr));
+    },
+    [lr],
+  );
   const start = async () => {
     if (!setup) await setupLearner();
     setPaused(false);
@@ -469,13 +490,14 @@ export function TrainPanel() {
             size={9}
             onChange={(e) => {
               setLrText(e.target.value);
-              const v = Number(e.target.value);
-              if (v > 0) setLr(v);
+              const v = parseLr(e.target.value);
+              if (v !== undefined) setLr(v);
             }}
-            onBlur={() => setLrText(fmtLr(lr))}
+            onBlur={() => setLrText(formatLr(lr, fmtLr))}
             disabled={running}
             data-testid="fit-lr"
-            aria-invalid={!(Number(lrText) > 0)}
+            aria-invalid={parseLr(lrText) === undefined}
+            title="a number, or slice(lo, hi): discriminative LRs across the parameter groups (fastai)"
           />
         </label>
         <label>
@@ -552,7 +574,7 @@ export function TrainPanel() {
         </button>
       </div>
       <Progress />
-      <Charts policy={policy} lr={lr} />
+      <Charts policy={policy} lr={typeof lr === 'number' ? lr : lr.hi} />
       <EpochTable />
       {result?.diverged && (
         <p className="error" role="alert">

@@ -1,7 +1,7 @@
 // Diagnostics: the Learner against the PyTorch referee, batch by batch (like the kernel check, it
 // has no UI panel). scripts/torch/make_finetune_reference.py runs fastai's fine_tune recipe on a
-// seeded ResNet-18 body (or the bundled Keras ResNet50) + create_head(ps=0) with the randomness taken out (fixed inputs in order,
-// no augmentation, no dropout) and writes initial.safetensors, data.safetensors and
+// seeded ResNet-18 or resnet-tiny body (or the bundled Keras ResNet50) + create_head(ps=0) with
+// the randomness taken out (fixed inputs in order, no augmentation, no dropout) and writes initial.safetensors, data.safetensors and
 // final.safetensors (its metadata `trace`: every training loss, every per-group LR, the epoch
 // table). Here the same start weights train on the same batches on the current backend, so the
 // whole recipe (freeze with train_bn, param groups, Adam with decoupled wd and none on BN/bias,
@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { visionModel } from '../models/head';
-import { KERAS_BN_EPS, kerasResnet50Body } from '../models/kerasResnet50';
+import { kerasResnet50Body } from '../models/kerasResnet50';
 import { torchvisionBody } from '../models/resnet';
 import { readSafetensors } from '../models/weights/safetensors';
 import { exportStateDict, loadStateDict } from '../models/weights/stateDict';
@@ -22,8 +22,8 @@ import { Callback, type Batches } from './learner';
 import { accuracy } from './metrics';
 
 export interface ReferenceTrace {
-  /** The body: a seeded torchvision ResNet-18, or the bundled Keras ResNet50 (issue 5's). */
-  arch: 'resnet18' | 'keras-resnet50';
+  /** The body: a seeded torchvision ResNet-18 or resnet-tiny, or the bundled Keras ResNet50. */
+  arch: 'resnet18' | 'resnet-tiny' | 'keras-resnet50';
   losses: number[];
   lrs: number[][];
   epochs: { phase: string; valid_loss: number; accuracy: number }[];
@@ -101,7 +101,7 @@ export async function fineTuneParity(files: {
   const trace = JSON.parse(final.metadata.trace) as ReferenceTrace;
   const body =
     trace.arch === 'keras-resnet50'
-      ? kerasResnet50Body(0, KERAS_BN_EPS)
+      ? kerasResnet50Body()
       : torchvisionBody(trace.arch ?? 'resnet18');
   const model = visionModel(body, 3, { ps: 0 });
   try {

@@ -24,6 +24,8 @@ const fmt2 = (v: number) => v.toFixed(2);
 const fmtInt = (v: number) => String(Math.round(v));
 /** How often the live charts re-render while training. */
 const CHART_MS = 1000;
+/** The head's LR: the number itself, or a slice's high end (what the schedule chart draws). */
+const headLr = (lr: number | LrSlice) => (typeof lr === 'number' ? lr : lr.hi);
 
 function LrFinder({
   lr,
@@ -437,8 +439,7 @@ export function TrainPanel() {
   // slice's hi) as hi, fastai's discriminative LRs for an unfrozen body.
   const pick = useCallback(
     (v: number, shift: boolean) => {
-      const hi = typeof lr === 'number' ? lr : lr.hi;
-      const next = shift && v < hi ? slice(v, hi) : v;
+      const next = shift && v < headLr(lr) ? slice(v, headLr(lr)) : v;
       setLr(next);
       setLrText(formatLr(next, fmtLr));
     },
@@ -574,7 +575,7 @@ export function TrainPanel() {
         </button>
       </div>
       <Progress />
-      <Charts policy={policy} lr={typeof lr === 'number' ? lr : lr.hi} />
+      <Charts policy={policy} lr={headLr(lr)} />
       <EpochTable />
       {result?.diverged && (
         <p className="error" role="alert">

@@ -1,7 +1,7 @@
 // Decoding in the worker: sniff the bytes (so a text file named .jpg gets an honest reason),
 // decode with createImageBitmap (EXIF orientation applied), flatten to 3-channel RGB on white
 // and shrink into the cache. Only the resized pixels are kept, never the originals.
-import type { DecodeOutcome } from './dataset';
+import type { DecodeOutcome } from '../shared/dataset';
 
 export interface CachedImage {
   width: number;

@@ -2,7 +2,7 @@
 // relabelling or a new split does not decode again), then plan/label/split/summarise with the
 // pure modules, and hand DataLoaders to the Learner.
 import * as tf from '@tensorflow/tfjs';
-import type { WorkerEvent } from '../worker/protocol';
+import type { WorkerEvent } from '../shared/protocol';
 import type { AugPreset } from './augment';
 import {
   finishImport,
@@ -12,9 +12,9 @@ import {
   type DecodeOutcome,
   type ImportOptions,
   type ImportSummary,
-} from './dataset';
+} from '../shared/dataset';
 import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
-import { extensionOf, normalizePath, type Split } from './items';
+import { extensionOf, normalizePath, type Split } from '../shared/items';
 import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
 

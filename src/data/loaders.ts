@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { normalizeInput, type InputSpec } from '../models/model';
 import { applyAugmentation, augPreset, drawAugmentation, type AugPreset } from './augment';
-import type { Split } from './items';
+import type { Split } from '../shared/items';
 import { applyItemTfm, type ItemTfm, type RgbImage } from './itemTransforms';
-import { seededRandom } from './random';
-import { seededPermutation } from './split';
+import { seededRandom } from '../shared/random';
+import { seededPermutation } from '../shared/split';
 
 export interface LoaderItem {
   image: RgbImage;

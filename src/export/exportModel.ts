@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentDataset } from '../data/importer';
 import { historyOf } from '../learn/history';
-import type { LrSlice } from '../learn/schedule';
+import type { LrSlice } from '../shared/schedule';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../models/model';
@@ -13,8 +13,8 @@ import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
-import { EXPORT_FORMATS, type ExportFormat } from './formats';
-export { EXPORT_FORMATS, type ExportFormat } from './formats';
+import { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
+export { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
 
 export interface ExportArgs {
   format: ExportFormat;

@@ -1,7 +1,7 @@
 // "When a laptop is no longer enough": a Python script that re-runs the studio's recipe with
 // fastai + PyTorch: same data layout and labelling, architecture, sizes, augmentation, schedule
 // and hyper-parameters. Pure text generation, so it is unit-tested without a browser.
-import { formatLr, type LrSlice } from '../learn/schedule';
+import { formatLr, type LrSlice } from '../shared/schedule';
 
 export type Labelling =
   | { kind: 'folder' }

@@ -7,7 +7,7 @@ import type { Model } from '../models/model';
 import { Callback, CancelFitException, CancelValidException } from './learner';
 import type { Metric } from './metrics';
 import type { Hypers, State } from './optimizer';
-import { SchedExp, type Sched, type Scheds } from './schedule';
+import { SchedExp, type Sched, type Scheds } from '../shared/schedule';
 
 // ************* weights in memory *************
 

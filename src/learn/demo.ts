@@ -1,13 +1,13 @@
 // The one-click demo: the Learner trains the tiny BN'd CNN on procedurally drawn shapes with
 // fit_one_cycle, in the worker. Emits the foundation's `batch` events for the demo chart.
-import { DEMO_CLASSES } from '../data/demoShapes';
+import { DEMO_CLASSES } from '../shared/demoShapes';
 import { InterruptCallback, Recorder } from './callbacks';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
 import { fitOneCycle, learner } from './fit';
 import { accuracy } from './metrics';
-import type { DemoTrainArgs, DemoTrainResult, WorkerEvent } from '../worker/protocol';
+import type { DemoTrainArgs, DemoTrainResult, WorkerEvent } from '../shared/protocol';
 
 export async function trainDemo(
   args: DemoTrainArgs,

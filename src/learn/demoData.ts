@@ -1,8 +1,8 @@
 // The demo dataset as Learner `Batches`: a fixed training set of procedurally drawn shapes,
 // reshuffled every epoch, and a fixed validation set. Also what the unit tests train on.
 import * as tf from '@tensorflow/tfjs';
-import { DEMO_CLASSES, makeShapes, type ShapeBatch } from '../data/demoShapes';
-import { seededRandom } from '../data/random';
+import { DEMO_CLASSES, makeShapes, type ShapeBatch } from '../shared/demoShapes';
+import { seededRandom } from '../shared/random';
 import type { Batch, Batches } from './learner';
 
 export interface DemoDataArgs {

@@ -12,7 +12,7 @@ import {
   suggestLrs,
   type Lr,
   type SuggestionName,
-} from './schedule';
+} from '../shared/schedule';
 
 /** A Learner with fastai's default callbacks (TrainEvalCallback, Recorder). */
 export const learner = (model: Model, data: Batches, o: LearnerOptions = {}) =>

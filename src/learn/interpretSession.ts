@@ -10,7 +10,7 @@ import { decodeToCache } from '../data/decode';
 import { cachedImage, dataLoaders, DEFAULT_CACHE_SIZE, type RgbSample } from '../data/importer';
 import { applyItemTfm, type ItemTfm, type RgbImage } from '../data/itemTransforms';
 import type { LoaderItem } from '../data/loaders';
-import { seededRandom } from '../data/random';
+import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
 import { gradCam } from './gradcam';
 import {
@@ -22,7 +22,7 @@ import {
   topLosses,
   type Confusion,
   type Report,
-} from './interpretation';
+} from '../shared/interpretation';
 import { learnSession } from './session';
 import { ttaBlend } from './tta';
 

@@ -6,7 +6,7 @@ import { freezeTo, isBatchNormKey, trainableKeys, type Model } from '../models/m
 import { CrossEntropyLossFlat, lossMean, type LossFunc } from './losses';
 import type { Metric } from './metrics';
 import { Adam, type OptFunc, type Optimizer } from './optimizer';
-import type { Lr } from './schedule';
+import type { Lr } from '../shared/schedule';
 
 // ************* events and cancellation *************
 

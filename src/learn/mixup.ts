@@ -2,7 +2,7 @@
 // copy of itself, lam ~ Beta(alpha, alpha) per item, kept >= .5 so the original dominates; with
 // integer targets the loss is the same blend of the two per-item losses.
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../data/random';
+import { seededRandom } from '../shared/random';
 import { Callback } from './learner';
 import type { LossFunc } from './losses';
 

@@ -2,7 +2,7 @@
 // Source: fastai/optimizer.py (weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat,
 // debias, adam_step, momentum_step, sgd_step, SGD, Adam, set_hyper).
 import * as tf from '@tensorflow/tfjs';
-import { groupValues, type Lr } from './schedule';
+import { groupValues, type Lr } from '../shared/schedule';
 
 export type Hypers = Record<string, number>;
 /** A parameter's optimizer state: tensors (moving averages) and numbers (step count, do_wd). */

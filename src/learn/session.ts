@@ -2,7 +2,7 @@
 // fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { AugPreset } from '../data/augment';
-import { DEMO_CLASSES } from '../data/demoShapes';
+import { DEMO_CLASSES } from '../shared/demoShapes';
 import { currentDataset, dataLoaders } from '../data/importer';
 import { learnerBatches } from '../data/loaders';
 import { currentEngine } from '../engine/device';
@@ -34,7 +34,7 @@ import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import { learnerModel } from './pretrained';
-import type { LrSlice, SuggestionName } from './schedule';
+import type { LrSlice, SuggestionName } from '../shared/schedule';
 import { tta } from './tta';
 
 export interface LearnSetupArgs {

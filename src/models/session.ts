@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { decodeToCache } from '../data/decode';
-import { cachedFetch } from './cachedFetch';
+import { cachedFetch } from '../shared/cachedFetch';
 import { normalizeInput, type Model } from './model';
 import { buildModel } from './zoo';
 import { readPth } from './weights/pth';

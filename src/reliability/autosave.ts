@@ -6,7 +6,7 @@ import { currentDataset } from '../data/importer';
 import { exportSession } from '../export/sessionIO';
 import { historyOf } from '../learn/history';
 import { learnSession } from '../learn/session';
-import { writeAutosave, type AutosaveMeta } from './autosaveStore';
+import { writeAutosave, type AutosaveMeta } from '../shared/autosaveStore';
 
 /** Writes the current session; returns its summary (undefined when there is no session). */
 export async function autosave(): Promise<AutosaveMeta | undefined> {

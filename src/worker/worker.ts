@@ -18,7 +18,14 @@ import { autosave } from '../reliability/autosave';
 import { gradcamCmd, interpret, predictLearner } from '../learn/interpretSession';
 import { exportModel, learnForward } from '../export/exportModel';
 import { importSession } from '../export/sessionIO';
-import type { ArgsOf, CommandName, FromWorker, ResultOf, ToWorker, WorkerEvent } from './protocol';
+import type {
+  ArgsOf,
+  CommandName,
+  FromWorker,
+  ResultOf,
+  ToWorker,
+  WorkerEvent,
+} from '../shared/protocol';
 
 const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
 export const emit = (event: WorkerEvent) => post({ kind: 'event', event });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimateMinMax } from '../../src/app/charts/decimate';
+import { decimateMinMax } from '../../src/page/app/charts/decimate';
 
 describe('decimateMinMax', () => {
   it('keeps short series as they are', () => {

@@ -1,7 +1,7 @@
 // The store module first: the slices import it back (as the app does through App.tsx).
-import '../../src/store/studio';
+import '../../src/page/store/studio';
 import { describe, expect, it } from 'vitest';
-import { setupArgsOf, TRAIN_DEFAULTS } from '../../src/store/modelSlice';
+import { setupArgsOf, TRAIN_DEFAULTS } from '../../src/page/store/modelSlice';
 
 describe('setupArgsOf: the Model panel choice becomes the learner setup', () => {
   it('random init keeps the arch', () => {

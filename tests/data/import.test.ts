@@ -7,10 +7,10 @@ import {
   IMPORT_DEFAULTS,
   type DecodeOutcome,
   type ImportOptions,
-} from '../../src/data/dataset';
-import type { FileRef } from '../../src/data/items';
-import { compileLabelRegex, parseLabelCsv, regexLabeller } from '../../src/data/labelers';
-import { randomSplit, stratifiedSplit } from '../../src/data/split';
+} from '../../src/shared/dataset';
+import type { FileRef } from '../../src/shared/items';
+import { compileLabelRegex, parseLabelCsv, regexLabeller } from '../../src/shared/labelers';
+import { randomSplit, stratifiedSplit } from '../../src/shared/split';
 
 const DATASETS = join(__dirname, '../../../shared/datasets');
 

@@ -10,7 +10,7 @@ import {
 } from '../../src/data/augment';
 import { applyItemTfm, itemBox, type RgbImage } from '../../src/data/itemTransforms';
 import { learnerBatches, makeDataLoaders, type LoaderItem } from '../../src/data/loaders';
-import { seededRandom } from '../../src/data/random';
+import { seededRandom } from '../../src/shared/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

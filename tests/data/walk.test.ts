@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { walkEntries } from '../../src/data/walk';
+import { walkEntries } from '../../src/page/walk';
 
 /** Minimal FileSystemEntry trees, as Chrome's webkitGetAsEntry() hands them to a drop handler. */
 function fileEntry(fullPath: string): FileSystemEntry {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLASSES, makeShapes } from '../../src/data/demoShapes';
+import { DEMO_CLASSES, makeShapes } from '../../src/shared/demoShapes';
 
 describe('demo dataset', () => {
   it('is deterministic per seed and different across seeds', () => {

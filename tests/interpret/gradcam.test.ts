@@ -7,7 +7,7 @@ import { gradCam } from '../../src/learn/gradcam';
 import { tinyCnn } from '../../src/models/tinyCnn';
 import { cutBody, visionModel } from '../../src/models/head';
 import { buildModel } from '../../src/models/zoo';
-import { heatStats } from '../../src/app/interpret/heat';
+import { heatStats } from '../../src/page/app/interpret/heat';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { heatColor, heatStats, overlayRgba } from '../../src/app/interpret/heat';
+import { heatColor, heatStats, overlayRgba } from '../../src/page/app/interpret/heat';
 
 it('colour map runs blue -> red', () => {
   expect(heatColor(0)).toEqual([0, 0, 128]);

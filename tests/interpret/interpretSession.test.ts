@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { gradcamCmd, interpret } from '../../src/learn/interpretSession';
-import { multiLabelReport } from '../../src/learn/interpretation';
+import { multiLabelReport } from '../../src/shared/interpretation';
 import { BCEWithLogitsLossFlat } from '../../src/learn/losses';
 import { learnDispose, learnSession, learnSetup } from '../../src/learn/session';
 

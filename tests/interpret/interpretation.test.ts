@@ -6,7 +6,7 @@ import {
   mostConfused,
   multiLabelReport,
   topLosses,
-} from '../../src/learn/interpretation';
+} from '../../src/shared/interpretation';
 
 const classes = ['cat', 'dog', 'fox'];
 const actual = [0, 0, 0, 1, 1, 2, 2, 2, 2, 1];

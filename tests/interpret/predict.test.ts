@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { predictionsCsv } from '../../src/app/interpret/predictCsv';
+import { predictionsCsv } from '../../src/page/app/interpret/predictCsv';
 import { topK, ttaBlend } from '../../src/learn/interpretSession';
 
 it('topK sorts by probability, ties in class order', () => {

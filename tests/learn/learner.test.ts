@@ -23,9 +23,9 @@ import {
   Recall,
 } from '../../src/learn/metrics';
 import { MixUp, sampleBeta } from '../../src/learn/mixup';
-import { schedCos } from '../../src/learn/schedule';
+import { schedCos } from '../../src/shared/schedule';
 import { tta } from '../../src/learn/tta';
-import { seededRandom } from '../../src/data/random';
+import { seededRandom } from '../../src/shared/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

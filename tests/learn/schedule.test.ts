@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   combineScheds, evenMults, fineTunePlan, formatLr, groupValues, minimum, oneCycleScheds, parseLr, schedCos, schedExp, schedLin, schedNo,
   SchedLin, sgdrPlan, slice, slideWith, steep, suggestLrs, valley, type Sched,
-} from '../../src/learn/schedule'; // prettier-ignore
+} from '../../src/shared/schedule'; // prettier-ignore
 
 const at = (s: Sched | Sched[], pct: number): number[] =>
   (Array.isArray(s) ? s : [s]).map((f) => f(pct));

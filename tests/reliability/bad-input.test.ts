@@ -7,10 +7,10 @@ import {
   IMPORT_DEFAULTS,
   type DecodeOutcome,
   type ImportOptions,
-} from '../../src/data/dataset';
+} from '../../src/shared/dataset';
 import { decodeToCache } from '../../src/data/decode';
-import type { FileRef } from '../../src/data/items';
-import { compileLabelRegex, parseLabelCsv } from '../../src/data/labelers';
+import type { FileRef } from '../../src/shared/items';
+import { compileLabelRegex, parseLabelCsv } from '../../src/shared/labelers';
 
 const opts = (o: Partial<ImportOptions> = {}): ImportOptions => ({ ...IMPORT_DEFAULTS, ...o });
 const ok = (hash: string, width = 64, height = 64): DecodeOutcome => ({ width, height, hash });

@@ -3,7 +3,7 @@
 // randomized awkward shapes, compared with tfjs's CPU backend, and with the stock webgpu
 // kernels (switch off) to show the switch changes nothing beyond float tolerance.
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../../data/random';
+import { seededRandom } from '../../shared/random';
 import { forceVariant, wideVariantCalls } from './autotune';
 import { setStudioKernels, studioKernelCalls, studioKernelsEnabled } from './register';
 

@@ -4,7 +4,7 @@
 // + the running-statistics update, vs tfjs's CPU backend (the composite tf.moments path) and
 // vs the stock webgpu ops (Studio kernels off).
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../../data/random';
+import { seededRandom } from '../../shared/random';
 import { batchNorm, type BnPost, type Store } from '../../models/layers';
 import { addRelu, fusedBatchNormAvailable } from './batchnorm';
 import { compareBackends, type KernelCheckResult } from './check';

@@ -1,0 +1,171 @@
+// The Export panel: one button per format (the worker's `exportModel {format}` returns the files),
+// each file downloaded through a Blob and an a[download]; and "Import session" for archives.
+import { useState } from 'react';
+import type { ExportFormat } from '../../../export/exportModel';
+import { useStudio, worker } from '../../store/studio';
+
+export interface ExportedFile {
+  name: string;
+  bytes: ArrayBuffer | Uint8Array | string;
+}
+
+const FORMATS: { id: ExportFormat; title: string; what: string }[] = [
+  {
+    id: 'safetensors',
+    title: 'safetensors + config.json',
+    what: 'weights with torchvision/timm key names and the head, plus architecture, classes, input size and normalisation: loads in PyTorch',
+  },
+  {
+    id: 'tfjs',
+    title: 'TF.js model',
+    what: 'model.json + weight shards and a minimal inference snippet for any web page',
+  },
+  {
+    id: 'session',
+    title: 'Session archive (.zip)',
+    what: 'model, optimizer state, recorder history, classes, split and settings: import it to resume training where it stopped',
+  },
+  {
+    id: 'script',
+    title: 'Reproduction script',
+    what: 'a fastai + PyTorch script with the same data layout, architecture, schedule and hyper-parameters',
+  },
+];
+
+/** Saves one file through a Blob URL and a temporary a[download]. */
+export function download(file: ExportedFile) {
+  const blob = new Blob([file.bytes as BlobPart]);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name.split('/').pop() || 'export';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const size = (f: ExportedFile) => {
+  const n = typeof f.bytes === 'string' ? f.bytes.length : f.bytes.byteLength;
+  return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n > 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
+};
+
+export function ExportPanel() {
+  const setup = useStudio((s) => s.trainSetup);
+  const running = useStudio((s) => s.trainStatus === 'running');
+  const connect = useStudio((s) => s.connect);
+  const [busy, setBusy] = useState<string>();
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const [done, setDone] = useState<{ format: string; files: { name: string; size: string }[] }>();
+
+  const exportAs = async (format: ExportFormat) => {
+    if (!(await connect())) return;
+    setBusy(format);
+    setMessage(undefined);
+    try {
+      const r = await worker().call('exportModel', { format });
+      r.files.forEach(download);
+      setDone({ format, files: r.files.map((f) => ({ name: f.name, size: size(f) })) });
+    } catch (e) {
+      setMessage({ ok: false, text: (e as Error).message });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const importSession = async (file: File | undefined) => {
+    if (!file || !(await connect())) return;
+    setBusy('import');
+    setMessage(undefined);
+    setWarnings([]);
+    try {
+      const r = await worker().call('importSession', { bytes: await file.arrayBuffer() });
+      // The imported learner replaces the Train panel's.
+      useStudio.setState({
+        trainSetup: r.setup,
+        freezeState: { groups: r.setup.groups, frozenGroups: r.frozenGroups },
+        trainResult: undefined,
+        lrFindResult: undefined,
+      });
+      if (r.warnings.length) setWarnings(r.warnings);
+      setMessage({
+        ok: true,
+        text: `Imported ${file.name}: ${r.epochs} epochs, ${r.iterations} iterations; training can continue from here.`,
+      });
+    } catch (e) {
+      setMessage({ ok: false, text: `${file.name}: ${(e as Error).message}` });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="export-title" data-testid="export-panel">
+      <h2 id="export-title">Export</h2>
+      <p className="muted">
+        {setup
+          ? `The learner: ${setup.arch} · ${setup.vocab.length} classes.`
+          : 'Create and train a learner first (Train panel).'}
+      </p>
+      <div className="export-grid">
+        {FORMATS.map((f) => (
+          <div key={f.id} className="subcard">
+            <button
+              onClick={() => void exportAs(f.id)}
+              disabled={!setup || running || !!busy}
+              data-testid={`export-${f.id}`}
+            >
+              {busy === f.id ? 'Exporting…' : f.title}
+            </button>
+            <p className="muted">{f.what}</p>
+          </div>
+        ))}
+      </div>
+      {done && (
+        <div data-testid="export-files">
+          <p>Downloaded ({done.format}):</p>
+          <ul>
+            {done.files.map((f) => (
+              <li key={f.name}>
+                <code>{f.name}</code> · {f.size}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="subcard">
+        <label className="dropzone">
+          {busy === 'import' ? 'Importing…' : 'Import session (.zip): resume a saved training run'}
+          <input
+            type="file"
+            accept=".zip"
+            className="visually-hidden"
+            disabled={running || !!busy}
+            data-testid="import-session"
+            onChange={(e) => {
+              void importSession(e.target.files?.[0]);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      {warnings.length > 0 && (
+        <ul className="warnings" data-testid="import-warnings">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+      {message && (
+        <p
+          className={message.ok ? 'ok' : 'error'}
+          role={message.ok ? 'status' : 'alert'}
+          data-testid="export-message"
+        >
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+// The Interpret panel's CLI-bridge commands (spread into src/page/cli/bridge.ts): the same store
+// actions the panel's buttons call, with typed arrays turned into plain JSON.
+import { useStudio } from '../store/studio';
+import { heatStats } from '../app/interpret/heat';
+
+type Args = Record<string, unknown>;
+const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
+const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+
+export const interpretCommands: Record<string, (a: Args) => Promise<unknown>> = {
+  // `interpret [--k 16]`: ClassificationInterpretation of the session's model on the validation set.
+  async interpret(a) {
+    const r = await useStudio.getState().runInterpret({ k: num(a.k) });
+    if (!r) throw new Error(useStudio.getState().interpretError ?? 'interpret failed');
+    return r;
+  },
+  // `gradcam (--index I | --path P) [--class C]`: the heat map and its mean/std.
+  async gradcam(a) {
+    const r = await useStudio.getState().loadGradcam({
+      index: num(a.index),
+      path: a.path === undefined ? undefined : String(a.path),
+      classIndex: num(a.class),
+    });
+    if (!r) throw new Error(useStudio.getState().interpretError ?? 'gradcam failed');
+    return {
+      ...r,
+      heatmap: Array.from(r.heatmap),
+      image: { ...r.image, rgb: Array.from(r.image.rgb) },
+      stats: heatStats(r.heatmap),
+    };
+  },
+  // `predict-learner <image...> [--tta]`: scripts/cli.ts passes `images: [{path, base64}]`.
+  async 'predict-learner'(a) {
+    const images = (a.images as { path: string; base64: string }[] | undefined) ?? [];
+    if (!images.length) throw new Error('predict-learner: no images');
+    const files = images.map((i) => ({ path: i.path, file: new Blob([bytesOf(i.base64)]) }));
+    const out = await useStudio.getState().predictFiles(files, Boolean(a.tta));
+    const err = useStudio.getState().predictError;
+    if (err) throw new Error(err);
+    return out.map(({ probs: _p, ...rest }) => rest);
+  },
+};

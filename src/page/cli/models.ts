@@ -1,0 +1,79 @@
+// Main-thread side of the model commands for the CLI bridge (src/page/cli/bridge.ts): fetches
+// weight files by URL and decodes the CLI's base64 images into bytes for the worker.
+import type { WorkerClient } from '../store/client';
+import { cachedFetch } from '../../shared/cachedFetch';
+
+type Args = Record<string, unknown>;
+
+const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
+
+async function fetchFiles(urls: string[], cache = true) {
+  return Promise.all(
+    urls.map(async (url) => {
+      // Same-origin files (tests, the studio's own) are not worth caching; hub downloads are.
+      const sameOrigin = new URL(url, location.href).origin === location.origin;
+      const r = sameOrigin || !cache ? await fetch(url) : await cachedFetch(url);
+      if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
+      return { name: url.split('/').pop()!.split('?')[0], bytes: await r.arrayBuffer() };
+    }),
+  );
+}
+
+/** Files a user (or Playwright's setInputFiles) put into an <input type=file>, by CSS selector. */
+export async function inputFiles(selector: string) {
+  const input = document.querySelector<HTMLInputElement>(selector);
+  if (!input?.files?.length) throw new Error(`no files in ${selector}`);
+  return Promise.all(
+    [...input.files].map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
+  );
+}
+
+export const modelCommands = (
+  w: () => WorkerClient,
+): Record<string, (a: Args) => Promise<unknown>> => ({
+  'model-create': (a) =>
+    w().call('modelCreate', {
+      arch: String(a.arch),
+      nClasses: a.classes === undefined ? undefined : Number(a.classes),
+      seed: a.seed === undefined ? undefined : Number(a.seed),
+    }),
+  /**
+   * Weight files (safetensors, .pth, or model.json + shards): `input`, a file input's selector,
+   * or `urls` the page can fetch (cross-origin ones are kept in Cache Storage unless `cache: false`).
+   */
+  async 'load-weights'(a) {
+    const files = a.input
+      ? await inputFiles(String(a.input))
+      : await fetchFiles(a.urls as string[], a.cache !== false);
+    return w().call('modelLoadWeights', { files, arch: a.arch as string | undefined });
+  },
+  /** Parity diagnostics: run the models on stock tfjs-webgpu kernels (false) or the Studio's (true). */
+  'studio-kernels': (a) =>
+    w().call('setStudioKernels', { enabled: a.enabled !== false && a.enabled !== 'false' }),
+  'load-bundled': () => w().call('modelLoadBundled', {}),
+  forward: (a) =>
+    w().call('modelForward', {
+      input: a.input as number[],
+      shape: a.shape as [number, number, number, number],
+    }),
+  /**
+   * `predict <image...> --arch resnet50-imagenet [--weights URL] [--top 5]`; scripts/cli.ts reads
+   * the image files and passes `images: [{path, base64}]`.
+   */
+  async predict(a) {
+    const arch = String(a.arch ?? 'resnet50-imagenet');
+    if (a.weights)
+      await w().call('modelLoadWeights', { files: await fetchFiles([String(a.weights)]), arch });
+    else if (arch === 'resnet50-imagenet') await w().call('modelLoadBundled', {});
+    else
+      throw new Error(`predict --arch ${arch} needs --weights (only resnet50-imagenet is bundled)`);
+    const images = (a.images as { path: string; base64: string }[] | undefined) ?? [];
+    if (!images.length) throw new Error('predict: no images');
+    return (
+      await w().call('predict', {
+        images: images.map((i) => ({ path: i.path, bytes: bytesOf(i.base64) })),
+        top: Number(a.top ?? 5),
+      })
+    ).map(({ path, top, error }) => (error ? { path, top, error } : { path, top }));
+  },
+});

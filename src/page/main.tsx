@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { installCliBridge } from './cli/bridge';
+import { connectEvents, useStudio } from './store/studio';
+import './app/styles.css';
+
+connectEvents();
+installCliBridge();
+void useStudio.getState().connect();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

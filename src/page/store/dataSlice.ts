@@ -1,0 +1,145 @@
+// The Data panel's state: the chosen folder (File handles stay on the main thread until an
+// import sends them to the worker), label/split options, the import summary and samples.
+import type { StateCreator } from 'zustand';
+import type { AugPreset } from '../../data/augment';
+import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../shared/dataset';
+import type { RgbSample } from '../../data/importer';
+import type { ItemTfm, ResizeMethod } from '../../data/itemTransforms';
+import type { PickedFile } from '../walk';
+import { worker, type StudioState } from './studio';
+
+export type DataOptions = Omit<ImportOptions, 'csvs'>;
+
+export interface BatchOptions {
+  size: number;
+  /** Resize methods, or fastai's RandomResizedCrop. */
+  method: ResizeMethod | 'randomResizedCrop';
+  aug: AugPreset;
+}
+
+export interface DataSlice {
+  dataFiles: PickedFile[];
+  dataEmptyDirs: string[];
+  dataCsvFiles: PickedFile[];
+  dataOptions: DataOptions;
+  dataStatus: 'idle' | 'importing' | 'ready' | 'error';
+  dataProgress: { done: number; of: number };
+  dataSummary?: ImportSummary;
+  dataError?: string;
+  dataSamples: RgbSample[];
+  batchOptions: BatchOptions;
+  dataBatch: RgbSample[];
+  dataBatchError?: string;
+  setDataFiles(files: PickedFile[], emptyDirs?: string[]): void;
+  setCsvFiles(files: PickedFile[]): void;
+  setDataOptions(o: Partial<DataOptions>): void;
+  setBatchOptions(o: Partial<BatchOptions>): void;
+  /** Decode (cached), label, split and summarise the chosen files in the worker. */
+  runImport(): Promise<ImportSummary | undefined>;
+  loadShowBatch(n?: number): Promise<RgbSample[]>;
+}
+
+export const BATCH_DEFAULTS: BatchOptions = { size: 64, method: 'crop', aug: 'side-on' };
+
+export const itemTfmOf = (b: BatchOptions): ItemTfm =>
+  b.method === 'randomResizedCrop'
+    ? { kind: 'randomResizedCrop', size: b.size }
+    : { kind: 'resize', size: b.size, method: b.method };
+
+/** Files per message: cloning a File handle costs 1-4 ms here, so a chunk stays a short task. */
+const STAGE_CHUNK = 10;
+/** The file list the worker has staged (same array object: nothing to resend). */
+let stagedFiles: PickedFile[] | undefined;
+
+/** Imports run one after another: a second request waits for the first (decoding is cached). */
+let chain: Promise<unknown> = Promise.resolve();
+
+export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = (set, get) => ({
+  dataFiles: [],
+  dataEmptyDirs: [],
+  dataCsvFiles: [],
+  dataOptions: { ...IMPORT_DEFAULTS },
+  dataStatus: 'idle',
+  dataProgress: { done: 0, of: 0 },
+  dataSamples: [],
+  batchOptions: BATCH_DEFAULTS,
+  dataBatch: [],
+  setDataFiles(files, emptyDirs = []) {
+    set({
+      dataFiles: files,
+      dataEmptyDirs: emptyDirs,
+      dataSummary: undefined,
+      dataSamples: [],
+      dataBatch: [],
+    });
+  },
+  setCsvFiles(files) {
+    set((s) => ({
+      dataCsvFiles: files,
+      dataOptions: { ...s.dataOptions, labelMode: files.length ? 'csv' : s.dataOptions.labelMode },
+    }));
+  },
+  setDataOptions(o) {
+    set((s) => ({ dataOptions: { ...s.dataOptions, ...o } }));
+  },
+  setBatchOptions(o) {
+    set((s) => ({ batchOptions: { ...s.batchOptions, ...o } }));
+  },
+  runImport() {
+    const run = async (): Promise<ImportSummary | undefined> => {
+      const { dataFiles, dataCsvFiles, dataEmptyDirs, dataOptions } = get();
+      if (dataFiles.length === 0) return undefined;
+      // CSV mode without a chosen CSV: use the CSV files inside the folder.
+      const csvs =
+        dataOptions.labelMode === 'csv' && dataCsvFiles.length === 0
+          ? dataFiles.filter((f) => /\.csv$/i.test(f.path))
+          : dataCsvFiles;
+      set({
+        dataStatus: 'importing',
+        dataError: undefined,
+        dataProgress: { done: 0, of: dataFiles.length },
+      });
+      try {
+        if (stagedFiles !== dataFiles) {
+          for (let i = 0; i < dataFiles.length; i += STAGE_CHUNK)
+            await worker().call('stageFiles', {
+              files: dataFiles.slice(i, i + STAGE_CHUNK),
+              reset: i === 0,
+            });
+          stagedFiles = dataFiles;
+        }
+        const summary = await worker().call('importFiles', {
+          csvs: dataOptions.labelMode === 'csv' ? csvs : [],
+          emptyDirs: dataEmptyDirs,
+          options: dataOptions,
+        });
+        const samples = await worker().call('dataSamples', { perClass: 6 });
+        set({ dataStatus: 'ready', dataSummary: summary, dataSamples: samples, dataBatch: [] });
+        return summary;
+      } catch (err) {
+        set({ dataStatus: 'error', dataError: (err as Error).message });
+        return undefined;
+      }
+    };
+    const p = chain.then(run, run);
+    chain = p;
+    return p;
+  },
+  async loadShowBatch(n = 12) {
+    if (!(await get().connect())) return [];
+    const b = get().batchOptions;
+    try {
+      const batch = await worker().call('showBatch', {
+        n,
+        itemTfm: itemTfmOf(b),
+        aug: b.aug,
+        seed: get().dataOptions.seed,
+      });
+      set({ dataBatch: batch, dataBatchError: undefined });
+      return batch;
+    } catch (err) {
+      set({ dataBatchError: (err as Error).message });
+      return [];
+    }
+  },
+});

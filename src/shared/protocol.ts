@@ -1,0 +1,170 @@
+// The one typed contract between the page and the training worker. Commands go in (each with
+// an id and a reply), events come out (progress, metrics, status). Add a command by adding an
+// entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
+import type { AdapterInfo } from '../engine/device';
+import type { DebugFaultArgs, MemStats, RecoveryEvent } from '../learn/recovery';
+import type {
+  FitArgs,
+  FitResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  TrainEvent,
+} from '../learn/session';
+import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
+import type { ImportSummary } from './dataset';
+import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
+import type { KernelCheckResult } from '../engine/kernels/check';
+import type { StepParityResult } from '../learn/stepParity';
+import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
+import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
+import type { ExportArgs, ExportResult } from '../export/exportModel';
+import type { ImportSessionResult } from '../export/sessionIO';
+import type {
+  GradCamArgs,
+  GradCamResult,
+  InterpretResult,
+  LearnerPrediction,
+  PredictLearnerArgs,
+} from '../learn/interpretSession';
+
+export interface WorkerInfo {
+  adapter: AdapterInfo;
+  backend: string;
+  versions: { tfjs: string; tfjsBackendWebgpu: string };
+}
+
+export interface DemoTrainArgs {
+  steps: number;
+  batchSize: number;
+  lr: number;
+  size: number;
+  seed: number;
+}
+
+export interface DemoTrainResult {
+  losses: number[];
+  accuracy: number;
+  stopped: boolean;
+  seconds: number;
+}
+
+export interface Commands {
+  info: { args: Record<string, never>; result: WorkerInfo };
+  trainDemo: { args: DemoTrainArgs; result: DemoTrainResult };
+  stop: { args: Record<string, never>; result: { stopping: boolean } };
+  /** Studio WGSL kernels vs tfjs CPU (and vs stock webgpu), ops and gradients. */
+  kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+  /** Switches conv/matmul between the Studio kernels and stock tfjs-webgpu. */
+  setStudioKernels: { args: { enabled: boolean }; result: { enabled: boolean } };
+  /** Per-kernel GFLOP/s and a ResNet-18 train step, Studio kernels vs stock webgpu. */
+  benchKernels: { args: BenchArgs; result: BenchResult };
+}
+
+// Data import (src/data/importer.ts): decode + label + split in the worker, samples for the panel.
+export interface Commands {
+  stageFiles: { args: { files: ImportFile[]; reset: boolean }; result: { staged: number } };
+  importFiles: { args: ImportFilesArgs; result: ImportSummary };
+  dataSamples: { args: { perClass: number }; result: RgbSample[] };
+  dataImage: { args: { path: string }; result: RgbSample | null };
+  showBatch: { args: ShowBatchArgs; result: RgbSample[] };
+  benchData: { args: DataBenchArgs; result: DataBenchResult };
+}
+
+// Models (src/models/session.ts): architectures, weight import, the bundled ImageNet ResNet50.
+export interface Commands {
+  modelCreate: { args: { arch: string; nClasses?: number; seed?: number }; result: ModelInfo };
+  modelLoadWeights: {
+    args: { files: WeightFile[]; arch?: string; nClasses?: number };
+    result: ModelInfo;
+  };
+  modelLoadBundled: { args: Record<string, never>; result: ModelInfo };
+  modelForward: {
+    args: { input: Float32Array | number[]; shape: [number, number, number, number] };
+    result: { logits: number[][] };
+  };
+  predict: { args: { images: PredictImage[]; top?: number; size?: number }; result: Prediction[] };
+}
+
+// Learner (src/learn/session.ts): one training session kept in the worker between commands.
+export interface Commands {
+  learnSetup: { args: LearnSetupArgs; result: LearnSetupResult };
+  fit: { args: FitArgs; result: FitResult };
+  lrFind: { args: LrFindArgs; result: LrFindCmdResult };
+  tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
+  /** Fingerprints of weights and optimizer state, and the live tensor count. */
+  learnState: { args: Record<string, never>; result: LearnStateResult };
+  /** Pause/resume a running fit between batches (stop uses `stop`). */
+  pause: { args: { paused: boolean }; result: { paused: boolean } };
+}
+
+// Model panel (ui): freeze/unfreeze the learner's model; no `frozen`: report only; null: no learner.
+export interface Commands {
+  learnFreeze: {
+    args: { frozen?: boolean };
+    result: { groups: number; frozenGroups: number } | null;
+  };
+}
+
+// Interpret panel (src/learn/interpretSession.ts): the Learner session's model on the validation
+// set (ClassificationInterpretation), Grad-CAM, predictions on new images.
+export interface Commands {
+  interpret: { args: { k?: number; thresh?: number }; result: InterpretResult };
+  gradcam: { args: GradCamArgs; result: GradCamResult };
+  predictLearner: { args: PredictLearnerArgs; result: LearnerPrediction[] };
+}
+
+// Reliability (src/learn/recovery.ts): one-shot faults for tests, consumed by the next fit.
+// Harmless by construction: nothing happens outside a fit, and the fit recovers from both.
+export interface Commands {
+  debugFault: { args: DebugFaultArgs; result: DebugFaultArgs };
+  /** tf.memory() of the worker (tensors, GPU bytes) and its JS heap if the browser says. */
+  memStats: { args: Record<string, never>; result: MemStats };
+}
+
+// Export (src/export/): the Learner session's model as safetensors + config.json, TF.js, a
+// session archive or a fastai script; session import; eval probabilities for export checks.
+export interface Commands {
+  exportModel: { args: ExportArgs; result: ExportResult };
+  importSession: { args: { bytes: ArrayBuffer | Uint8Array }; result: ImportSessionResult };
+  learnForward: {
+    args: { input: Float32Array | number[]; shape: [number, number, number, number] };
+    result: { probs: number[][]; logits: number[][] };
+  };
+}
+
+// Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, checkBn.ts).
+export interface Commands {
+  kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+}
+
+// The Learner vs the PyTorch referee, batch by batch (src/learn/stepParity.ts).
+export interface Commands {
+  learnerParity: {
+    args: { files: WeightFile[] };
+    result: StepParityResult;
+  };
+}
+
+export type CommandName = keyof Commands;
+export type ArgsOf<K extends CommandName> = Commands[K]['args'];
+export type ResultOf<K extends CommandName> = Commands[K]['result'];
+
+export type ToWorker = {
+  [K in CommandName]: { id: number; name: K; args: ArgsOf<K> };
+}[CommandName];
+
+export type WorkerEvent =
+  | { type: 'batch'; step: number; of: number; loss: number; lr: number }
+  | { type: 'status'; message: string }
+  | { type: 'deviceLost'; reason: string }
+  | TrainEvent
+  | RecoveryEvent
+  | { type: 'importProgress'; done: number; of: number };
+
+export type FromWorker =
+  | { kind: 'reply'; id: number; result: unknown }
+  | { kind: 'error'; id: number; message: string; noWebGPU?: boolean }
+  | { kind: 'event'; event: WorkerEvent };

@@ -74,7 +74,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   },
   // `train <dir> --arch tiny-bn-cnn|resnet18|... [--size N] [--bs N] [--aug side-on|none] [--lr-find]
   //  [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--pretrained] [--body current]
-  //  [--precompute]`: import (the data helper's), then the Learner.
+  //  [--precompute]`: the `import` command's import, then the Learner.
   async train(a) {
     const s = useStudio.getState();
     const summary = await s.runImport();

@@ -1,5 +1,6 @@
-// The Export panel: one button per format (the worker's `exportModel {format}` returns the files),
-// each file downloaded through a Blob and an a[download]; and "Import session" for archives.
+// The Export panel: one button per format (the store's exportFiles), each file downloaded through
+// a Blob and an a[download]; and "Import session" for archives (the store's importSession, as
+// the CLI's import-session and the autosave restore).
 import { useState } from 'react';
 import type { ExportFormat } from '../../../export/exportModel';
 import { useStudio } from '../../store/studio';

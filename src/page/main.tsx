@@ -2,10 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installCliBridge } from './cli/bridge';
-import { connectEvents, useStudio } from './store/studio';
+import { connectEvents } from './store/client';
+import { applyWorkerEvents, useStudio } from './store/studio';
 import './app/styles.css';
 
-connectEvents();
+connectEvents(applyWorkerEvents);
 installCliBridge();
 void useStudio.getState().connect();
 

@@ -1,7 +1,6 @@
-// The store module first: the slices import it back (as the app does through App.tsx).
-import '../../src/page/store/studio';
 import { describe, expect, it } from 'vitest';
-import { setupArgsOf, TRAIN_DEFAULTS } from '../../src/page/store/modelSlice';
+import { setupArgsOf } from '../../src/page/store/modelSlice';
+import { TRAIN_DEFAULTS } from '../../src/page/store/trainSlice';
 
 describe('setupArgsOf: the Model panel choice becomes the learner setup', () => {
   it('random init keeps the arch', () => {

@@ -1,127 +1,21 @@
-import { useState, type ReactNode } from 'react';
+// The page: top bar, notices, then the panels as WAI-ARIA tabs (the open one is the ui slice's).
 import { useStudio } from '../store/studio';
 import { AdapterBadge } from './AdapterBadge';
-import { DemoPanel } from './DemoPanel';
-import { DataPanel } from './data/DataPanel';
 import { NoWebGPU } from './NoWebGPU';
-import { TrainPanel } from './train/TrainPanel';
-import { WhatDoesItSee } from './models/WhatDoesItSee';
-import { ModelPanel, modelStatusLine } from './model/ModelPanel';
-import { ExportPanel } from './export/ExportPanel';
-import { InterpretPanel } from './interpret/InterpretPanel';
+import { PanelTab } from './PanelTab';
+import { PANELS } from './panels';
+import { RestoreBanner } from './RestoreBanner';
+import { StatusNotices } from './StatusNotices';
 import { restoreTheme, ThemeToggle } from './ThemeToggle';
 import './ui.css';
-import { StatusNotices } from './StatusNotices';
-import { RestoreBanner } from './RestoreBanner';
 
 restoreTheme();
-
-interface PanelDef {
-  id: string;
-  title: string;
-  /** One line of state, always visible in the nav ("3 classes · 412 images"). */
-  useStatus: () => string;
-  render: () => ReactNode;
-}
-
-// The flow, left to right: each panel is always reachable and says where it stands.
-const PANELS: PanelDef[] = [
-  {
-    id: 'data',
-    title: 'Data',
-    useStatus: () => {
-      const s = useStudio((st) => st.dataSummary);
-      return s
-        ? `${s.classes.length} classes · ${s.images.train + s.images.valid} images`
-        : 'no folder yet';
-    },
-    render: () => <DataPanel />,
-  },
-  {
-    id: 'model',
-    title: 'Model',
-    useStatus: () => useStudio(modelStatusLine),
-    render: () => <ModelPanel />,
-  },
-  {
-    id: 'train',
-    title: 'Train',
-    useStatus: () => {
-      const running = useStudio((st) => st.demoRunning || st.trainStatus === 'running');
-      const setup = useStudio((st) => st.trainSetup);
-      const epochs = useStudio((st) => st.trainEpochs.length);
-      if (running) return 'training…';
-      return setup ? `${setup.arch} · ${epochs} epochs done` : 'demo ready';
-    },
-    render: () => (
-      <>
-        <TrainPanel />
-        <DemoPanel />
-      </>
-    ),
-  },
-  {
-    id: 'interpret',
-    title: 'Interpret',
-    useStatus: () => {
-      const r = useStudio((st) => st.interpretResult);
-      const setup = useStudio((st) => st.trainSetup);
-      if (r) return `${r.n} images · ${(100 * r.report.accuracy).toFixed(1)}% right`;
-      return setup ? 'not run yet' : 'train first';
-    },
-    render: () => <InterpretPanel />,
-  },
-  {
-    id: 'export',
-    title: 'Export',
-    useStatus: () => {
-      const setup = useStudio((st) => st.trainSetup);
-      const epochs = useStudio((st) => st.trainEpochs.length);
-      return setup
-        ? `${setup.arch} · ${epochs ? 'trained' : 'untrained'}`
-        : 'nothing to export yet';
-    },
-    render: () => <ExportPanel />,
-  },
-  {
-    id: 'see',
-    title: 'What does it see?',
-    useStatus: () => 'ImageNet ResNet50',
-    render: () => <WhatDoesItSee />,
-  },
-];
-
-function PanelTab({
-  panel,
-  active,
-  onSelect,
-}: {
-  panel: PanelDef;
-  active: boolean;
-  onSelect: () => void;
-}) {
-  const status = panel.useStatus();
-  return (
-    <button
-      role="tab"
-      id={`tab-${panel.id}`}
-      tabIndex={active ? 0 : -1}
-      aria-selected={active}
-      aria-controls={`panel-${panel.id}`}
-      className={active ? 'tab active' : 'tab'}
-      onClick={onSelect}
-      data-testid={`tab-${panel.id}`}
-    >
-      <b>{panel.title}</b>
-      <span className="tab-status">{status}</span>
-    </button>
-  );
-}
 
 export function App() {
   const status = useStudio((s) => s.engineStatus);
   const error = useStudio((s) => s.engineError);
-  const [active, setActive] = useState('data');
+  const active = useStudio((s) => s.tab);
+  const setActive = useStudio((s) => s.setTab);
   const panel = PANELS.find((p) => p.id === active) ?? PANELS[0];
   return (
     <div className="app">

@@ -1,4 +1,4 @@
-// Offers the session autosaved before a reload or crash (src/reliability/restore.ts).
+// Offers the session autosaved before a reload or crash (src/page/store/restore.ts).
 import { useEffect, useState } from 'react';
 import type { AutosaveMeta } from '../../shared/autosaveStore';
 import { useStudio } from '../store/studio';

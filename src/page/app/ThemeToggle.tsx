@@ -1,19 +1,15 @@
-// Light / dark / follow the system (prefers-color-scheme). The choice sets <html data-theme>,
+// Light / dark / follow the system (prefers-color-scheme). The ui slice sets <html data-theme>,
 // which styles.css reads; 'auto' leaves it to the media query. Remembered in localStorage.
 import { useStudio } from '../store/studio';
+import { rememberedTheme } from '../store/uiSlice';
 
 const NEXT = { auto: 'light', light: 'dark', dark: 'auto' } as const;
 const LABEL = { auto: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
-const KEY = 'studio-theme';
 
-/** Applies the remembered theme before the first render (main.tsx or App module load). */
+/** Applies the remembered theme before the first render (App module load). */
 export function restoreTheme() {
-  try {
-    const t = localStorage.getItem(KEY);
-    if (t === 'light' || t === 'dark') useStudio.getState().setTheme(t);
-  } catch {
-    // storage unavailable (private mode): keep the system theme
-  }
+  const t = rememberedTheme();
+  if (t !== 'auto') useStudio.getState().setTheme(t);
 }
 
 export function ThemeToggle() {
@@ -22,15 +18,7 @@ export function ThemeToggle() {
   return (
     <button
       className="secondary theme-toggle"
-      onClick={() => {
-        const next = NEXT[theme];
-        setTheme(next);
-        try {
-          localStorage.setItem(KEY, next);
-        } catch {
-          // not remembered; still applied
-        }
-      }}
+      onClick={() => setTheme(NEXT[theme])}
       aria-label={`${LABEL[theme]} (click to change)`}
       data-testid="theme-toggle"
     >

@@ -1,6 +1,6 @@
 // The headless CLI (scripts/cli.ts) drives the page through this object: each CLI command
 // calls the same store actions the UI's buttons call, and returns plain JSON.
-import { useStudio, worker } from '../store/studio';
+import { useStudio } from '../store/studio';
 import { inputFiles, modelCommands } from './models';
 import { learnCommands } from './learn';
 import { interpretCommands } from './interpret';
@@ -32,9 +32,9 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   async 'bench-data'(args) {
     const summary = await useStudio.getState().runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
-    if (!(await useStudio.getState().connect())) throw new Error('WebGPU is not available');
-    if (args['stock-kernels']) await worker().call('setStudioKernels', { enabled: false });
-    return worker().call('benchData', {
+    const s = useStudio.getState();
+    if (args['stock-kernels']) await s.useStudioKernels(false);
+    return s.diagnose('benchData', {
       size: Number(args.size ?? 64),
       bs: Number(args.bs ?? 16),
       batches: Number(args.batches ?? 20),
@@ -44,9 +44,7 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   },
   // The cached (decoded, upright, resized) pixels of one imported file: `data-image <path>`.
   async 'data-image'(args) {
-    const img = await worker().call('dataImage', {
-      path: String((args.positionals as string[])[0]),
-    });
+    const img = await useStudio.getState().loadImage(String((args.positionals as string[])[0]));
     return img && { ...img, rgb: Array.from(img.rgb) };
   },
   // fastai show_batch through the Data panel's button path: `show-batch [--n 12]`.
@@ -74,19 +72,19 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
     if (!result) throw new Error(useStudio.getState().demoError ?? 'demo failed');
     return result;
   },
-  /** Diagnostics of the engine's WGSL kernels (no UI panel: they talk to the worker directly). */
+  // Diagnostics of the engine's WGSL kernels (no panel): the engine slice's `diagnose`.
   // `bench [--quick] --report bench.json`: Studio kernels vs stock, one session (scripts/bench.ts formats it).
   async bench(args) {
-    return worker().call('benchKernels', {
+    return useStudio.getState().diagnose('benchKernels', {
       quick: Boolean(args.quick),
-      only: args.only as string | undefined, // comma list of sections (src/engine/kernels/bench.ts)
+      only: args.only as string | undefined, // comma list of the bench's sections
       profile: Boolean(args.profile),
       noAutotune: Boolean(args['no-autotune']),
     });
   },
   // Fused batch-norm/ReLU/residual kernels and gradients vs the CPU backend (checkBn.ts).
   async 'kernel-check-bn'(args) {
-    return worker().call('kernelCheckBn', {
+    return useStudio.getState().diagnose('kernelCheckBn', {
       seed: Number(args.seed ?? 1),
       only: args.only as string | undefined,
     });
@@ -94,26 +92,27 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `learner-parity --input SELECTOR`: the referee's initial/data/final.safetensors in a file input
   // (scripts/torch/make_finetune_reference.py); fine_tune here vs there, batch by batch.
   async 'learner-parity'(args) {
-    return worker().call('learnerParity', { files: await inputFiles(String(args.input)) });
+    const files = await inputFiles(String(args.input));
+    return useStudio.getState().diagnose('learnerParity', { files });
   },
   async 'kernel-check'(args) {
-    return worker().call('kernelCheck', {
+    return useStudio.getState().diagnose('kernelCheck', {
       seed: Number(args.seed ?? 1),
       only: args.only as string | undefined,
     });
   },
-  // Models: predict, weight import, forward (src/models/bridge.ts).
-  ...(modelCommands(worker) as Record<string, (args: CliArgs) => Promise<unknown>>),
+  // Models: predict, weight import, forward (src/page/cli/models.ts).
+  ...(modelCommands as Record<string, (args: CliArgs) => Promise<unknown>>),
   // Learner: learn-setup, fit, lr-find (src/page/cli/learn.ts); learn-state for checks.
   ...learnCommands,
   // Interpret panel: interpret, gradcam, predict-learner (src/page/cli/interpret.ts).
   ...(interpretCommands as Record<string, (args: CliArgs) => Promise<unknown>>),
   async 'learn-state'() {
-    return worker().call('learnState', {});
+    return useStudio.getState().diagnose('learnState', {});
   },
-  // Export: export, export-chunk, import-session, learn-forward (src/export/cliCommands.ts).
+  // Export: export, export-chunk, import-session, learn-forward (src/page/cli/export.ts).
   ...exportCommands,
-  // Reliability: debug-fault (src/reliability/cliCommands.ts).
+  // Reliability: debug-fault, mem-stats, autosave-info, restore-session (src/page/cli/reliability.ts).
   ...reliabilityCommands,
 };
 

@@ -5,9 +5,9 @@
 //   export-chunk --name N --offset O --length L            -> base64 of bytes [O, O+L)
 //   import-session --input '#selector' | --base64 B64      -> ImportSessionResult (no history)
 import type { CliArgs } from './bridge';
-import { worker } from '../store/studio';
-import { exportFiles, importSessionBytes, type ExportFile } from '../store/exportActions';
-import type { ExportFormat } from '../../export/exportModel';
+import { useStudio } from '../store/studio';
+import type { ExportFile } from '../store/trainSlice';
+import type { ExportFormat } from '../../shared/formats';
 
 let held: ExportFile[] = [];
 
@@ -29,14 +29,14 @@ async function sessionBytes(a: CliArgs): Promise<ArrayBuffer> {
 
 /** Holds the files for `export-chunk`; returns their listing. */
 export async function holdExport(format: ExportFormat | 'all') {
-  held = await exportFiles(format);
+  held = await useStudio.getState().exportFiles(format);
   return held.map((f) => ({ name: f.name, size: f.bytes.byteLength }));
 }
 
 export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   async export(a) {
     if (a.input !== undefined || a.base64 !== undefined)
-      await importSessionBytes(await sessionBytes(a));
+      await useStudio.getState().importSession(await sessionBytes(a));
     return holdExport(String(a.format ?? 'all') as ExportFormat | 'all');
   },
   async 'export-chunk'(a) {
@@ -47,13 +47,13 @@ export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>>
     return toBase64(new Uint8Array(f.bytes, offset, Math.min(length, f.bytes.byteLength - offset)));
   },
   async 'import-session'(a) {
-    const r = await importSessionBytes(await sessionBytes(a));
+    const r = await useStudio.getState().importSession(await sessionBytes(a));
     const { history, ...rest } = r;
     return { ...rest, lastIter: history.batches.length - 1, fits: history.fits.length };
   },
   // Eval probabilities of the session's model on [0,1] RGB pixels: `learn-forward --input [...] --shape [n,h,w,3]`.
   async 'learn-forward'(a) {
-    return worker().call('learnForward', {
+    return useStudio.getState().diagnose('learnForward', {
       input: a.input as unknown as number[],
       shape: a.shape as unknown as [number, number, number, number],
     });

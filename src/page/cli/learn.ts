@@ -1,7 +1,7 @@
 // The Learner's CLI-bridge commands (spread into src/page/cli/bridge.ts): they call the store's
 // Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
 import type { CliArgs } from './bridge';
-import { useStudio, worker } from '../store/studio';
+import { useStudio } from '../store/studio';
 import { parseLr } from '../../shared/schedule';
 import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../learn/session';
 import { holdExport } from './export';
@@ -41,16 +41,18 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     };
     // Stock tfjs-webgpu conv/matmul instead of the studio's kernels (as bench-data's flag).
     if (a['stock-kernels'] !== undefined)
-      await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
+      await useStudio.getState().useStudioKernels(!a['stock-kernels']);
     return orThrow(await useStudio.getState().learnSetup(JSON.parse(JSON.stringify(args))));
   },
-  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"] [--mixup] [--save-best] [--size N]
-  //  [--precompute] (frozen phase on cached body features)`
+  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"] [--wd 0.01] [--mixup] [--save-best] [--size N]
+  //  [--precompute] (frozen phase on cached body features)`. An absent flag is the Train
+  //  panel's default (the store's FIT_DEFAULTS), not the previous fit's.
   async fit(a) {
     const args: FitArgs = {
-      policy: (a.policy as FitPolicy) ?? 'one_cycle',
+      policy: a.policy as FitPolicy | undefined,
       epochs: Number(a.epochs ?? 1),
       lr: lrArg(a.lr),
+      wd: num(a.wd),
       cycleLen: num(a['cycle-len']),
       cycleMult: num(a['cycle-mult']),
       mixup: Boolean(a.mixup),
@@ -58,7 +60,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       size: num(a.size),
       precompute: flag(a.precompute),
     };
-    return orThrow(await useStudio.getState().fit(JSON.parse(JSON.stringify(args))));
+    return orThrow(await useStudio.getState().fit(args));
   },
   // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10]`
   async 'lr-find'(a) {
@@ -72,14 +74,13 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   },
   // `train <dir> --arch tiny-bn-cnn|resnet18|... [--size N] [--bs N] [--aug side-on|none] [--lr-find]
   //  [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--pretrained] [--body current]
-  //  [--precompute]`: import (the data helper's), then the Learner.
+  //  [--precompute]`: the `import` command's import, then the Learner.
   async train(a) {
     const s = useStudio.getState();
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
     const info = await s.connect();
-    if (a['stock-kernels'] !== undefined)
-      await worker().call('setStudioKernels', { enabled: !a['stock-kernels'] });
+    if (a['stock-kernels'] !== undefined) await s.useStudioKernels(!a['stock-kernels']);
     const setup = orThrow(
       await s.learnSetup(
         JSON.parse(
@@ -104,16 +105,12 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const fineTune = a['fine-tune'] !== undefined;
     const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? 1);
     const result = orThrow(
-      await useStudio.getState().fit(
-        JSON.parse(
-          JSON.stringify({
-            policy: fineTune ? 'fine_tune' : 'one_cycle',
-            epochs,
-            lr,
-            precompute: flag(a.precompute),
-          }),
-        ),
-      ),
+      await useStudio.getState().fit({
+        policy: fineTune ? 'fine_tune' : 'one_cycle',
+        epochs,
+        lr,
+        precompute: flag(a.precompute),
+      }),
     );
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     return {
@@ -134,7 +131,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       stopped: result.stopped,
       diverged: result.diverged,
       seconds: result.seconds,
-      // `--export DIR`: every format, held in the page for the CLI to pull (src/export/cliCommands.ts).
+      // `--export DIR`: every format, held in the page for the CLI to pull (scripts/cliExport.ts).
       exported: a.export !== undefined ? await holdExport('all') : undefined,
     };
   },

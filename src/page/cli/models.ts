@@ -1,7 +1,7 @@
-// Main-thread side of the model commands for the CLI bridge (src/page/cli/bridge.ts): fetches
-// weight files by URL and decodes the CLI's base64 images into bytes for the worker.
-import type { WorkerClient } from '../store/client';
+// The model commands of the CLI bridge (spread into src/page/cli/bridge.ts): the Model slice's
+// actions, with weight files fetched by URL and the CLI's base64 images decoded into bytes.
 import { cachedFetch } from '../../shared/cachedFetch';
+import { useStudio } from '../store/studio';
 
 type Args = Record<string, unknown>;
 
@@ -28,11 +28,11 @@ export async function inputFiles(selector: string) {
   );
 }
 
-export const modelCommands = (
-  w: () => WorkerClient,
-): Record<string, (a: Args) => Promise<unknown>> => ({
+const model = () => useStudio.getState();
+
+export const modelCommands: Record<string, (a: Args) => Promise<unknown>> = {
   'model-create': (a) =>
-    w().call('modelCreate', {
+    model().createModel({
       arch: String(a.arch),
       nClasses: a.classes === undefined ? undefined : Number(a.classes),
       seed: a.seed === undefined ? undefined : Number(a.seed),
@@ -45,14 +45,13 @@ export const modelCommands = (
     const files = a.input
       ? await inputFiles(String(a.input))
       : await fetchFiles(a.urls as string[], a.cache !== false);
-    return w().call('modelLoadWeights', { files, arch: a.arch as string | undefined });
+    return model().loadWeights(files, a.arch as string | undefined);
   },
   /** Parity diagnostics: run the models on stock tfjs-webgpu kernels (false) or the Studio's (true). */
-  'studio-kernels': (a) =>
-    w().call('setStudioKernels', { enabled: a.enabled !== false && a.enabled !== 'false' }),
-  'load-bundled': () => w().call('modelLoadBundled', {}),
+  'studio-kernels': (a) => model().useStudioKernels(a.enabled !== false && a.enabled !== 'false'),
+  'load-bundled': () => model().loadBundled(),
   forward: (a) =>
-    w().call('modelForward', {
+    model().modelForward({
       input: a.input as number[],
       shape: a.shape as [number, number, number, number],
     }),
@@ -62,18 +61,17 @@ export const modelCommands = (
    */
   async predict(a) {
     const arch = String(a.arch ?? 'resnet50-imagenet');
-    if (a.weights)
-      await w().call('modelLoadWeights', { files: await fetchFiles([String(a.weights)]), arch });
-    else if (arch === 'resnet50-imagenet') await w().call('modelLoadBundled', {});
+    if (a.weights) await model().loadWeights(await fetchFiles([String(a.weights)]), arch);
+    else if (arch === 'resnet50-imagenet') await model().loadBundled();
     else
       throw new Error(`predict --arch ${arch} needs --weights (only resnet50-imagenet is bundled)`);
     const images = (a.images as { path: string; base64: string }[] | undefined) ?? [];
     if (!images.length) throw new Error('predict: no images');
     return (
-      await w().call('predict', {
+      await model().predictImages({
         images: images.map((i) => ({ path: i.path, bytes: bytesOf(i.base64) })),
         top: Number(a.top ?? 5),
       })
     ).map(({ path, top, error }) => (error ? { path, top, error } : { path, top }));
   },
-});
+};

@@ -1,6 +1,6 @@
 // Reliability CLI-bridge commands (spread into src/page/cli/bridge.ts): test-only fault injection.
 import type { CliArgs } from './bridge';
-import { worker } from '../store/studio';
+import { useStudio } from '../store/studio';
 import { autosaveInfo, restoreAutosave } from '../store/restore';
 
 export const reliabilityCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
@@ -8,7 +8,7 @@ export const reliabilityCommands: Record<string, (args: CliArgs) => Promise<unkn
   // the next fit meets (src/learn/recovery.ts); nothing happens outside a fit.
   async 'debug-fault'(a) {
     const after = a['destroy-after-iter'];
-    return worker().call('debugFault', {
+    return useStudio.getState().diagnose('debugFault', {
       destroyAfterIter: after === undefined ? undefined : Number(after),
       oom:
         a['oom-above-bs'] === undefined
@@ -18,7 +18,7 @@ export const reliabilityCommands: Record<string, (args: CliArgs) => Promise<unkn
   },
   // `mem-stats`: the worker's tensors, GPU bytes and JS heap (scripts/benchLongRun.ts).
   async 'mem-stats'() {
-    return worker().call('memStats', {});
+    return useStudio.getState().diagnose('memStats', {});
   },
   // `autosave-info`: the session autosaved in IndexedDB (null if none).
   async 'autosave-info'() {

@@ -1,5 +1,6 @@
 // Main-thread side of the worker protocol: `call` returns the typed reply, `onEvent` streams
-// the worker's events. Nothing here does tensor work.
+// the worker's events. Nothing here does tensor work. The store's slices reach the worker only
+// through `worker()`, the one client of the page.
 import type {
   ArgsOf,
   CommandName,
@@ -62,4 +63,37 @@ export class WorkerClient {
     if (msg.kind === 'reply') p.resolve(msg.result);
     else p.reject(new WorkerCallError(msg.message, msg.noWebGPU));
   }
+}
+
+let client: WorkerClient | undefined;
+/** The page's one worker client, started on first use. */
+export const worker = () => (client ??= new WorkerClient());
+
+/** How often queued worker events reach the store: live enough for charts, cheap for React. */
+export const EVENT_FLUSH_MS = 250;
+
+let flushQueued = () => {};
+
+/**
+ * Applies the queued worker events now. Call it before resetting state that events fill (a new
+ * fit's charts): a flush arriving after the reset would bring the previous run's records back.
+ */
+export const flushWorkerEvents = () => flushQueued();
+
+/** Wires worker events into `apply` once, at startup, batched per EVENT_FLUSH_MS. */
+export function connectEvents(apply: (events: WorkerEvent[]) => void) {
+  let queue: WorkerEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const events = queue;
+    queue = [];
+    if (events.length) apply(events);
+  };
+  flushQueued = flush;
+  return worker().onEvent((e) => {
+    queue.push(e);
+    timer ??= setTimeout(flush, EVENT_FLUSH_MS);
+  });
 }

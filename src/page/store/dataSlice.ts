@@ -5,8 +5,10 @@ import type { AugPreset } from '../../data/augment';
 import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../shared/dataset';
 import type { RgbSample } from '../../data/importer';
 import type { ItemTfm, ResizeMethod } from '../../data/itemTransforms';
+import type { WorkerEvent } from '../../shared/protocol';
 import type { PickedFile } from '../walk';
-import { worker, type StudioState } from './studio';
+import { worker } from './client';
+import type { Studio } from './studio';
 
 export type DataOptions = Omit<ImportOptions, 'csvs'>;
 
@@ -37,6 +39,9 @@ export interface DataSlice {
   /** Decode (cached), label, split and summarise the chosen files in the worker. */
   runImport(): Promise<ImportSummary | undefined>;
   loadShowBatch(n?: number): Promise<RgbSample[]>;
+  /** One imported file as the worker caches it (decoded, upright, resized); null if unknown. */
+  loadImage(path: string): Promise<RgbSample | null>;
+  applyDataEvents(events: WorkerEvent[]): void;
 }
 
 export const BATCH_DEFAULTS: BatchOptions = { size: 64, method: 'crop', aug: 'side-on' };
@@ -54,7 +59,7 @@ let stagedFiles: PickedFile[] | undefined;
 /** Imports run one after another: a second request waits for the first (decoding is cached). */
 let chain: Promise<unknown> = Promise.resolve();
 
-export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = (set, get) => ({
+export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, get) => ({
   dataFiles: [],
   dataEmptyDirs: [],
   dataCsvFiles: [],
@@ -141,5 +146,13 @@ export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = (se
       set({ dataBatchError: (err as Error).message });
       return [];
     }
+  },
+  async loadImage(path) {
+    if (!(await get().connect())) return null;
+    return worker().call('dataImage', { path });
+  },
+  applyDataEvents(events) {
+    const last = events.findLast((e) => e.type === 'importProgress');
+    if (last) set({ dataProgress: { done: last.done, of: last.of } });
   },
 });

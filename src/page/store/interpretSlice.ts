@@ -8,7 +8,8 @@ import type {
   InterpretResult,
   LearnerPrediction,
 } from '../../learn/interpretSession';
-import { worker, type StudioState } from './studio';
+import { worker } from './client';
+import type { Studio } from './studio';
 
 export interface InterpretSlice {
   interpretStatus: 'idle' | 'running' | 'error';
@@ -35,10 +36,7 @@ export interface InterpretSlice {
 export const gradcamKey = (a: GradCamArgs) =>
   `${a.index ?? ''}|${a.path ?? ''}|${a.classIndex ?? ''}`;
 
-export const createInterpretSlice: StateCreator<StudioState, [], [], InterpretSlice> = (
-  set,
-  get,
-) => ({
+export const createInterpretSlice: StateCreator<Studio, [], [], InterpretSlice> = (set, get) => ({
   interpretStatus: 'idle',
   interpretThresh: 0.5,
   gradcams: {},

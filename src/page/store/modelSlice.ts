@@ -1,10 +1,13 @@
 // The Model panel's state: which architecture and starting weights the Train panel's learner is
 // built from (random init, the bundled ImageNet ResNet50, or dropped weight files), the worker's
-// current model (models/session.ts) and the learner's freeze state. Also the UI theme.
+// current model (src/models/session.ts) and the learner's freeze state.
 import type { StateCreator } from 'zustand';
 import type { LearnSetupArgs } from '../../learn/session';
 import type { ModelInfo } from '../../models/session';
-import { worker, type StudioState } from './studio';
+import type { ArgsOf, ResultOf } from '../../shared/protocol';
+import { worker } from './client';
+import type { Studio } from './studio';
+import type { TrainOptions } from './trainSlice';
 
 /** Where the learner's body weights come from. */
 export type WeightSource = 'random' | 'imagenet' | 'weights';
@@ -48,15 +51,6 @@ export const ARCH_NAMES: Record<string, string> = {
   'keras-resnet50': 'ResNet50 (Keras)',
 };
 
-/** Settings of the learner the Train panel creates (everything but the model choice). */
-export interface TrainOptions {
-  data: 'demo' | 'imported';
-  aug: NonNullable<LearnSetupArgs['aug']>;
-  bs: number;
-  size: number;
-  labelSmoothing: boolean;
-}
-
 /** learnSetup args: the Model panel's choice (random init, bundled ImageNet, or the body of the
  * weights imported into the worker's current model) and the Train panel's options. */
 export function setupArgsOf(choice: ModelChoice, o: TrainOptions): LearnSetupArgs {
@@ -71,6 +65,8 @@ export interface FreezeState {
   frozenGroups: number;
 }
 
+export type WeightFile = ArgsOf<'modelLoadWeights'>['files'][number];
+
 export interface ModelSlice {
   modelChoice: ModelChoice;
   /** The worker's current model (for dropped weights and the bundled ResNet50). */
@@ -79,107 +75,111 @@ export interface ModelSlice {
   modelError?: string;
   /** The learner's groups and how many are frozen (after setup, fit or freeze/unfreeze). */
   freezeState?: FreezeState;
-  trainOptions: TrainOptions;
-  theme: 'auto' | 'light' | 'dark';
-  setTheme(t: ModelSlice['theme']): void;
-  setTrainOptions(o: Partial<TrainOptions>): void;
   /** Picks an architecture; the ImageNet choice loads the bundled weights in the worker. */
   chooseArch(id: string): Promise<void>;
-  /** Imports dropped weight files into a new model (all or nothing); errors leave all as it was. */
+  /** Imports weight files into a new model (all or nothing); errors leave all as it was. */
+  loadWeights(files: WeightFile[], arch?: string): Promise<ModelInfo>;
+  /** loadWeights for dropped files; the error lands in `modelError`. */
   loadWeightFiles(files: File[], arch: string): Promise<ModelInfo | undefined>;
-  /** Creates the Train panel's learner from the model choice and train options. */
-  setupLearner(): Promise<void>;
+  /** The bundled ImageNet ResNet50 becomes the worker's current model. */
+  loadBundled(): Promise<ModelInfo>;
+  /** A new random model becomes the worker's current model. */
+  createModel(args: ArgsOf<'modelCreate'>): Promise<ModelInfo>;
+  /** The current model's top classes for each image. */
+  predictImages(args: ArgsOf<'predict'>): Promise<ResultOf<'predict'>>;
+  /** The current model's logits on [0,1] RGB pixels (parity checks). */
+  modelForward(args: ArgsOf<'modelForward'>): Promise<ResultOf<'modelForward'>>;
   /** fastai freeze()/unfreeze() on the learner's model. */
   setFrozen(frozen: boolean): Promise<void>;
   refreshFreeze(): Promise<void>;
-  /** Another panel replaced the worker's current model (e.g. "What does it see?" loads ImageNet). */
-  currentModelReplaced(info: ModelInfo): void;
 }
 
-export const TRAIN_DEFAULTS: TrainOptions = {
-  data: 'imported',
-  aug: 'side-on',
-  bs: 16,
-  size: 32,
-  labelSmoothing: false,
-};
-
-export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get) => ({
-  modelChoice: { arch: 'tiny-bn-cnn', source: 'random' },
-  modelStatus: 'idle',
-  trainOptions: TRAIN_DEFAULTS,
-  theme: 'auto',
-  setTheme(theme) {
-    set({ theme });
-    document.documentElement.dataset.theme = theme;
-  },
-  setTrainOptions(o) {
-    set((s) => ({ trainOptions: { ...s.trainOptions, ...o } }));
-  },
-  async chooseArch(id) {
-    const def = ARCH_CHOICES.find((a) => a.id === id);
-    if (!def) return;
-    set({ modelChoice: { arch: def.arch, source: def.source }, modelError: undefined });
-    if (def.source !== 'imagenet') return;
-    if (!(await get().connect())) return;
-    set({ modelStatus: 'loading' });
-    try {
+export const createModelSlice: StateCreator<Studio, [], [], ModelSlice> = (set, get) => {
+  async function connected() {
+    if (!(await get().connect())) throw new Error('WebGPU is not available');
+  }
+  return {
+    modelChoice: { arch: 'tiny-bn-cnn', source: 'random' },
+    modelStatus: 'idle',
+    async chooseArch(id) {
+      const def = ARCH_CHOICES.find((a) => a.id === id);
+      if (!def) return;
+      set({ modelChoice: { arch: def.arch, source: def.source }, modelError: undefined });
+      if (def.source !== 'imagenet') return;
+      if (!(await get().connect())) return;
+      set({ modelStatus: 'loading' });
+      try {
+        const modelInfo = await worker().call('modelLoadBundled', {});
+        set({ modelInfo, modelStatus: 'idle' });
+      } catch (e) {
+        set({ modelStatus: 'error', modelError: (e as Error).message });
+      }
+    },
+    async loadWeights(files, arch) {
+      await connected();
+      const modelInfo = await worker().call('modelLoadWeights', { files, arch });
+      set({ modelInfo, modelChoice: { arch: modelInfo.arch, source: 'weights' } });
+      return modelInfo;
+    },
+    async loadWeightFiles(files, arch) {
+      if (!files.length || !(await get().connect())) return undefined;
+      set({ modelStatus: 'loading', modelError: undefined });
+      try {
+        const weightFiles = await Promise.all(
+          files.map(async (f) => ({
+            name: f.webkitRelativePath || f.name,
+            bytes: await f.arrayBuffer(),
+          })),
+        );
+        const modelInfo = await get().loadWeights(weightFiles, arch);
+        set({ modelStatus: 'idle' });
+        return modelInfo;
+      } catch (e) {
+        set({ modelStatus: 'error', modelError: (e as Error).message });
+        return undefined;
+      }
+    },
+    async loadBundled() {
+      await connected();
       const modelInfo = await worker().call('modelLoadBundled', {});
-      set({ modelInfo, modelStatus: 'idle' });
-    } catch (e) {
-      set({ modelStatus: 'error', modelError: (e as Error).message });
-    }
-  },
-  async loadWeightFiles(files, arch) {
-    if (!files.length || !(await get().connect())) return undefined;
-    set({ modelStatus: 'loading', modelError: undefined });
-    try {
-      const weightFiles = await Promise.all(
-        files.map(async (f) => ({
-          name: f.webkitRelativePath || f.name,
-          bytes: await f.arrayBuffer(),
-        })),
-      );
-      const modelInfo = await worker().call('modelLoadWeights', { files: weightFiles, arch });
+      // Imported weights are gone from the worker: the Model panel follows.
+      const imported = get().modelChoice.source === 'weights';
       set({
         modelInfo,
-        modelStatus: 'idle',
-        modelChoice: { arch: modelInfo.arch, source: 'weights' },
+        ...(imported && {
+          modelChoice: { arch: 'resnet50-imagenet', source: 'imagenet' as const },
+        }),
       });
       return modelInfo;
-    } catch (e) {
-      set({ modelStatus: 'error', modelError: (e as Error).message });
-      return undefined;
-    }
-  },
-  async setupLearner() {
-    const s = get();
-    const o = s.trainOptions;
-    const data = o.data === 'imported' && s.dataSummary && !s.dataSummary.errors.length;
-    const args = setupArgsOf(s.modelChoice, { ...o, data: data ? 'imported' : 'demo' });
-    const r = await s.learnSetup(args);
-    if (r) set({ freezeState: { groups: r.groups, frozenGroups: r.frozenGroups } });
-  },
-  async setFrozen(frozen) {
-    if (get().trainStatus === 'running' || !(await get().connect())) return;
-    try {
-      set({ freezeState: (await worker().call('learnFreeze', { frozen })) ?? undefined });
-    } catch (e) {
-      set({ modelError: (e as Error).message });
-    }
-  },
-  currentModelReplaced(info) {
-    const imported = get().modelChoice.source === 'weights';
-    set({
-      modelInfo: info,
-      ...(imported && { modelChoice: { arch: 'resnet50-imagenet', source: 'imagenet' as const } }),
-    });
-  },
-  async refreshFreeze() {
-    try {
-      set({ freezeState: (await worker().call('learnFreeze', {})) ?? undefined });
-    } catch {
-      set({ freezeState: undefined });
-    }
-  },
-});
+    },
+    async createModel(args) {
+      await connected();
+      const modelInfo = await worker().call('modelCreate', args);
+      set({ modelInfo });
+      return modelInfo;
+    },
+    async predictImages(args) {
+      await connected();
+      return worker().call('predict', args);
+    },
+    async modelForward(args) {
+      await connected();
+      return worker().call('modelForward', args);
+    },
+    async setFrozen(frozen) {
+      if (get().trainStatus === 'running' || !(await get().connect())) return;
+      try {
+        set({ freezeState: (await worker().call('learnFreeze', { frozen })) ?? undefined });
+      } catch (e) {
+        set({ modelError: (e as Error).message });
+      }
+    },
+    async refreshFreeze() {
+      try {
+        set({ freezeState: (await worker().call('learnFreeze', {})) ?? undefined });
+      } catch {
+        set({ freezeState: undefined });
+      }
+    },
+  };
+};

@@ -1,5 +1,6 @@
-// The Train panel's state: the Learner session in the worker, its per-batch records (loss
-// curve, LR and momentum) and per-epoch table, and lr_find's curve and suggestion.
+// The Train panel's state: the learner's options and the fit's (one set for the panel and the
+// CLI), the Learner session in the worker, its per-batch records (loss curve, LR and momentum)
+// and per-epoch table, lr_find's curve and suggestion; session import and export.
 import type { StateCreator } from 'zustand';
 import type { EpochRow } from '../../learn/callbacks';
 import type { BatchRecord } from '../../learn/emit';
@@ -11,8 +12,50 @@ import type {
   LrFindArgs,
   LrFindCmdResult,
 } from '../../learn/session';
-import type { WorkerEvent } from '../../shared/protocol';
-import { flushWorkerEvents, worker, type StudioState } from './studio';
+import type { ArgsOf, ResultOf, WorkerEvent } from '../../shared/protocol';
+import { EXPORT_FORMATS, type ExportFormat } from '../../shared/formats';
+import type { LrSlice } from '../../shared/schedule';
+import { flushWorkerEvents, worker } from './client';
+import { setupArgsOf } from './modelSlice';
+import type { Studio } from './studio';
+
+/** Settings of the learner the Train panel creates (everything but the model choice). */
+export interface TrainOptions {
+  data: 'demo' | 'imported';
+  aug: NonNullable<LearnSetupArgs['aug']>;
+  bs: number;
+  size: number;
+  labelSmoothing: boolean;
+}
+
+export const TRAIN_DEFAULTS: TrainOptions = {
+  data: 'imported',
+  aug: 'side-on',
+  bs: 16,
+  size: 32,
+  labelSmoothing: false,
+};
+
+export type FitPolicy = NonNullable<FitArgs['policy']>;
+/** The next fit's arguments: the Train panel edits them, the CLI's `fit` sets them. */
+export type FitOptions = FitArgs & { policy: FitPolicy; lr: number | LrSlice; wd: number };
+
+export const FIT_DEFAULTS: FitOptions = {
+  policy: 'one_cycle',
+  epochs: 2,
+  lr: 1e-2,
+  wd: 0.01,
+  mixup: false,
+  precompute: false,
+};
+
+export type ImportSessionResult = ResultOf<'importSession'>;
+
+export interface ExportFile {
+  /** Relative path in the export folder (`tfjs/model.json` when several formats are exported). */
+  name: string;
+  bytes: ArrayBuffer;
+}
 
 export interface TrainSlice {
   trainStatus: 'idle' | 'running' | 'error';
@@ -22,14 +65,52 @@ export interface TrainSlice {
   trainEpochs: (EpochRow & { numTensors: number })[];
   trainResult?: FitResult;
   lrFindResult?: LrFindCmdResult;
+  trainOptions: TrainOptions;
+  fitOptions: FitOptions;
+  trainPaused: boolean;
+  setTrainOptions(o: Partial<TrainOptions>): void;
+  setFitOptions(o: Partial<FitOptions>): void;
   learnSetup(args?: LearnSetupArgs): Promise<LearnSetupResult | undefined>;
-  fit(args: FitArgs): Promise<FitResult | undefined>;
+  /** Creates the learner from the Model panel's choice and the train options. */
+  setupLearner(): Promise<void>;
+  /** Fits with the fit options; `args` (the CLI's, over FIT_DEFAULTS) replace them first. */
+  fit(args?: FitArgs): Promise<FitResult | undefined>;
   lrFind(args?: LrFindArgs): Promise<LrFindCmdResult | undefined>;
   pauseTraining(paused: boolean): Promise<void>;
+  /** A session archive replaces the learner, its history and freeze state; throws on failure. */
+  importSession(bytes: ArrayBuffer | Uint8Array): Promise<ImportSessionResult>;
+  /** One format's files, or every format (`all`) with the TF.js files under `tfjs/`. */
+  exportFiles(
+    format: ExportFormat | 'all',
+    script?: ArgsOf<'exportModel'>['script'],
+  ): Promise<ExportFile[]>;
   applyTrainEvents(events: WorkerEvent[]): void;
 }
 
-export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (set, get) => {
+/** Drops undefined fields: an absent CLI flag keeps the default. */
+const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The history of an imported session as the Train panel's records: epoch table, curves. */
+function recordsOf(h: ImportSessionResult['history']) {
+  const of = h.batches.length;
+  return {
+    trainEpochs: h.epochs.map((e) => ({ ...e, numTensors: NaN })),
+    trainBatches: h.batches.map((b) => ({
+      iter: b.iter + 1,
+      of,
+      epoch: b.epoch,
+      loss: b.loss,
+      smoothLoss: b.smoothLoss,
+      lr: b.lr,
+      mom: b.mom,
+      elapsed: 0,
+      bs: 0,
+    })),
+  };
+}
+
+export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, get) => {
   /** Runs one worker command with the running/error bookkeeping every action shares. */
   async function run<T>(f: () => Promise<T>): Promise<T | undefined> {
     if (get().trainStatus === 'running' || !(await get().connect())) return undefined;
@@ -43,10 +124,22 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
       return undefined;
     }
   }
+  async function connected() {
+    if (!(await get().connect())) throw new Error('WebGPU is not available');
+  }
   return {
     trainStatus: 'idle',
     trainBatches: [],
     trainEpochs: [],
+    trainOptions: TRAIN_DEFAULTS,
+    fitOptions: FIT_DEFAULTS,
+    trainPaused: false,
+    setTrainOptions(o) {
+      set((s) => ({ trainOptions: { ...s.trainOptions, ...o } }));
+    },
+    setFitOptions(o) {
+      set((s) => ({ fitOptions: { ...s.fitOptions, ...defined(o) } }));
+    },
     learnSetup: (args = {}) =>
       run(async () => {
         const trainSetup = await worker().call('learnSetup', args);
@@ -57,17 +150,30 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
           trainEpochs: [],
           trainResult: undefined,
           lrFindResult: undefined,
+          freezeState: { groups: trainSetup.groups, frozenGroups: trainSetup.frozenGroups },
         });
         return trainSetup;
       }),
-    fit: (args) =>
-      run(async () => {
+    async setupLearner() {
+      const s = get();
+      const o = s.trainOptions;
+      const data = o.data === 'imported' && s.dataSummary && !s.dataSummary.errors.length;
+      await s.learnSetup(setupArgsOf(s.modelChoice, { ...o, data: data ? 'imported' : 'demo' }));
+    },
+    async fit(args) {
+      if (get().trainStatus === 'running') return undefined;
+      if (args) set({ fitOptions: { ...FIT_DEFAULTS, ...defined(args) } });
+      const r = await run(async () => {
         flushWorkerEvents();
-        set({ trainBatches: [], trainEpochs: [] });
-        const trainResult = await worker().call('fit', args);
+        set({ trainBatches: [], trainEpochs: [], trainPaused: false });
+        const trainResult = await worker().call('fit', get().fitOptions);
         set({ trainResult });
         return trainResult;
-      }),
+      });
+      // fine_tune unfreezes, a fit on a lost device restarts from a checkpoint: ask the worker.
+      await get().refreshFreeze();
+      return r;
+    },
     lrFind: (args = {}) =>
       run(async () => {
         const lrFindResult = await worker().call('lrFind', args);
@@ -75,7 +181,34 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
         return lrFindResult;
       }),
     async pauseTraining(paused) {
+      set({ trainPaused: paused });
       await worker().call('pause', { paused });
+    },
+    async importSession(bytes) {
+      await connected();
+      const r = await worker().call('importSession', { bytes });
+      flushWorkerEvents();
+      set({
+        trainSetup: r.setup,
+        ...recordsOf(r.history),
+        trainResult: undefined,
+        lrFindResult: undefined,
+        trainError: undefined,
+        trainStatus: 'idle',
+        freezeState: { groups: r.setup.groups, frozenGroups: r.frozenGroups },
+      });
+      return r;
+    },
+    async exportFiles(format, script) {
+      await connected();
+      const formats = format === 'all' ? EXPORT_FORMATS : [format];
+      const out: ExportFile[] = [];
+      for (const f of formats) {
+        const { files } = await worker().call('exportModel', { format: f, script });
+        const dir = format === 'all' && f === 'tfjs' ? 'tfjs/' : '';
+        out.push(...files.map((x) => ({ name: dir + x.name, bytes: x.bytes })));
+      }
+      return out;
     },
     applyTrainEvents(events) {
       const batches: BatchRecord[] = [];

@@ -4,9 +4,9 @@
 // (no long task), committing when done. The first change after a quiet period shows at once;
 // the last one always lands.
 import { startTransition, useEffect, useState } from 'react';
-import { useStudio, type StudioState } from '../../store/studio';
+import { useStudio, type Studio } from '../../store/studio';
 
-export function useThrottledStudio<T>(selector: (s: StudioState) => T, ms = 1000): T {
+export function useThrottledStudio<T>(selector: (s: Studio) => T, ms = 1000): T {
   const [value, setValue] = useState(() => selector(useStudio.getState()));
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,8 +1,9 @@
-// The Export panel: one button per format (the worker's `exportModel {format}` returns the files),
-// each file downloaded through a Blob and an a[download]; and "Import session" for archives.
+// The Export panel: one button per format (the store's exportFiles), each file downloaded through
+// a Blob and an a[download]; and "Import session" for archives (the store's importSession, as
+// the CLI's import-session and the autosave restore).
 import { useState } from 'react';
 import type { ExportFormat } from '../../../export/exportModel';
-import { useStudio, worker } from '../../store/studio';
+import { useStudio } from '../../store/studio';
 
 export interface ExportedFile {
   name: string;
@@ -53,20 +54,20 @@ const size = (f: ExportedFile) => {
 export function ExportPanel() {
   const setup = useStudio((s) => s.trainSetup);
   const running = useStudio((s) => s.trainStatus === 'running');
-  const connect = useStudio((s) => s.connect);
+  const exportFiles = useStudio((s) => s.exportFiles);
+  const importSessionBytes = useStudio((s) => s.importSession);
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [done, setDone] = useState<{ format: string; files: { name: string; size: string }[] }>();
 
   const exportAs = async (format: ExportFormat) => {
-    if (!(await connect())) return;
     setBusy(format);
     setMessage(undefined);
     try {
-      const r = await worker().call('exportModel', { format });
-      r.files.forEach(download);
-      setDone({ format, files: r.files.map((f) => ({ name: f.name, size: size(f) })) });
+      const files = await exportFiles(format);
+      files.forEach(download);
+      setDone({ format, files: files.map((f) => ({ name: f.name, size: size(f) })) });
     } catch (e) {
       setMessage({ ok: false, text: (e as Error).message });
     } finally {
@@ -75,19 +76,12 @@ export function ExportPanel() {
   };
 
   const importSession = async (file: File | undefined) => {
-    if (!file || !(await connect())) return;
+    if (!file) return;
     setBusy('import');
     setMessage(undefined);
     setWarnings([]);
     try {
-      const r = await worker().call('importSession', { bytes: await file.arrayBuffer() });
-      // The imported learner replaces the Train panel's.
-      useStudio.setState({
-        trainSetup: r.setup,
-        freezeState: { groups: r.setup.groups, frozenGroups: r.frozenGroups },
-        trainResult: undefined,
-        lrFindResult: undefined,
-      });
+      const r = await importSessionBytes(await file.arrayBuffer());
       if (r.warnings.length) setWarnings(r.warnings);
       setMessage({
         ok: true,

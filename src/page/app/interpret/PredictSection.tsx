@@ -3,10 +3,9 @@
 import { useState } from 'react';
 import { filesFromDrop, filesFromInput, type PickedFile } from '../../walk';
 import { IMAGE_EXTENSIONS, extensionOf } from '../../../shared/items';
-import { gradcamKey } from '../../store/interpretSlice';
 import { useStudio } from '../../store/studio';
 import { predictionsCsv } from './predictCsv';
-import { HeatCanvas } from './Thumb';
+import { CamCell } from './CamCell';
 
 const isImage = (f: PickedFile) => IMAGE_EXTENSIONS.has(extensionOf(f.path));
 
@@ -17,23 +16,6 @@ function download(name: string, text: string) {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-function CamCell({ file }: { file: PickedFile }) {
-  const g = useStudio((s) => s.gradcams[gradcamKey({ path: `new:${file.path}` })]);
-  const load = useStudio((s) => s.loadGradcam);
-  if (g) return <HeatCanvas image={g.image} heat={g.heatmap} size={64} />;
-  return (
-    <button
-      className="small"
-      data-testid="predict-gradcam"
-      onClick={() =>
-        void file.file.arrayBuffer().then((bytes) => load({ path: `new:${file.path}`, bytes }))
-      }
-    >
-      Grad-CAM
-    </button>
-  );
 }
 
 export function PredictSection() {

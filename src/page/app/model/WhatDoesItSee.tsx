@@ -1,10 +1,14 @@
 // "What does it see?": drop photos, get the bundled ImageNet ResNet50's top-5 classes.
 // The worker decodes and runs the model; this panel only hands it the file bytes.
 import { useState, type DragEvent } from 'react';
-import { useStudio, worker } from '../../store/studio';
-import type { Prediction } from '../../../models/session';
+import { useStudio } from '../../store/studio';
+import type { ResultOf } from '../../../shared/protocol';
+
+type Prediction = ResultOf<'predict'>[number];
 
 export function WhatDoesItSee() {
+  const loadBundled = useStudio((s) => s.loadBundled);
+  const predictImages = useStudio((s) => s.predictImages);
   const [status, setStatus] = useState('');
   const [results, setResults] = useState<{ url: string; p: Prediction }[]>([]);
 
@@ -15,11 +19,10 @@ export function WhatDoesItSee() {
     if (!images.length) return;
     try {
       setStatus('loading the ImageNet ResNet50…');
-      const info = await worker().call('modelLoadBundled', {});
-      // The worker's current model is now the ImageNet ResNet50: the Model panel follows.
-      useStudio.getState().currentModelReplaced(info);
+      // The worker's current model becomes the ImageNet ResNet50: the Model panel follows.
+      await loadBundled();
       setStatus(`looking at ${images.length} image${images.length > 1 ? 's' : ''}…`);
-      const preds = await worker().call('predict', {
+      const preds = await predictImages({
         images: await Promise.all(
           images.map(async (f) => ({ path: f.name, bytes: await f.arrayBuffer() })),
         ),

@@ -162,11 +162,14 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     },
     async fit(args) {
       if (get().trainStatus === 'running') return undefined;
+      // The CLI's args go to the worker as given, so an absent flag keeps the Learner's own
+      // fastai default (fit_one_cycle's lr, the session's wd); the panel shows them over its own.
       if (args) set({ fitOptions: { ...FIT_DEFAULTS, ...defined(args) } });
+      const sent: FitArgs = args ? { ...defined(args), epochs: args.epochs } : get().fitOptions;
       const r = await run(async () => {
         flushWorkerEvents();
         set({ trainBatches: [], trainEpochs: [], trainPaused: false });
-        const trainResult = await worker().call('fit', get().fitOptions);
+        const trainResult = await worker().call('fit', sent);
         set({ trainResult });
         return trainResult;
       });

@@ -53,7 +53,9 @@ declare global {
 async function check(only: string, seed: number): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const { kernelCheck } = await import('../../src/engine/kernels/check');
+  const { registerStudioKernels } = await import('../../src/engine/kernels/register');
   await startEngine();
+  registerStudioKernels();
   try {
     window.kernelCheckResult = await kernelCheck(seed, only || undefined);
   } catch (e) {
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const kernels = await import('../../src/engine/kernels/register');
   const engine = await startEngine();
+  kernels.registerStudioKernels();
   let current = '';
   engine.device.addEventListener('uncapturederror', (e) =>
     run.gpuErrors.push(`${current}: ${(e as GPUUncapturedErrorEvent).error.message.slice(0, 400)}`),

@@ -7,7 +7,11 @@ import { kernelCheck } from '../engine/kernels/check';
 import { kernelCheckBn } from '../engine/kernels/checkBn';
 import { fineTuneParity } from '../learn/stepParity';
 import { benchKernels } from '../engine/kernels/bench';
-import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
+import {
+  registerStudioKernels,
+  setStudioKernels,
+  studioKernelsEnabled,
+} from '../engine/kernels/register';
 import { benchPipeline } from '../data/benchPipeline';
 import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
 import { trainDemo } from '../learn/demo';
@@ -36,7 +40,11 @@ export const control = { stopRequested: false, paused: false };
 // Every epoch end: the session into IndexedDB, for a reloaded tab (src/reliability/restore.ts).
 epochHooks.push(autosave);
 
-const engine = () => startEngine((reason) => emit({ type: 'deviceLost', reason }));
+const engine = () =>
+  startEngine((reason) => emit({ type: 'deviceLost', reason })).then((e) => {
+    registerStudioKernels(); // our WGSL kernels replace the stock ones (once)
+    return e;
+  });
 
 type Handlers = { [K in CommandName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> };
 

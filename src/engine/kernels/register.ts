@@ -198,14 +198,17 @@ export function resetStudioKernelCalls(): void {
   for (const k of Object.keys(calls)) delete calls[k];
 }
 
-/** Remembers the stock configs once, then installs ours. Call after the webgpu backend exists. */
+/**
+ * Remembers the stock configs and installs ours, once; later calls (a new device after a loss)
+ * change nothing: tfjs's kernel registry outlives the backend, so the switch keeps its state.
+ * Call after the webgpu backend exists.
+ */
 export function registerStudioKernels(): void {
-  if (stock.size === 0) {
-    for (const name of STUDIO_KERNEL_NAMES) {
-      const config = tf.getKernel(name, 'webgpu');
-      if (!config) throw new Error(`tfjs webgpu has no stock kernel '${name}' to replace`);
-      stock.set(name, config);
-    }
+  if (stock.size > 0) return;
+  for (const name of STUDIO_KERNEL_NAMES) {
+    const config = tf.getKernel(name, 'webgpu');
+    if (!config) throw new Error(`tfjs webgpu has no stock kernel '${name}' to replace`);
+    stock.set(name, config);
   }
   setStudioKernels(true);
 }

@@ -7,7 +7,8 @@
 // A ResNet is a Body (stem + 4 stages -> NHWC features) plus a head; vision_learner swaps the head.
 import * as tf from '@tensorflow/tfjs';
 
-import { IMAGENET_TORCH, type InputSpec, type Model } from './model';
+import type { InputSpec } from '../data/normalize';
+import { IMAGENET_TORCH, type Model } from './model';
 import {
   addBatchNorm,
   addConv,

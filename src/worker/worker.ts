@@ -3,16 +3,11 @@
 // batches, so a `stop` can arrive while a run is going.
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
-import { kernelCheck } from '../engine/kernels/check';
-import { kernelCheckBn } from '../engine/kernels/checkBn';
-import { fineTuneParity } from '../learn/stepParity';
-import { benchKernels } from '../engine/kernels/bench';
 import {
   registerStudioKernels,
   setStudioKernels,
   studioKernelsEnabled,
 } from '../engine/kernels/register';
-import { benchPipeline } from '../data/benchPipeline';
 import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
 import { trainDemo } from '../learn/demo';
 import { fit, learnFreeze, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
@@ -103,10 +98,12 @@ const handlers: Handlers = {
   },
   async kernelCheck(args) {
     await engine();
+    const { kernelCheck } = await import('./diagnostics/kernelCheck');
     return kernelCheck(args.seed ?? 1, args.only);
   },
   async kernelCheckBn(args) {
     await engine();
+    const { kernelCheckBn } = await import('./diagnostics/kernelCheckBn');
     return kernelCheckBn(args.seed ?? 1, args.only);
   },
   async learnerParity(args) {
@@ -116,6 +113,7 @@ const handlers: Handlers = {
       if (!f) throw new Error(`learner-parity needs ${name}.safetensors`);
       return new Uint8Array(f.bytes);
     };
+    const { fineTuneParity } = await import('./diagnostics/stepParity');
     return fineTuneParity({ initial: file('initial'), data: file('data'), final: file('final') });
   },
   async setStudioKernels(args) {
@@ -125,6 +123,7 @@ const handlers: Handlers = {
   },
   async benchKernels(args) {
     await engine();
+    const { benchKernels } = await import('./diagnostics/benchKernels');
     return benchKernels(args);
   },
   // Data import: decoding needs no GPU; show_batch augments on it.
@@ -146,6 +145,7 @@ const handlers: Handlers = {
   },
   async benchData(args) {
     await engine();
+    const { benchPipeline } = await import('./diagnostics/benchPipeline');
     return benchPipeline(args);
   },
   // Models: weight parsing needs no GPU, running the model does.

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/random';
 import { batchNorm, type BnPost, type Store } from '../../models/layers';
-import { addRelu, fusedBatchNormAvailable } from './batchnorm';
-import { compareBackends, type KernelCheckResult } from './check';
+import { addRelu, fusedBatchNormAvailable } from '../../engine/kernels/batchnorm';
+import { compareBackends, type KernelCheckResult } from './kernelCheck';
 
 interface BnCase {
   name: string;

@@ -69,9 +69,6 @@ export function setAutotune(on: boolean, minFlopsToTune?: number): void {
   enabled = on;
   if (minFlopsToTune !== undefined) minFlops = minFlopsToTune;
 }
-export function autotuneEnabled(): boolean {
-  return enabled;
-}
 
 interface Pending {
   name: string;
@@ -321,12 +318,4 @@ export async function autotuneIdle(): Promise<void> {
 /** The choices made on this adapter (loaded + tuned) and the timings of this session's tuning. */
 export function autotuneReport() {
   return { adapter: adapterKey(), choices: { ...choices }, log: [...log] };
-}
-
-/** Forgets every choice (memory and IndexedDB) for this adapter. */
-export async function resetAutotune(): Promise<void> {
-  await load();
-  choices = {};
-  log.length = 0;
-  await save();
 }

@@ -17,16 +17,9 @@ import { studioKernelsEnabled } from './register';
 
 type TensorInfo = tf.TensorInfo;
 
-let fusedOn = true;
-/** Turns the fused batch-norm/elementwise kernels off (stock tf ops) independently of the rest. */
-export function setFusedBatchNorm(on: boolean): void {
-  fusedOn = on;
-}
-
 /** Whether `batchNormTrain` can run on `x`: webgpu backend, Studio kernels on, f32, C % 4 == 0. */
 export function fusedBatchNormAvailable(x: tf.Tensor): boolean {
   return (
-    fusedOn &&
     studioKernelsEnabled() &&
     tf.getBackend() === 'webgpu' &&
     x.dtype === 'float32' &&
@@ -112,7 +105,7 @@ function run(
 }
 
 /** [2, C]: batch mean and biased variance over every axis but the last. Not on the tape. */
-export function batchStats(x: tf.Tensor, eps = 0): tf.Tensor2D {
+function batchStats(x: tf.Tensor, eps = 0): tf.Tensor2D {
   const { c, c4, rows } = dims(x);
   const p = new ChannelReduceProgram(c, 'stats', ['x'], statsWgsl);
   return run(p, [x], [i32(rows), i32(c4), f32(eps)]) as tf.Tensor2D;

@@ -54,8 +54,7 @@ async function check(only: string, seed: number): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const { kernelCheck } = await import('../../src/worker/diagnostics/kernelCheck');
   const { registerStudioKernels } = await import('../../src/engine/kernels/register');
-  await startEngine();
-  registerStudioKernels();
+  registerStudioKernels((await startEngine()).info);
   try {
     window.kernelCheckResult = await kernelCheck(seed, only || undefined);
   } catch (e) {
@@ -106,7 +105,7 @@ async function main(): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const kernels = await import('../../src/engine/kernels/register');
   const engine = await startEngine();
-  kernels.registerStudioKernels();
+  kernels.registerStudioKernels(engine.info);
   let current = '';
   engine.device.addEventListener('uncapturederror', (e) =>
     run.gpuErrors.push(`${current}: ${(e as GPUUncapturedErrorEvent).error.message.slice(0, 400)}`),

@@ -403,8 +403,9 @@ export class FitRecovery {
       } catch {
         // Tensors of a dead device: nothing to free on the GPU any more.
       }
-      await startEngine(); // tfjs's webgpu backend on a new device
-      registerStudioKernels(); // a no-op once registered: the kernel registry outlives a backend
+      // tfjs's webgpu backend on a new device; registering is a no-op once done (the kernel
+      // registry outlives a backend).
+      registerStudioKernels((await startEngine()).info);
       this.checkedBs.clear();
     } else {
       const from = this.bs;

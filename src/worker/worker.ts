@@ -37,7 +37,7 @@ epochHooks.push(autosave);
 
 const engine = () =>
   startEngine((reason) => emit({ type: 'deviceLost', reason })).then((e) => {
-    registerStudioKernels(); // our WGSL kernels replace the stock ones (once)
+    registerStudioKernels(e.info); // our WGSL kernels replace the stock ones (once)
     return e;
   });
 

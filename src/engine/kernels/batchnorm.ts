@@ -12,7 +12,7 @@ import applyWgsl from '../../../shaders/batchnorm_apply.wgsl?raw';
 import gradStatsWgsl from '../../../shaders/batchnorm_grad_stats.wgsl?raw';
 import gradInputWgsl from '../../../shaders/batchnorm_grad_input.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
-import { flatVec4Dispatch } from './gemm';
+import { FLAT_WG, flatVec4Dispatch } from './gemm';
 import { studioKernelsEnabled } from './register';
 
 type TensorInfo = tf.TensorInfo;
@@ -29,15 +29,13 @@ export function fusedBatchNormAvailable(x: tf.Tensor): boolean {
   );
 }
 
-const WG = 64;
-
 /** One workgroup per vec4 of channels (reductions over all rows). */
 class ChannelReduceProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames: string[];
   variableComponents: number[];
   outputComponent = 4;
@@ -64,7 +62,7 @@ class Vec4MapProgram implements WebGPUProgram {
   shaderKey: string;
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames: string[];
   variableComponents: number[];
   outputComponent = 4;
@@ -74,7 +72,7 @@ class Vec4MapProgram implements WebGPUProgram {
   constructor(outputShape: number[], key: string, variableNames: string[], src: string) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatVec4Dispatch(outputShape, WG);
+    this.dispatch = flatVec4Dispatch(outputShape, FLAT_WG);
     this.variableNames = variableNames;
     this.variableComponents = variableNames.map(() => 4);
     this.shaderKey = `studio_bn_${key}`;

@@ -1,14 +1,13 @@
 // Benchmark (not a test): Studio kernels vs stock tfjs-webgpu in one session on one adapter,
 // toggling the switch between measurements. GFLOP/s counts useful work only (2·M·N·K).
 import * as tf from '@tensorflow/tfjs';
-import {
-  autotuneIdle,
-  autotuneReport,
-  DEFAULT_MIN_FLOPS,
-  setAutotune,
-} from '../../engine/kernels/autotune';
+import { type Autotuner, DEFAULT_MIN_FLOPS } from '../../engine/kernels/autotune';
 import { referenceMatMul } from '../../engine/kernels/referenceMatmul';
-import { setStudioKernels, studioKernelsEnabled } from '../../engine/kernels/register';
+import {
+  setStudioKernels,
+  studioAutotuner,
+  studioKernelsEnabled,
+} from '../../engine/kernels/register';
 import { profileStep, rand, timeMs, trainStep } from './benchTrain';
 
 export interface BenchArgs {
@@ -63,7 +62,7 @@ export interface BenchResult {
   reference: ReferenceRow[];
   referenceBestGflops: number;
   /** Autotune: adapter key, chosen variant per shape class, this session's timings. */
-  autotune?: ReturnType<typeof autotuneReport>;
+  autotune?: ReturnType<Autotuner['report']>;
   trainSteps: TrainStepRow[];
   profile?: {
     arch: string;
@@ -107,7 +106,8 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
   const reference: ReferenceRow[] = [];
   const want = (section: string) =>
     args.only ? args.only.split(',').includes(section) : section !== 'none';
-  setAutotune(!args.noAutotune, 0); // the bench tunes every shape, however small
+  const tuner = studioAutotuner();
+  tuner.setEnabled(!args.noAutotune, 0); // the bench tunes every shape, however small
   try {
     if (want('kernels'))
       for (const c of convShapes(args.quick ? 2 : 8)) {
@@ -190,14 +190,14 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
       matmulBestGflops,
       reference,
       referenceBestGflops: Math.max(...reference.map((r) => r.gflopsReference)),
-      autotune: autotuneReport(),
+      autotune: tuner.report(),
       trainSteps,
       profile,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     setStudioKernels(wasOn);
-    setAutotune(true, DEFAULT_MIN_FLOPS);
+    tuner.setEnabled(true, DEFAULT_MIN_FLOPS);
   }
 }
 
@@ -207,5 +207,5 @@ async function tuneFirst(fn: () => tf.Tensor) {
   const t = fn();
   await t.data();
   t.dispose();
-  await autotuneIdle();
+  await studioAutotuner().idle();
 }

@@ -2,8 +2,7 @@
 // tfjs-webgpu, tfjs-webgl and tfjs-cpu, and tf.profile of one step (dispatches per kernel).
 import * as tf from '@tensorflow/tfjs';
 import { torchvisionResnet } from '../../models/resnet';
-import { autotuneIdle } from '../../engine/kernels/autotune';
-import { setStudioKernels } from '../../engine/kernels/register';
+import { setStudioKernels, studioAutotuner } from '../../engine/kernels/register';
 import type { ProfileRow, TrainStepRow } from './benchKernels';
 
 /** Mean ms per call after one warm-up call (shader compile), at least one timed call. */
@@ -88,7 +87,7 @@ export async function trainStep(
     const warm = s.step();
     await warm.data();
     warm.dispose();
-    await autotuneIdle();
+    await studioAutotuner().idle();
     msOurs = await timeMs(s.step, 0, 1);
     setStudioKernels(false);
     msStockWebgpu = await timeMs(s.step, 0, 1);
@@ -114,7 +113,7 @@ export async function profileStep(arch: string, size: number, bs: number) {
     const warm = step();
     await warm.data();
     warm.dispose();
-    await autotuneIdle(); // the warm step queued new shape classes: tune them before profiling
+    await studioAutotuner().idle(); // the warm step queued new shape classes: tune them before profiling
     const t0 = performance.now();
     let loss: tf.Scalar | undefined;
     const info = await tf.profile(() => {

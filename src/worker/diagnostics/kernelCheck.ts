@@ -4,9 +4,9 @@
 // kernels (switch off) to show the switch changes nothing beyond float tolerance.
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/random';
-import { wideVariantCalls } from '../../engine/kernels/autotune';
 import {
   setStudioKernels,
+  studioAutotuner,
   studioKernelCalls,
   studioKernelsEnabled,
 } from '../../engine/kernels/register';
@@ -117,5 +117,9 @@ export async function kernelCheck(seed = 1, only?: string): Promise<KernelCheckR
   const cases = CHECK_CASES.filter((c) => !only || c.name.includes(only));
   const data = cases.map((c, i) => randomData(c.shapes, seed * 1000 + i));
   const r = await compareBackends(cases, data, runCase);
-  return { ...r, wideVariantCalls: { ...wideVariantCalls }, kernelCalls: studioKernelCalls() };
+  return {
+    ...r,
+    wideVariantCalls: { ...studioAutotuner().wideVariantCalls },
+    kernelCalls: studioKernelCalls(),
+  };
 }

@@ -1,7 +1,7 @@
 // The kernel check's case builders: each op of a Studio kernel and its gradients (tf.grads, so
 // tfjs autodiff picks the backprop kernels), optionally under a forced autotune variant.
 import * as tf from '@tensorflow/tfjs';
-import { forceVariant } from '../../engine/kernels/autotune';
+import { studioAutotuner } from '../../engine/kernels/register';
 
 export interface Case {
   name: string;
@@ -20,11 +20,12 @@ const fixedDy = (out: tf.Tensor, step: number, wave = Math.cos) =>
 
 /** Runs `run` with autotune variant `variant` forced on every kernel it calls (undefined: none). */
 function underVariant<T>(variant: string | undefined, run: () => T): T {
-  forceVariant(variant);
+  const tuner = studioAutotuner();
+  tuner.force(variant);
   try {
     return run();
   } finally {
-    forceVariant(undefined);
+    tuner.force(undefined);
   }
 }
 

@@ -16,7 +16,6 @@ import {
   batchNorm,
   BN_EPS,
   BN_MOMENTUM,
-  type BnPost,
   conv,
   globalPool,
   kaimingNormal,
@@ -25,6 +24,7 @@ import {
   type Init,
   type Store,
 } from './layers';
+import type { BnPost } from '../engine/kernels/batchNormOp';
 
 export interface Body extends Store {
   arch: string;

@@ -115,8 +115,15 @@ export abstract class GemmProgram implements WebGPUProgram {
 
 // ************* activations (fused into the write) *************
 
-export type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
-const ACTIVATIONS: Activation[] = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
+/** tfjs's fused activations our epilogue (shaders/epilogue.wgsl) implements; prelu goes to stock. */
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** A fused op's activation attribute (undefined = linear), or null when we do not implement it. */
+export function activationOf(attr: unknown): Activation | null {
+  const a = attr ?? 'linear';
+  return (ACTIVATIONS as readonly unknown[]).includes(a) ? (a as Activation) : null;
+}
 
 /** Template flags ACT_LINEAR, ACT_RELU, ... for a shaders/*.wgsl `activation()` (null = linear). */
 export function activationFlags(act: Activation | null): Record<string, boolean> {

@@ -9,6 +9,7 @@ import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import {
   type Activation,
   activationFlags,
+  activationOf,
   type BiasKind,
   DEFAULT_VARIANT,
   type GemmDims,
@@ -93,8 +94,8 @@ export function studioMatMul(
 ): TensorInfo | null {
   const { a, b, transposeA, transposeB } = c;
   if (!storedAsF32(backend, a, b, c.bias)) return null;
-  const act = (c.activation ?? 'linear') as Activation;
-  if (!['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'].includes(act)) return null;
+  const act = activationOf(c.activation);
+  if (!act) return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];

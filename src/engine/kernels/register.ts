@@ -16,7 +16,7 @@ import {
   pad4,
 } from './conv2d';
 import type { AdapterInfo } from '../device';
-import { type Activation, type GemmVariant, gemmUniformData, storedAsF32 } from './gemm';
+import { activationOf, type GemmVariant, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
 import { Autotuner, type KernelArgs } from './autotune';
 import { binaryVec4 } from './binary';
@@ -26,8 +26,6 @@ type TensorInfo = tf.TensorInfo;
 type Args = KernelArgs;
 /** A kernel function on the GEMM core takes the variant the tuner picked; others ignore it. */
 type StudioKernel = (args: Args, variant: GemmVariant) => TensorInfo | null;
-
-const ACTS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
 
 function convInfo(
   xShape: number[],
@@ -53,14 +51,14 @@ const isNHWC = (attrs: Record<string, unknown>) =>
 function conv2dForward(args: Args, variant: GemmVariant): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = args.inputs;
   const { attrs, backend } = args;
-  const activation = ((attrs.activation as string | undefined) ?? 'linear') as Activation;
+  const activation = activationOf(attrs.activation);
   if (
     !x ||
     !filter ||
     preluActivationWeights ||
     !isNHWC(attrs) ||
     !storedAsF32(backend, x, filter, bias) ||
-    !ACTS.includes(activation)
+    !activation
   )
     return null;
   const ci = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);

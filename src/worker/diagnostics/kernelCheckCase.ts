@@ -1,6 +1,7 @@
 // The kernel check's case builders: each op of a Studio kernel and its gradients (tf.grads, so
 // tfjs autodiff picks the backprop kernels), optionally under a forced autotune variant.
 import * as tf from '@tensorflow/tfjs';
+import type { Activation } from '../../engine/kernels/gemm';
 import { studioAutotuner } from '../../engine/kernels/register';
 
 export interface Case {
@@ -43,7 +44,7 @@ export function convCase(
   pad: Pad,
   opts: {
     bias?: boolean;
-    activation?: 'relu' | 'elu' | 'leakyrelu';
+    activation?: Activation;
     dilation?: number;
     grads?: boolean;
     /** Force this autotune variant on our kernels (variants that change the WGSL). */

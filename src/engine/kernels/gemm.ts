@@ -25,7 +25,7 @@ export function storedAsF32(backend: WebGPUBackend, ...ts: (tf.TensorInfo | unde
 }
 
 /** Outputs per thread along M and along N (the register tile). */
-export const TILE = 4;
+const TILE = 4;
 
 /**
  * Threads per workgroup of the flat programs (batch norm, binary, pooling); the batch-norm
@@ -47,7 +47,7 @@ export interface GemmVariant {
 export const DEFAULT_VARIANT: GemmVariant = { wg: [8, 8], tileN: 4 };
 
 /** Uniforms every GEMM program starts with; families append theirs after these. */
-export const GEMM_UNIFORMS = 'dimM : i32, dimN : i32, dimK : i32, alpha : f32,';
+const GEMM_UNIFORMS = 'dimM : i32, dimN : i32, dimK : i32, alpha : f32,';
 
 export interface GemmDims {
   batch: number;

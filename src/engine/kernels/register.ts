@@ -161,7 +161,7 @@ const STUDIO_KERNELS: Record<string, StudioKernel> = {
   [tf.MaxPoolGrad]: ({ inputs, backend, attrs }) => maxPoolGrad(backend, inputs, attrs),
 };
 
-export const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
+const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
 
 /** The registration: the stock configs ours replace, the tuner, the switch, the call counts. */
 interface Registration {

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { StepParityResult } from '../src/learn/stepParity';
+import type { StepParityResult } from '../src/worker/diagnostics/stepParity';
 import { torchAvailable } from '../tests/models/torchRef';
 import {
   describeParity,
@@ -93,7 +93,7 @@ test('Learner: lr_find restores bit-exactly, fit_one_cycle learns, epochs leak n
   });
 });
 
-// fine_tune against the PyTorch referee batch by batch (src/learn/stepParity.ts), here on WebGPU
+// fine_tune against the PyTorch referee batch by batch (src/worker/diagnostics/stepParity.ts), here on WebGPU
 // with the Studio kernels: the whole recipe and every kernel under it (conv forward and both
 // backward passes, fused BN training, pools) must train as PyTorch does.
 test.describe('fine_tune vs the PyTorch referee on WebGPU', () => {

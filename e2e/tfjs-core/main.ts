@@ -5,7 +5,7 @@
 //   ?grep=text              only specs whose full name contains text
 //   ?stock=1                run against the stock tfjs-webgpu kernels (switch off) to compare
 //   ?noexclude=1            also run the excluded specs (to see whether an exclusion still holds)
-//   ?check=text             instead: the Studio kernel-check (src/engine/kernels/check.ts) on the
+//   ?check=text             instead: the Studio kernel-check (src/worker/diagnostics/kernelCheck.ts) on the
 //                           cases whose name contains text ('' = all), result on window.kernelCheck
 import jasmineSource from 'jasmine-core/lib/jasmine-core/jasmine.js?raw';
 import { EXCLUSIONS, exclusionFor } from './exclusions';
@@ -52,8 +52,9 @@ declare global {
 /** The kernel-check without the studio app around it (quick iteration on kernels). */
 async function check(only: string, seed: number): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
-  const { kernelCheck } = await import('../../src/engine/kernels/check');
-  await startEngine();
+  const { kernelCheck } = await import('../../src/worker/diagnostics/kernelCheck');
+  const { registerStudioKernels } = await import('../../src/engine/kernels/register');
+  registerStudioKernels((await startEngine()).info);
   try {
     window.kernelCheckResult = await kernelCheck(seed, only || undefined);
   } catch (e) {
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   const { startEngine } = await import('../../src/engine/device');
   const kernels = await import('../../src/engine/kernels/register');
   const engine = await startEngine();
+  kernels.registerStudioKernels(engine.info);
   let current = '';
   engine.device.addEventListener('uncapturederror', (e) =>
     run.gpuErrors.push(`${current}: ${(e as GPUUncapturedErrorEvent).error.message.slice(0, 400)}`),

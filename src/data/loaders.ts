@@ -4,7 +4,7 @@
 // x: Tensor4D [bs, size, size, 3], RGB in [0, 1] (normalise with the model's InputSpec);
 // y: int32 class indices [bs], or float32 multi-hot [bs, nClasses] when multiLabel.
 import * as tf from '@tensorflow/tfjs';
-import { normalizeInput, type InputSpec } from '../models/model';
+import { normalizeInput, type InputSpec } from './normalize';
 import { applyAugmentation, augPreset, drawAugmentation, type AugPreset } from './augment';
 import type { Split } from '../shared/items';
 import { applyItemTfm, type ItemTfm, type RgbImage } from './itemTransforms';

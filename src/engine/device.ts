@@ -2,7 +2,6 @@
 // so it can watch `device.lost` and choose the features and limits itself.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { registerStudioKernels } from './kernels/register';
 
 export interface AdapterInfo {
   vendor: string;
@@ -56,7 +55,10 @@ function describe(adapter: GPUAdapter): AdapterInfo {
   };
 }
 
-/** Requests adapter + device and makes them tfjs's `webgpu` backend. Idempotent. */
+/**
+ * Requests adapter + device and makes them tfjs's `webgpu` backend. Idempotent. The kernels are
+ * the caller's business (kernels/register.ts): tfjs's kernel registry outlives a backend.
+ */
 export async function startEngine(onLost?: (reason: string) => void): Promise<Engine> {
   if (current) return current;
   // One bring-up at a time (a recovering run and a UI `info` may both ask for a new device);
@@ -99,8 +101,6 @@ async function bringUp(onLost?: (reason: string) => void): Promise<Engine> {
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info));
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend.');
   await tf.ready();
-  // Our WGSL conv/matmul kernels replace the stock ones (setStudioKernels(false) restores them).
-  registerStudioKernels();
   current = engine;
   return engine;
 }

@@ -6,7 +6,7 @@ import { historyOf } from '../learn/history';
 import type { LrSlice } from '../shared/schedule';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
-import { normalizeInput } from '../models/model';
+import { normalizeInput } from '../data/normalize';
 import type { StateDict } from '../models/weights/tensors';
 import { reproductionScript, type Fit, type ReproSettings } from './reproScript';
 import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';

@@ -11,7 +11,7 @@
 //    `res2a_branch2a.weight`, `bn2a_branch2a.running_mean`, ...), same PyTorch layouts;
 //  - the tiny demo nets: their own keys (conv1, bn1, conv2, bn2, fc), PyTorch layouts.
 // Everything here is pure (tensors in, bytes/JSON out) so it is unit-tested in Node.
-import type { InputSpec } from '../models/model';
+import type { InputSpec } from '../data/normalize';
 import type { RawTensor } from '../models/weights/tensors';
 import { toTorchLayout } from '../models/weights/tensors';
 import { f32, i64, writeSafetensorsTyped, type TypedTensor } from './safetensors';

@@ -5,39 +5,8 @@
 // NOTE: lives in src/learn because src/models belongs to the models helper; it only uses the
 // shared `Model` contract and could move there as is.
 import * as tf from '@tensorflow/tfjs';
-import { globalPool } from '../models/layers';
+import { batchNorm, globalPool } from '../models/layers';
 import { UNIT, type Model } from '../models/model';
-
-export function batchNorm(
-  model: Pick<Model, 'params' | 'buffers'>,
-  key: string,
-  x: tf.Tensor4D,
-  training: boolean,
-  momentum = 0.1,
-  eps = 1e-5,
-) {
-  const [w, b] = [model.params.get(`${key}.weight`)!, model.params.get(`${key}.bias`)!];
-  const [rm, rv] = [
-    model.buffers.get(`${key}.running_mean`)!,
-    model.buffers.get(`${key}.running_var`)!,
-  ];
-  if (!training)
-    return tf.tidy(
-      () => tf.add(tf.mul(tf.div(tf.sub(x, rm), tf.sqrt(tf.add(rv, eps))), w), b) as tf.Tensor4D,
-    );
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const n = x.size / x.shape[3];
-  tf.tidy(() => {
-    rm.assign(tf.add(tf.mul(rm, 1 - momentum), tf.mul(mean, momentum)));
-    rv.assign(
-      tf.add(tf.mul(rv, 1 - momentum), tf.mul(variance, (momentum * n) / Math.max(n - 1, 1))),
-    );
-  });
-  return tf.add(
-    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w),
-    b,
-  ) as tf.Tensor4D;
-}
 
 export function tinyBnCnn(
   nClasses: number,

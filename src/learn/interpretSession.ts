@@ -11,7 +11,7 @@ import { cachedImage, dataLoaders, DEFAULT_CACHE_SIZE, type RgbSample } from '..
 import { applyItemTfm, type ItemTfm, type RgbImage } from '../data/itemTransforms';
 import type { LoaderItem } from '../data/loaders';
 import { seededRandom } from '../shared/random';
-import { normalizeInput } from '../models/model';
+import { normalizeInput } from '../data/normalize';
 import { gradCam } from './gradcam';
 import {
   cellItems,

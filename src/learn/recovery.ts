@@ -11,7 +11,7 @@
 // checkpoint are trained (and reported) again.
 import * as tf from '@tensorflow/tfjs';
 import { currentEngine, deviceLostCount, startEngine } from '../engine/device';
-import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
+import { registerStudioKernels } from '../engine/kernels/register';
 import type { Model } from '../models/model';
 import { Recorder, type EpochRow } from './callbacks';
 import { History, historyOf, type HistoryData } from './history';
@@ -403,9 +403,9 @@ export class FitRecovery {
       } catch {
         // Tensors of a dead device: nothing to free on the GPU any more.
       }
-      const studio = studioKernelsEnabled();
-      await startEngine(); // re-registers tfjs's webgpu backend (and our kernels) on a new device
-      setStudioKernels(studio);
+      // tfjs's webgpu backend on a new device; registering is a no-op once done (the kernel
+      // registry outlives a backend).
+      registerStudioKernels((await startEngine()).info);
       this.checkedBs.clear();
     } else {
       const from = this.bs;

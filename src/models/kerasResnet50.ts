@@ -16,11 +16,11 @@ import {
   addConv,
   batchNorm,
   BN_MOMENTUM,
-  type BnPost,
   conv,
   kaimingNormal,
   newStore,
 } from './layers';
+import type { BnPost } from '../engine/kernels/batchNormOp';
 import { poolLinearHead, withHead, type Body } from './resnet';
 
 export const KERAS_BN_EPS = 1e-3;

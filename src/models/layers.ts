@@ -3,11 +3,7 @@
 // (tf.conv2d, tf.batchNorm, ...), so kernels registered into the webgpu backend speed them up.
 // Layouts: activations NHWC, conv weights HWIO, linear weights [in, out] (torch's transposed).
 import * as tf from '@tensorflow/tfjs';
-import {
-  batchNormTrain,
-  fusedBatchNormAvailable,
-  runningUpdate,
-} from '../engine/kernels/batchnorm';
+import { batchNorm as batchNormOp, type BnPost } from '../engine/kernels/batchNormOp';
 
 /** PyTorch BatchNorm defaults. */
 export const BN_MOMENTUM = 0.1;
@@ -39,11 +35,7 @@ export function conv(
   return b ? tf.add(y, b) : y;
 }
 
-/**
- * BatchNorm over every axis but the last. Training: normalise with the batch's (biased) stats
- * and move the running stats toward them, with the unbiased variance, as PyTorch does.
- * Eval: normalise with the running stats.
- */
+/** The model's BatchNorm layer `prefix`: engine/kernels/batchNormOp.ts on its four tensors. */
 export function batchNorm<T extends tf.Tensor>(
   store: Store,
   prefix: string,
@@ -53,54 +45,12 @@ export function batchNorm<T extends tf.Tensor>(
   momentum = BN_MOMENTUM,
   post: BnPost = {},
 ): T {
-  const gamma = get(store, `${prefix}.weight`);
-  const beta = get(store, `${prefix}.bias`);
-  const runMean = get(store, `${prefix}.running_mean`);
-  const runVar = get(store, `${prefix}.running_var`);
-  if (training && fusedBatchNormAvailable(x)) {
-    // Studio WGSL kernels: stats, normalise (+ residual + ReLU) and backward in a few dispatches.
-    const { y, stats } = batchNormTrain(x, gamma, beta, { eps, ...post });
-    const n = x.size / x.shape[x.rank - 1];
-    runMean.assign(runningUpdate(runMean, stats, 0, momentum, 1));
-    runVar.assign(runningUpdate(runVar, stats, 1, momentum, n / Math.max(n - 1, 1)));
-    stats.dispose();
-    return y;
-  }
-  return bnPost(batchNormComposite(x, gamma, beta, runMean, runVar, training, eps, momentum), post);
-}
-
-/** What follows a BN in a ResNet: optional residual add, then optional ReLU (fused when possible). */
-export interface BnPost {
-  relu?: boolean;
-  residual?: tf.Tensor;
-}
-
-function bnPost<T extends tf.Tensor>(y: T, post: BnPost): T {
-  const z = post.residual ? (tf.add(y, post.residual) as T) : y;
-  return post.relu ? (tf.relu(z) as T) : z;
-}
-
-function batchNormComposite<T extends tf.Tensor>(
-  x: T,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  runMean: tf.Variable,
-  runVar: tf.Variable,
-  training: boolean,
-  eps: number,
-  momentum: number,
-): T {
-  if (!training) return tf.batchNorm(x, runMean, runVar, beta, gamma, eps) as T;
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
-  const n = x.size / x.shape[x.rank - 1];
-  // The running-stat update is bookkeeping off the loss path: no gradient flows through it.
-  const [m, v] = [mean, variance];
-  runMean.assign(tf.add(tf.mul(runMean, 1 - momentum), tf.mul(m, momentum)));
-  runVar.assign(
-    tf.add(tf.mul(runVar, 1 - momentum), tf.mul(v, (momentum * n) / Math.max(n - 1, 1))),
-  );
-  return tf.batchNorm(x, mean, variance, beta, gamma, eps) as T;
+  const [gamma, beta] = [get(store, `${prefix}.weight`), get(store, `${prefix}.bias`)];
+  const [runMean, runVar] = [
+    get(store, `${prefix}.running_mean`),
+    get(store, `${prefix}.running_var`),
+  ];
+  return batchNormOp(x, { gamma, beta, runMean, runVar, training, eps, momentum }, post);
 }
 
 /** x @ W (+ b), W stored [in, out]. */

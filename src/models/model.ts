@@ -1,18 +1,8 @@
 // The contract every trainable model in the studio meets (tiny CNN, ResNets, heads), shared by
 // the model builders, weight readers/writers and the Learner.
 import type * as tf from '@tensorflow/tfjs';
+import type { InputSpec } from '../data/normalize';
 import type { Body } from './resnet';
-
-/** How the model wants its input: pixels arrive as RGB in [0, 1], NHWC. */
-export interface InputSpec {
-  /** Multiply [0,1] pixels by this first (255 for caffe-style Keras weights, 1 for torchvision). */
-  scale: number;
-  /** Per-channel mean and std, in the model's channel order, applied after scaling. */
-  mean: [number, number, number];
-  std: [number, number, number];
-  /** Reverse RGB to BGR before normalising (Keras ResNet50 "caffe" preprocessing). */
-  bgr: boolean;
-}
 
 export const IMAGENET_TORCH: InputSpec = {
   scale: 1,
@@ -66,12 +56,3 @@ export const freeze = (model: Model) => void (model.frozenGroups = model.groups.
 export const unfreeze = (model: Model) => void (model.frozenGroups = 0);
 export const freezeTo = (model: Model, n: number) =>
   void (model.frozenGroups = n < 0 ? model.groups.length + n : n);
-
-/** Normalise [0,1] RGB pixels the way the model was trained. */
-export function normalizeInput(x: tf.Tensor4D, spec: InputSpec, tfm: typeof tf): tf.Tensor4D {
-  return tfm.tidy(() => {
-    let y: tf.Tensor4D = spec.scale === 1 ? x : tfm.mul(x, spec.scale);
-    if (spec.bgr) y = tfm.reverse(y, 3);
-    return tfm.div(tfm.sub(y, tfm.tensor1d(spec.mean)), tfm.tensor1d(spec.std)) as tf.Tensor4D;
-  });
-}

@@ -7,7 +7,8 @@
 // A ResNet is a Body (stem + 4 stages -> NHWC features) plus a head; vision_learner swaps the head.
 import * as tf from '@tensorflow/tfjs';
 
-import { IMAGENET_TORCH, type InputSpec, type Model } from './model';
+import type { InputSpec } from '../data/normalize';
+import { IMAGENET_TORCH, type Model } from './model';
 import {
   addBatchNorm,
   addConv,
@@ -15,7 +16,6 @@ import {
   batchNorm,
   BN_EPS,
   BN_MOMENTUM,
-  type BnPost,
   conv,
   globalPool,
   kaimingNormal,
@@ -24,6 +24,7 @@ import {
   type Init,
   type Store,
 } from './layers';
+import type { BnPost } from '../engine/kernels/batchNormOp';
 
 export interface Body extends Store {
   arch: string;

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import { decodeToCache } from '../data/decode';
 import { cachedFetch } from '../shared/cachedFetch';
-import { normalizeInput, type Model } from './model';
+import { normalizeInput } from '../data/normalize';
+import type { Model } from './model';
 import { buildModel } from './zoo';
 import { readPth } from './weights/pth';
 import { readSafetensors } from './weights/safetensors';

@@ -13,12 +13,12 @@ import type {
   LrFindCmdResult,
   TrainEvent,
 } from '../learn/session';
-import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
+import type { DataBenchArgs, DataBenchResult } from '../worker/diagnostics/benchPipeline';
 import type { ImportSummary } from './dataset';
 import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
-import type { KernelCheckResult } from '../engine/kernels/check';
-import type { StepParityResult } from '../learn/stepParity';
-import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
+import type { KernelCheckResult } from '../worker/diagnostics/kernelCheck';
+import type { StepParityResult } from '../worker/diagnostics/stepParity';
+import type { BenchArgs, BenchResult } from '../worker/diagnostics/benchKernels';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
 import type { ExportArgs, ExportResult } from '../export/exportModel';
 import type { ImportSessionResult } from '../export/sessionIO';
@@ -135,12 +135,12 @@ export interface Commands {
   };
 }
 
-// Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, checkBn.ts).
+// Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, src/worker/diagnostics/kernelCheckBn.ts).
 export interface Commands {
   kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
 }
 
-// The Learner vs the PyTorch referee, batch by batch (src/learn/stepParity.ts).
+// The Learner vs the PyTorch referee, batch by batch (src/worker/diagnostics/stepParity.ts).
 export interface Commands {
   learnerParity: {
     args: { files: WeightFile[] };

@@ -3,12 +3,11 @@
 // batches, so a `stop` can arrive while a run is going.
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
-import { kernelCheck } from '../engine/kernels/check';
-import { kernelCheckBn } from '../engine/kernels/checkBn';
-import { fineTuneParity } from '../learn/stepParity';
-import { benchKernels } from '../engine/kernels/bench';
-import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
-import { benchPipeline } from '../data/benchPipeline';
+import {
+  registerStudioKernels,
+  setStudioKernels,
+  studioKernelsEnabled,
+} from '../engine/kernels/register';
 import { cachedImage, classSamples, importFiles, showBatch, stageFiles } from '../data/importer';
 import { trainDemo } from '../learn/demo';
 import { fit, learnFreeze, learnSetup, learnState, lrFindCmd, ttaCmd } from '../learn/session';
@@ -36,7 +35,11 @@ export const control = { stopRequested: false, paused: false };
 // Every epoch end: the session into IndexedDB, for a reloaded tab (src/reliability/restore.ts).
 epochHooks.push(autosave);
 
-const engine = () => startEngine((reason) => emit({ type: 'deviceLost', reason }));
+const engine = () =>
+  startEngine((reason) => emit({ type: 'deviceLost', reason })).then((e) => {
+    registerStudioKernels(e.info); // our WGSL kernels replace the stock ones (once)
+    return e;
+  });
 
 type Handlers = { [K in CommandName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> };
 
@@ -95,10 +98,12 @@ const handlers: Handlers = {
   },
   async kernelCheck(args) {
     await engine();
+    const { kernelCheck } = await import('./diagnostics/kernelCheck');
     return kernelCheck(args.seed ?? 1, args.only);
   },
   async kernelCheckBn(args) {
     await engine();
+    const { kernelCheckBn } = await import('./diagnostics/kernelCheckBn');
     return kernelCheckBn(args.seed ?? 1, args.only);
   },
   async learnerParity(args) {
@@ -108,6 +113,7 @@ const handlers: Handlers = {
       if (!f) throw new Error(`learner-parity needs ${name}.safetensors`);
       return new Uint8Array(f.bytes);
     };
+    const { fineTuneParity } = await import('./diagnostics/stepParity');
     return fineTuneParity({ initial: file('initial'), data: file('data'), final: file('final') });
   },
   async setStudioKernels(args) {
@@ -117,6 +123,7 @@ const handlers: Handlers = {
   },
   async benchKernels(args) {
     await engine();
+    const { benchKernels } = await import('./diagnostics/benchKernels');
     return benchKernels(args);
   },
   // Data import: decoding needs no GPU; show_batch augments on it.
@@ -138,6 +145,7 @@ const handlers: Handlers = {
   },
   async benchData(args) {
     await engine();
+    const { benchPipeline } = await import('./diagnostics/benchPipeline');
     return benchPipeline(args);
   },
   // Models: weight parsing needs no GPU, running the model does.

@@ -11,6 +11,9 @@ import {
   dgradPhases,
   fewChannels,
 } from '../../src/engine/kernels/conv2d';
+import type { GemmVariant } from '../../src/engine/kernels/gemm';
+
+const WIDE: GemmVariant = { wg: [8, 8], tileN: 8 };
 
 const info = (cin: number, cout: number, stride = 1) =>
   tf.backend_util.computeConv2DInfo(
@@ -54,7 +57,7 @@ describe('shaders/conv2d_fwd.wgsl', () => {
 describe('shaders/conv2d_fwd.wgsl, 4x8 tile', () => {
   for (const [cin, cout] of CHANNELS)
     it(`Cin=${cin} Cout=${cout}: wide only when Cout % 4 == 0`, () => {
-      const p = new Conv2DProgram(info(cin, cout), 'column', 'relu', true);
+      const p = new Conv2DProgram(info(cin, cout), 'column', 'relu', WIDE);
       const src = p.getUserCode();
       noDirectives(src);
       expect(p.tileN).toBe(cout % 4 === 0 ? 8 : 4);
@@ -97,7 +100,7 @@ describe('shaders/conv2d_dgrad.wgsl and conv2d_wgrad.wgsl', () => {
         noDirectives(src);
         expect(src.includes('let cm =')).toBe(cout % 4 !== 0);
         expect(src.includes('result[o >> 2u]')).toBe(cin % 4 === 0);
-        const wide = new Conv2DBackpropInputProgram(ci, phase, true);
+        const wide = new Conv2DBackpropInputProgram(ci, phase, WIDE);
         noDirectives(wide.getUserCode());
         expect(wide.getUserCode().includes('acc7 = acc7')).toBe(true);
         expect(wide.dispatch[0]).toBe(Math.ceil(cin / 64));
@@ -111,7 +114,7 @@ describe('shaders/conv2d_dgrad.wgsl and conv2d_wgrad.wgsl', () => {
       expect(src.includes('acc7')).toBe(false);
     });
     it(`backprop-filter 4x8 tile Cin=${cin} Cout=${cout}`, () => {
-      const p = new Conv2DBackpropFilterProgram(info(cin, cout), true);
+      const p = new Conv2DBackpropFilterProgram(info(cin, cout), WIDE);
       const src = p.getUserCode();
       noDirectives(src);
       expect(src.includes('acc7')).toBe(true);

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import { MatMulProgram } from '../../src/engine/kernels/matmul';
 import { instantiateWgsl } from '../../src/engine/kernels/wgslTemplate';
+import type { GemmVariant } from '../../src/engine/kernels/gemm';
+
+const WIDE: GemmVariant = { wg: [8, 8], tileN: 8 };
 
 describe('instantiateWgsl', () => {
   it('keeps and drops nested branches and substitutes values', () => {
@@ -55,7 +58,7 @@ describe('shaders/matmul.wgsl', () => {
               expect(src.includes('bias[')).toBe(bias !== 'none');
               expect(src.includes('result[o >> 2u]')).toBe(N % 4 === 0);
               // The 4x8 variant: only B stored [K, N] with N % 4 == 0 takes it.
-              const w = new MatMulProgram([M, N], { batch: 1, M, N, K }, tA, tB, bias, act, true);
+              const w = new MatMulProgram([M, N], { batch: 1, M, N, K }, tA, tB, bias, act, WIDE);
               const wide = !tB && N % 4 === 0;
               expect(w.tileN).toBe(wide ? 8 : 4);
               expect(w.getUserCode().includes('acc7 = acc7')).toBe(wide);

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { f32, writeSafetensorsTyped } from '../../src/export/safetensors';
 import { safetensorsExport } from '../../src/export/torchExport';
 import { cutBody, visionModel } from '../../src/models/head';
-import { normalizeInput } from '../../src/models/model';
+import { normalizeInput } from '../../src/data/normalize';
 import { torchvisionResnet } from '../../src/models/resnet';
 import { PYTHON, torchAvailable } from '../models/torchRef';
 

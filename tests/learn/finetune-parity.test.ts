@@ -1,4 +1,4 @@
-// fine_tune against the PyTorch referee, batch by batch, on tfjs-cpu (src/learn/stepParity.ts),
+// fine_tune against the PyTorch referee, batch by batch, on tfjs-cpu (src/worker/diagnostics/stepParity.ts),
 // with the studio's resnet-tiny body (torchvision's layout at widths 4-16: the whole recipe in
 // seconds); e2e/learner.spec.ts runs ResNet-18 on WebGPU with the Studio kernels.
 import { readFileSync, rmSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fineTuneParity } from '../../src/learn/stepParity';
+import { fineTuneParity } from '../../src/worker/diagnostics/stepParity';
 import { torchAvailable } from '../models/torchRef';
 import { describeParity, makeFineTuneReference, parityProblems } from './stepParityRef';
 

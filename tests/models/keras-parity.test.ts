@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { normalizeInput } from '../../src/models/model';
+import { normalizeInput } from '../../src/data/normalize';
 import { buildModel } from '../../src/models/zoo';
 import { readSafetensors } from '../../src/models/weights/safetensors';
 import { loadStateDict } from '../../src/models/weights/stateDict';

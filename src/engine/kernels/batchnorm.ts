@@ -12,21 +12,14 @@ import applyWgsl from '../../../shaders/batchnorm_apply.wgsl?raw';
 import gradStatsWgsl from '../../../shaders/batchnorm_grad_stats.wgsl?raw';
 import gradInputWgsl from '../../../shaders/batchnorm_grad_input.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
-import { flatVec4Dispatch } from './gemm';
+import { FLAT_WG, flatVec4Dispatch } from './gemm';
 import { studioKernelsEnabled } from './register';
 
 type TensorInfo = tf.TensorInfo;
 
-let fusedOn = true;
-/** Turns the fused batch-norm/elementwise kernels off (stock tf ops) independently of the rest. */
-export function setFusedBatchNorm(on: boolean): void {
-  fusedOn = on;
-}
-
 /** Whether `batchNormTrain` can run on `x`: webgpu backend, Studio kernels on, f32, C % 4 == 0. */
 export function fusedBatchNormAvailable(x: tf.Tensor): boolean {
   return (
-    fusedOn &&
     studioKernelsEnabled() &&
     tf.getBackend() === 'webgpu' &&
     x.dtype === 'float32' &&
@@ -36,15 +29,13 @@ export function fusedBatchNormAvailable(x: tf.Tensor): boolean {
   );
 }
 
-const WG = 64;
-
 /** One workgroup per vec4 of channels (reductions over all rows). */
 class ChannelReduceProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames: string[];
   variableComponents: number[];
   outputComponent = 4;
@@ -71,7 +62,7 @@ class Vec4MapProgram implements WebGPUProgram {
   shaderKey: string;
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames: string[];
   variableComponents: number[];
   outputComponent = 4;
@@ -81,7 +72,7 @@ class Vec4MapProgram implements WebGPUProgram {
   constructor(outputShape: number[], key: string, variableNames: string[], src: string) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatVec4Dispatch(outputShape, WG);
+    this.dispatch = flatVec4Dispatch(outputShape, FLAT_WG);
     this.variableNames = variableNames;
     this.variableComponents = variableNames.map(() => 4);
     this.shaderKey = `studio_bn_${key}`;
@@ -112,7 +103,7 @@ function run(
 }
 
 /** [2, C]: batch mean and biased variance over every axis but the last. Not on the tape. */
-export function batchStats(x: tf.Tensor, eps = 0): tf.Tensor2D {
+function batchStats(x: tf.Tensor, eps = 0): tf.Tensor2D {
   const { c, c4, rows } = dims(x);
   const p = new ChannelReduceProgram(c, 'stats', ['x'], statsWgsl);
   return run(p, [x], [i32(rows), i32(c4), f32(eps)]) as tf.Tensor2D;

@@ -7,19 +7,18 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import binaryWgsl from '../../../shaders/binary.wgsl?raw';
-import { flatVec4Dispatch, storedAsF32 } from './gemm';
+import { FLAT_WG, flatVec4Dispatch, storedAsF32 } from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
 
 export type BinaryOp = 'add' | 'sub' | 'mul';
 const OP_SYMBOL: Record<BinaryOp, string> = { add: '+', sub: '-', mul: '*' };
-const WG = 64;
 
 class BinaryVec4Program implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames = ['a', 'b'];
   variableComponents: number[];
   outputComponent = 4;
@@ -29,7 +28,7 @@ class BinaryVec4Program implements WebGPUProgram {
   constructor(outputShape: number[], op: BinaryOp, scalarA: boolean, scalarB: boolean) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatVec4Dispatch(outputShape, WG);
+    this.dispatch = flatVec4Dispatch(outputShape, FLAT_WG);
     this.variableComponents = [scalarA ? 1 : 4, scalarB ? 1 : 4];
     this.shaderKey = `studio_binary_${op}_${+scalarA}${+scalarB}`;
     this.src = instantiateWgsl(

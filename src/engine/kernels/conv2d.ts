@@ -20,7 +20,14 @@ import conv2dFwdWgsl from '../../../shaders/conv2d_fwd.wgsl?raw';
 import conv2dFwdFewcWgsl from '../../../shaders/conv2d_fwd_fewc.wgsl?raw';
 import epilogueWgsl from '../../../shaders/epilogue.wgsl?raw';
 import conv2dWgradWgsl from '../../../shaders/conv2d_wgrad.wgsl?raw';
-import { type Activation, activationFlags, type BiasKind, GemmProgram } from './gemm';
+import {
+  type Activation,
+  activationFlags,
+  type BiasKind,
+  DEFAULT_VARIANT,
+  GemmProgram,
+  type GemmVariant,
+} from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
@@ -42,19 +49,17 @@ export function convUniformData(ci: ConvInfo) {
   ];
 }
 
+/** The forward and backprop-filter families: GEMM uniforms, then the conv ones. */
 abstract class ConvGemmProgram extends GemmProgram {
-  protected src = '';
   constructor(
     outputShape: number[],
     dims: { M: number; N: number; K: number },
-    tileN = 4,
-    workgroupSize: [number, number, number] = [8, 8, 1],
+    wg: readonly [number, number],
+    tileN: number,
+    src: string,
   ) {
-    super(outputShape, { batch: 1, ...dims }, workgroupSize, tileN);
+    super(outputShape, { batch: 1, ...dims }, wg, tileN, src);
     this.uniforms += CONV_UNIFORMS;
-  }
-  getUserCode() {
-    return this.src;
   }
 }
 
@@ -64,15 +69,30 @@ abstract class ConvGemmProgram extends GemmProgram {
 export const pad4 = (c: number) => Math.ceil(c / 4) * 4;
 
 export class Conv2DProgram extends ConvGemmProgram {
-  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant; Cout % 4 == 0 only). */
-  constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null, wide = false) {
+  constructor(
+    ci: ConvInfo,
+    bias: BiasKind,
+    activation: Activation | null,
+    variant: GemmVariant = DEFAULT_VARIANT,
+  ) {
     // K runs over (kh, kw, channel) with channels padded to 4: uniforms.dimK = fH·fW·pad4(Cin).
     const M = ci.batchSize * ci.outHeight * ci.outWidth;
     const N = ci.outChannels;
     const K = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
-    const vecW = N % 4 === 0;
-    super(ci.outShape, { M, N, K }, wide && vecW ? 8 : 4);
     const vecX = ci.inChannels % 4 === 0;
+    const vecW = N % 4 === 0;
+    // 8 output columns per thread only with Cout % 4 == 0.
+    const tileN = variant.tileN === 8 && vecW ? 8 : 4;
+    const src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdWgsl}`, {
+      VEC_X: vecX,
+      VEC_W: vecW,
+      VEC_OUT: vecW,
+      WIDE_N: tileN === 8,
+      BIAS_COLUMN: bias === 'column',
+      BIAS_SCALAR: bias === 'scalar',
+      ...activationFlags(activation),
+    });
+    super(ci.outShape, { M, N, K }, variant.wg, tileN, src);
     this.variableNames = ['x', 'w'];
     this.variableComponents = [vecX ? 4 : 1, vecW ? 4 : 1];
     if (bias !== 'none') {
@@ -80,38 +100,39 @@ export class Conv2DProgram extends ConvGemmProgram {
       this.variableComponents.push(bias === 'column' && vecW ? 4 : 1);
     }
     this.outputComponent = vecW ? 4 : 1;
-    this.shaderKey = `studio_conv2d_${+vecX}${+vecW}${this.tileN}_${bias}_${activation}`;
-
-    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdWgsl}`, {
-      VEC_X: vecX,
-      VEC_W: vecW,
-      VEC_OUT: vecW,
-      WIDE_N: this.tileN === 8,
-      BIAS_COLUMN: bias === 'column',
-      BIAS_SCALAR: bias === 'scalar',
-      ...activationFlags(activation),
-    });
+    this.shaderKey = `studio_conv2d_${+vecX}${+vecW}_${bias}_${activation}_${this.variantKey}`;
   }
 }
 
 /** Whether Conv2DFewChannelsProgram covers this conv: 1-3 input channels, Cout % 16 == 0. */
 export const fewChannels = (ci: ConvInfo) => ci.inChannels < 4 && ci.outChannels % 16 === 0;
 
+/** The few-channel forward conv's own workgroup: 4 threads across N, 16 along M. */
+const FEWC_WG = [4, 16] as const;
+
 /**
  * The forward conv for 1-3 input channels (RGB and grayscale stems): 4 pixels x 16 channels per
  * thread, exactly Cin channels per tap (shaders/conv2d_fwd_fewc.wgsl). uniforms.dimK is unused.
  */
 export class Conv2DFewChannelsProgram extends ConvGemmProgram {
-  constructor(ci: ConvInfo, bias: BiasKind, activation: Activation | null) {
+  constructor(
+    ci: ConvInfo,
+    bias: BiasKind,
+    activation: Activation | null,
+    variant: GemmVariant = DEFAULT_VARIANT,
+  ) {
     const M = ci.batchSize * ci.outHeight * ci.outWidth;
     const N = ci.outChannels;
-    // 4 threads across N: a 64-channel stem fills the workgroup's width.
-    super(
-      ci.outShape,
-      { M, N, K: ci.filterHeight * ci.filterWidth * ci.inChannels },
-      16,
-      [4, 16, 1],
-    );
+    const src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdFewcWgsl}`, {
+      VEC_OUT: true,
+      BIAS_COLUMN: bias === 'column',
+      BIAS_SCALAR: bias === 'scalar',
+      ...activationFlags(activation),
+    });
+    // Its own 4x16 threads under the default workgroup (4 threads across N: a 64-channel stem
+    // fills the workgroup's width), another variant's shape otherwise; the tile is always 16.
+    const wg = variant.wg[0] === 8 && variant.wg[1] === 8 ? FEWC_WG : variant.wg;
+    super(ci.outShape, { M, N, K: ci.filterHeight * ci.filterWidth * ci.inChannels }, wg, 16, src);
     this.variableNames = ['x', 'w'];
     this.variableComponents = [1, 4];
     if (bias !== 'none') {
@@ -119,13 +140,7 @@ export class Conv2DFewChannelsProgram extends ConvGemmProgram {
       this.variableComponents.push(bias === 'column' ? 4 : 1);
     }
     this.outputComponent = 4;
-    this.shaderKey = `studio_conv2d_fewc_${bias}_${activation}`;
-    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dFwdFewcWgsl}`, {
-      VEC_OUT: true,
-      BIAS_COLUMN: bias === 'column',
-      BIAS_SCALAR: bias === 'scalar',
-      ...activationFlags(activation),
-    });
+    this.shaderKey = `studio_conv2d_fewc_${bias}_${activation}_${this.variantKey}`;
   }
 }
 
@@ -211,50 +226,46 @@ export function dgradUniformData(ci: ConvInfo, p: DgradPhase) {
 }
 
 export class Conv2DBackpropInputProgram extends GemmProgram {
-  private readonly src: string;
-  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant). */
-  constructor(ci: ConvInfo, p: DgradPhase, wide = false) {
-    super(ci.inShape, dgradDims(ci, p), [8, 8, 1], wide ? 8 : 4);
-    this.uniforms += DGRAD_UNIFORMS;
+  constructor(ci: ConvInfo, p: DgradPhase, variant: GemmVariant = DEFAULT_VARIANT) {
     const vecK = ci.outChannels % 4 === 0;
     const vecOut = ci.inChannels % 4 === 0;
-    this.variableNames = ['dy', 'w'];
-    this.variableComponents = [vecK ? 4 : 1, vecK ? 4 : 1];
-    this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}${+wide}`;
-    this.src = instantiateWgsl(`${epilogueWgsl}\n${conv2dDgradWgsl}`, {
+    const src = instantiateWgsl(`${epilogueWgsl}\n${conv2dDgradWgsl}`, {
       VEC_K: vecK,
       VEC_OUT: vecOut,
-      WIDE_N: wide,
+      WIDE_N: variant.tileN === 8,
       BIAS_COLUMN: false,
       BIAS_SCALAR: false,
       ...activationFlags(null),
     });
-  }
-
-  getUserCode() {
-    return this.src;
+    super(ci.inShape, dgradDims(ci, p), variant.wg, variant.tileN, src);
+    this.uniforms += DGRAD_UNIFORMS;
+    this.variableNames = ['dy', 'w'];
+    this.variableComponents = [vecK ? 4 : 1, vecK ? 4 : 1];
+    this.outputComponent = vecOut ? 4 : 1;
+    this.shaderKey = `studio_conv2d_dx_${+vecK}${+vecOut}_${this.variantKey}`;
   }
 }
 
 // ************* backprop filter *************
 
 export class Conv2DBackpropFilterProgram extends ConvGemmProgram {
-  /** `wide`: 8 output columns per thread instead of 4 (an autotune variant). */
-  constructor(ci: ConvInfo, wide = false) {
+  constructor(ci: ConvInfo, variant: GemmVariant = DEFAULT_VARIANT) {
     // M runs over (kh, kw, channel) with channels padded to 4 (dimM = fH·fW·pad4(Cin)), so a
     // thread's 4 rows are channels c..c+3 of one tap; rows of padding channels are not written.
     const M = ci.filterHeight * ci.filterWidth * pad4(ci.inChannels);
     const N = ci.outChannels;
     const K = ci.batchSize * ci.outHeight * ci.outWidth;
-    super(ci.filterShape, { M, N, K }, wide ? 8 : 4);
     const vecX = ci.inChannels % 4 === 0;
     const vecN = N % 4 === 0;
+    const src = instantiateWgsl(conv2dWgradWgsl, {
+      VEC_X: vecX,
+      VEC_N: vecN,
+      WIDE_N: variant.tileN === 8,
+    });
+    super(ci.filterShape, { M, N, K }, variant.wg, variant.tileN, src);
     this.variableNames = ['x', 'dy'];
     this.variableComponents = [vecX ? 4 : 1, vecN ? 4 : 1];
     this.outputComponent = vecN ? 4 : 1;
-    this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}${+wide}`;
-
-    this.src = instantiateWgsl(conv2dWgradWgsl, { VEC_X: vecX, VEC_N: vecN, WIDE_N: wide });
+    this.shaderKey = `studio_conv2d_dw_${+vecX}${+vecN}_${this.variantKey}`;
   }
 }

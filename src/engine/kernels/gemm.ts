@@ -25,10 +25,29 @@ export function storedAsF32(backend: WebGPUBackend, ...ts: (tf.TensorInfo | unde
 }
 
 /** Outputs per thread along M and along N (the register tile). */
-export const TILE = 4;
+const TILE = 4;
+
+/**
+ * Threads per workgroup of the flat programs (batch norm, binary, pooling); the batch-norm
+ * reductions (shaders/batchnorm_*stats.wgsl) are written for 64 threads.
+ */
+export const FLAT_WG = 64;
+
+/**
+ * The compile-time choices an autotune variant makes for a GEMM program: threads per workgroup
+ * along N (x) and M (y), and outputs per thread along N (4, or 8 for the wide tile, which each
+ * family takes only where its loads allow). Part of every GEMM program's shaderKey.
+ */
+export interface GemmVariant {
+  wg: readonly [number, number];
+  tileN: 4 | 8;
+}
+
+/** The default variant: 8x8 threads of 4x4 outputs. */
+export const DEFAULT_VARIANT: GemmVariant = { wg: [8, 8], tileN: 4 };
 
 /** Uniforms every GEMM program starts with; families append theirs after these. */
-export const GEMM_UNIFORMS = 'dimM : i32, dimN : i32, dimK : i32, alpha : f32,';
+const GEMM_UNIFORMS = 'dimM : i32, dimN : i32, dimK : i32, alpha : f32,';
 
 export interface GemmDims {
   batch: number;
@@ -47,7 +66,11 @@ export function gemmUniformData(d: GemmDims, alpha = 0) {
   ];
 }
 
-/** The program fields shared by every family; the family sets variableNames, uniforms, shaderKey. */
+/**
+ * The program fields shared by every family: the constructor does the workgroup and dispatch
+ * math for the variant; the family sets variableNames, uniforms and shaderKey (ending in
+ * `variantKey`), and getUserCode() returns its WGSL.
+ */
 export abstract class GemmProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey = '';
@@ -58,34 +81,49 @@ export abstract class GemmProgram implements WebGPUProgram {
   variableComponents?: number[];
   outputComponent?: number;
   uniforms = GEMM_UNIFORMS;
-  /** Outputs per thread along N (4, or 8 for a wide variant); along M it is always TILE. */
-  tileN: number;
+  /** Outputs per thread along N (4, 8 for a wide variant, 16 for the few-channel stem). */
+  readonly tileN: number;
+  /** The compile-time part of the shaderKey every family appends. */
+  readonly variantKey: string;
+  private readonly src: string;
 
   constructor(
     outputShape: number[],
     dims: GemmDims,
-    workgroupSize: [number, number, number] = [8, 8, 1],
-    tileN = TILE,
+    wg: readonly [number, number],
+    tileN: number,
+    src: string,
   ) {
     this.outputShape = outputShape;
-    this.workgroupSize = workgroupSize;
+    this.workgroupSize = [wg[0], wg[1], 1];
     this.tileN = tileN;
+    this.variantKey = `t${tileN}_wg${wg[0]}x${wg[1]}`;
+    this.src = src;
     // A non-flat layout makes tfjs call main() without an index; our code reads globalId.
     this.dispatchLayout = { x: [0], y: [1], z: [2] };
     this.dispatch = [
-      Math.ceil(dims.N / (tileN * workgroupSize[0])),
-      Math.ceil(dims.M / (TILE * workgroupSize[1])),
+      Math.ceil(dims.N / (tileN * wg[0])),
+      Math.ceil(dims.M / (TILE * wg[1])),
       dims.batch,
     ];
   }
 
-  abstract getUserCode(): string;
+  getUserCode() {
+    return this.src;
+  }
 }
 
 // ************* activations (fused into the write) *************
 
-export type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
-const ACTIVATIONS: Activation[] = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
+/** tfjs's fused activations our epilogue (shaders/epilogue.wgsl) implements; prelu goes to stock. */
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** A fused op's activation attribute (undefined = linear), or null when we do not implement it. */
+export function activationOf(attr: unknown): Activation | null {
+  const a = attr ?? 'linear';
+  return (ACTIVATIONS as readonly unknown[]).includes(a) ? (a as Activation) : null;
+}
 
 /** Template flags ACT_LINEAR, ACT_RELU, ... for a shaders/*.wgsl `activation()` (null = linear). */
 export function activationFlags(act: Activation | null): Record<string, boolean> {

@@ -9,48 +9,40 @@ import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import {
   type Activation,
   activationFlags,
+  activationOf,
   type BiasKind,
+  DEFAULT_VARIANT,
+  type GemmDims,
   GemmProgram,
+  type GemmVariant,
   gemmUniformData,
   storedAsF32,
 } from './gemm';
 import { instantiateWgsl } from './wgslTemplate';
-import { tunedTileN } from './autotune';
 
 type TensorInfo = tf.TensorInfo;
 
-/** One BatchMatMul/_FusedMatMul variant: shaders/matmul.wgsl with its flags set. */
+/** One BatchMatMul/_FusedMatMul program: shaders/matmul.wgsl with its flags set. */
 export class MatMulProgram extends GemmProgram {
-  private readonly src: string;
-
   constructor(
     outputShape: number[],
-    d: { batch: number; M: number; N: number; K: number },
+    d: GemmDims,
     transposeA: boolean,
     transposeB: boolean,
     bias: BiasKind,
     activation: Activation | null,
-    /** 8 output columns per thread (an autotune variant); only B stored [K, N] with N % 4 == 0. */
-    wide = false,
+    variant: GemmVariant = DEFAULT_VARIANT,
   ) {
     // A vec4 load runs along the stored matrix's contiguous axis (K for [M,K], M for [K,M]).
     const vecA = transposeA ? d.M % 4 === 0 : d.K % 4 === 0;
     const vecB = transposeB ? d.K % 4 === 0 : d.N % 4 === 0;
-    super(outputShape, d, [8, 8, 1], wide && vecB && !transposeB ? 8 : 4);
-    this.uniforms += ' strideA : i32, strideB : i32,';
     const vecOut = d.N % 4 === 0;
     const kAligned = d.K % 4 === 0;
-    this.variableNames = ['A', 'B'];
-    this.variableComponents = [vecA ? 4 : 1, vecB ? 4 : 1];
-    if (bias !== 'none') {
-      this.variableNames.push('bias');
-      this.variableComponents.push(bias === 'column' && vecOut ? 4 : 1);
-    }
-    this.outputComponent = vecOut ? 4 : 1;
-    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}${this.tileN}_${bias}_${activation}`;
-    this.src = instantiateWgsl(`${epilogueWgsl}\n${matmulWgsl}`, {
+    // 8 output columns per thread only with B stored [K, N] and N % 4 == 0.
+    const tileN = variant.tileN === 8 && vecB && !transposeB ? 8 : 4;
+    const src = instantiateWgsl(`${epilogueWgsl}\n${matmulWgsl}`, {
       K_ALIGNED: kAligned,
-      WIDE_N: this.tileN === 8,
+      WIDE_N: tileN === 8,
       TRANSPOSE_A: transposeA,
       TRANSPOSE_B: transposeB,
       VEC_A: vecA,
@@ -60,10 +52,16 @@ export class MatMulProgram extends GemmProgram {
       BIAS_SCALAR: bias === 'scalar',
       ...activationFlags(activation),
     });
-  }
-
-  getUserCode() {
-    return this.src;
+    super(outputShape, d, variant.wg, tileN, src);
+    this.uniforms += ' strideA : i32, strideB : i32,';
+    this.variableNames = ['A', 'B'];
+    this.variableComponents = [vecA ? 4 : 1, vecB ? 4 : 1];
+    if (bias !== 'none') {
+      this.variableNames.push('bias');
+      this.variableComponents.push(bias === 'column' && vecOut ? 4 : 1);
+    }
+    this.outputComponent = vecOut ? 4 : 1;
+    this.shaderKey = `studio_matmul_${+transposeA}${+transposeB}_${+vecA}${+vecB}${+vecOut}${+kAligned}_${bias}_${activation}_${this.variantKey}`;
   }
 }
 
@@ -89,11 +87,15 @@ export interface MatMulCall {
 }
 
 /** Runs a (fused) batch matmul on the GEMM core, or returns null for shapes left to stock. */
-export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo | null {
+export function studioMatMul(
+  backend: WebGPUBackend,
+  c: MatMulCall,
+  variant: GemmVariant = DEFAULT_VARIANT,
+): TensorInfo | null {
   const { a, b, transposeA, transposeB } = c;
   if (!storedAsF32(backend, a, b, c.bias)) return null;
-  const act = (c.activation ?? 'linear') as Activation;
-  if (!['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'].includes(act)) return null;
+  const act = activationOf(c.activation);
+  if (!act) return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -119,7 +121,7 @@ export function studioMatMul(backend: WebGPUBackend, c: MatMulCall): TensorInfo 
     transposeB,
     bias,
     act === 'linear' ? null : act,
-    tunedTileN() === 8,
+    variant,
   );
   const uniformData = [
     ...gemmUniformData(dims, c.leakyreluAlpha ?? 0),

@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import maxPoolGradWgsl from '../../../shaders/maxpool_grad.wgsl?raw';
-import { flatVec4Dispatch, storedAsF32 } from './gemm';
+import { FLAT_WG, flatVec4Dispatch, storedAsF32 } from './gemm';
 
-const WG = 64;
 const MAXPOOL_GRAD_UNIFORMS =
   'n4 : i32, channels : i32, stride : vec2<i32>, pad : vec2<i32>, filterHW : vec2<i32>, inHW : vec2<i32>, outHW : vec2<i32>,';
 
@@ -16,7 +15,7 @@ class MaxPoolGradProgram implements WebGPUProgram {
   shaderKey = 'studio_maxpool_grad';
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
+  workgroupSize: [number, number, number] = [FLAT_WG, 1, 1];
   variableNames = ['dy', 'x'];
   variableComponents = [4, 4];
   outputComponent = 4;
@@ -25,7 +24,7 @@ class MaxPoolGradProgram implements WebGPUProgram {
   constructor(outputShape: number[]) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatVec4Dispatch(outputShape, WG);
+    this.dispatch = flatVec4Dispatch(outputShape, FLAT_WG);
   }
 
   getUserCode() {

@@ -3,7 +3,6 @@
 // broadcasting) to the stock kernel it replaced, so a switch can swap the two sets at any time
 // and tfjs autodiff and optimizers keep working either way.
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   Conv2DBackpropFilterProgram,
   Conv2DBackpropInputProgram,
@@ -16,21 +15,17 @@ import {
   dgradUniformData,
   pad4,
 } from './conv2d';
-import { type Activation, gemmUniformData, storedAsF32 } from './gemm';
+import type { AdapterInfo } from '../device';
+import { activationOf, type GemmVariant, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
-import { runTuned, tunedTileN } from './autotune';
+import { Autotuner, type KernelArgs } from './autotune';
 import { binaryVec4 } from './binary';
 import { maxPoolGrad } from './pool';
 
 type TensorInfo = tf.TensorInfo;
-type Args = {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: WebGPUBackend;
-  attrs: Record<string, unknown>;
-};
-type StudioKernel = (args: Args) => TensorInfo | null;
-
-const ACTS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
+type Args = KernelArgs;
+/** A kernel function on the GEMM core takes the variant the tuner picked; others ignore it. */
+type StudioKernel = (args: Args, variant: GemmVariant) => TensorInfo | null;
 
 function convInfo(
   xShape: number[],
@@ -53,17 +48,17 @@ function convInfo(
 const isNHWC = (attrs: Record<string, unknown>) =>
   attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
 
-function conv2dForward(args: Args): TensorInfo | null {
+function conv2dForward(args: Args, variant: GemmVariant): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = args.inputs;
   const { attrs, backend } = args;
-  const activation = ((attrs.activation as string | undefined) ?? 'linear') as Activation;
+  const activation = activationOf(attrs.activation);
   if (
     !x ||
     !filter ||
     preluActivationWeights ||
     !isNHWC(attrs) ||
     !storedAsF32(backend, x, filter, bias) ||
-    !ACTS.includes(activation)
+    !activation
   )
     return null;
   const ci = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
@@ -77,8 +72,8 @@ function conv2dForward(args: Args): TensorInfo | null {
   };
   const act = activation === 'linear' ? null : activation;
   const program = fewChannels(ci)
-    ? new Conv2DFewChannelsProgram(ci, bk, act)
-    : new Conv2DProgram(ci, bk, act, tunedTileN() === 8);
+    ? new Conv2DFewChannelsProgram(ci, bk, act, variant)
+    : new Conv2DProgram(ci, bk, act, variant);
   const uniforms = [
     ...gemmUniformData(dims, (attrs.leakyreluAlpha as number | undefined) ?? 0),
     ...convUniformData(ci),
@@ -95,7 +90,7 @@ function conv2dForward(args: Args): TensorInfo | null {
 const sameShape = (a: number[], b: number[]) =>
   a.length === b.length && a.every((v, i) => v === b[i]);
 
-function conv2dBackpropInput(args: Args): TensorInfo | null {
+function conv2dBackpropInput(args: Args, variant: GemmVariant): TensorInfo | null {
   const { dy, filter } = args.inputs;
   const { attrs, backend } = args;
   if (!dy || !filter || !isNHWC(attrs) || !storedAsF32(backend, dy, filter)) return null;
@@ -105,13 +100,13 @@ function conv2dBackpropInput(args: Args): TensorInfo | null {
   const out = backend.makeTensorInfo(ci.inShape, 'float32');
   for (const phase of dgradPhases(ci)) {
     const uniforms = [...gemmUniformData(dgradDims(ci, phase)), ...dgradUniformData(ci, phase)];
-    const program = new Conv2DBackpropInputProgram(ci, phase, tunedTileN() === 8);
+    const program = new Conv2DBackpropInputProgram(ci, phase, variant);
     backend.runWebGPUProgram(program, [dy, filter], 'float32', uniforms, out);
   }
   return out;
 }
 
-function conv2dBackpropFilter(args: Args): TensorInfo | null {
+function conv2dBackpropFilter(args: Args, variant: GemmVariant): TensorInfo | null {
   const { x, dy } = args.inputs;
   const { attrs, backend } = args;
   if (!x || !dy || !isNHWC(attrs) || !storedAsF32(backend, x, dy)) return null;
@@ -125,26 +120,30 @@ function conv2dBackpropFilter(args: Args): TensorInfo | null {
   };
   const uniforms = [...gemmUniformData(dims), ...convUniformData(ci)];
   return backend.runWebGPUProgram(
-    new Conv2DBackpropFilterProgram(ci, tunedTileN() === 8),
+    new Conv2DBackpropFilterProgram(ci, variant),
     [x, dy],
     'float32',
     uniforms,
   );
 }
 
-function matMul(args: Args): TensorInfo | null {
+function matMul(args: Args, variant: GemmVariant): TensorInfo | null {
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { attrs, backend } = args;
   if (!a || !b || preluActivationWeights) return null;
-  return studioMatMul(backend, {
-    a,
-    b,
-    transposeA: Boolean(attrs.transposeA),
-    transposeB: Boolean(attrs.transposeB),
-    bias,
-    activation: attrs.activation as string | undefined,
-    leakyreluAlpha: attrs.leakyreluAlpha as number | undefined,
-  });
+  return studioMatMul(
+    backend,
+    {
+      a,
+      b,
+      transposeA: Boolean(attrs.transposeA),
+      transposeB: Boolean(attrs.transposeB),
+      bias,
+      activation: attrs.activation as string | undefined,
+      leakyreluAlpha: attrs.leakyreluAlpha as number | undefined,
+    },
+    variant,
+  );
 }
 
 /** Every kernel we override, by tfjs kernel name. */
@@ -162,23 +161,33 @@ const STUDIO_KERNELS: Record<string, StudioKernel> = {
   [tf.MaxPoolGrad]: ({ inputs, backend, attrs }) => maxPoolGrad(backend, inputs, attrs),
 };
 
-export const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
+const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
 
-const stock = new Map<string, tf.KernelConfig>();
-let enabled = false;
+/** The registration: the stock configs ours replace, the tuner, the switch, the call counts. */
+interface Registration {
+  stock: Map<string, tf.KernelConfig>;
+  tuner: Autotuner;
+  enabled: boolean;
+  /** Per kernel name: calls our programs ran vs calls handed to the stock kernel (fallbacks). */
+  calls: Record<string, { ours: number; stock: number }>;
+}
+let reg: Registration | undefined;
 
-/** Per kernel name: calls our programs ran vs calls handed to the stock kernel (fallbacks). */
-const calls: Record<string, { ours: number; stock: number }> = {};
+function registered(): Registration {
+  if (!reg) throw new Error('registerStudioKernels() must run first');
+  return reg;
+}
 
-function ours(name: string, stockConfig: tf.KernelConfig): tf.KernelConfig {
+function ours(name: string, stockConfig: tf.KernelConfig, r: Registration): tf.KernelConfig {
   const fn = STUDIO_KERNELS[name];
   const stockFn = stockConfig.kernelFunc;
   return {
     kernelName: name,
     backendName: 'webgpu',
     kernelFunc: ((args: Args) => {
-      const c = (calls[name] ??= { ours: 0, stock: 0 });
-      const out = runTuned(name, args, fn); // autotune.ts: variant per adapter + shape
+      const c = (r.calls[name] ??= { ours: 0, stock: 0 });
+      const variant = r.tuner.variantFor(name, args); // autotune.ts: per adapter + shape
+      const out = variant.stock ? null : fn(args, variant);
       if (out) {
         c.ours++;
         return out;
@@ -191,36 +200,50 @@ function ours(name: string, stockConfig: tf.KernelConfig): tf.KernelConfig {
 
 /** How often each overridden kernel ran ours vs fell back to stock since the last reset. */
 export function studioKernelCalls(): Record<string, { ours: number; stock: number }> {
-  return structuredClone(calls);
+  return structuredClone(registered().calls);
 }
 
 export function resetStudioKernelCalls(): void {
+  const { calls } = registered();
   for (const k of Object.keys(calls)) delete calls[k];
 }
 
-/** Remembers the stock configs once, then installs ours. Call after the webgpu backend exists. */
-export function registerStudioKernels(): void {
-  if (stock.size === 0) {
-    for (const name of STUDIO_KERNEL_NAMES) {
-      const config = tf.getKernel(name, 'webgpu');
-      if (!config) throw new Error(`tfjs webgpu has no stock kernel '${name}' to replace`);
-      stock.set(name, config);
-    }
+/** The tuner the registered kernels read their variants from (benchmarks and checks drive it). */
+export function studioAutotuner(): Autotuner {
+  return registered().tuner;
+}
+
+/**
+ * Remembers the stock configs and installs ours, once, with a tuner whose choices are kept for
+ * `adapter`; later calls (a new device after a loss) change nothing: tfjs's kernel registry
+ * outlives the backend, so the switch keeps its state. Call after the webgpu backend exists.
+ */
+export function registerStudioKernels(adapter?: AdapterInfo): void {
+  if (reg) return;
+  const stock = new Map<string, tf.KernelConfig>();
+  for (const name of STUDIO_KERNEL_NAMES) {
+    const config = tf.getKernel(name, 'webgpu');
+    if (!config) throw new Error(`tfjs webgpu has no stock kernel '${name}' to replace`);
+    stock.set(name, config);
   }
+  const key = adapter
+    ? `${adapter.vendor}|${adapter.architecture}|${adapter.description}`
+    : 'unknown';
+  reg = { stock, tuner: new Autotuner(`autotune-v2:${key}`), enabled: false, calls: {} };
   setStudioKernels(true);
 }
 
 /** Switches between the Studio kernels (true) and the stock tfjs-webgpu ones (false). */
 export function setStudioKernels(on: boolean): void {
-  if (stock.size === 0) throw new Error('registerStudioKernels() must run first');
-  if (on === enabled) return;
-  for (const [name, config] of stock) {
+  const r = registered();
+  if (on === r.enabled) return;
+  for (const [name, config] of r.stock) {
     tf.unregisterKernel(name, 'webgpu');
-    tf.registerKernel(on ? ours(name, config) : config);
+    tf.registerKernel(on ? ours(name, config, r) : config);
   }
-  enabled = on;
+  r.enabled = on;
 }
 
 export function studioKernelsEnabled(): boolean {
-  return enabled;
+  return reg?.enabled ?? false;
 }

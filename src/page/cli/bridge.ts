@@ -77,12 +77,12 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   async bench(args) {
     return useStudio.getState().diagnose('benchKernels', {
       quick: Boolean(args.quick),
-      only: args.only as string | undefined, // comma list of the bench's sections
+      only: args.only as string | undefined, // comma list of sections (src/worker/diagnostics/benchKernels.ts)
       profile: Boolean(args.profile),
       noAutotune: Boolean(args['no-autotune']),
     });
   },
-  // Fused batch-norm/ReLU/residual kernels and gradients vs the CPU backend (checkBn.ts).
+  // Fused batch-norm/ReLU/residual kernels and gradients vs the CPU backend (src/worker/diagnostics/kernelCheckBn.ts).
   async 'kernel-check-bn'(args) {
     return useStudio.getState().diagnose('kernelCheckBn', {
       seed: Number(args.seed ?? 1),

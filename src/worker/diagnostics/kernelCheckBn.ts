@@ -1,13 +1,13 @@
 // Correctness check for the fused batch-norm/elementwise kernels (batchnorm.ts), run in the
-// worker on the real adapter: models/layers.ts's batchNorm in training mode (with and without
+// worker on the real adapter: the one batch norm (batchNormOp.ts) in training mode (with and without
 // the fused residual add and ReLU) and addRelu, forward + gradients (x, gamma, beta, residual)
 // + the running-statistics update, vs tfjs's CPU backend (the composite tf.moments path) and
 // vs the stock webgpu ops (Studio kernels off).
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/random';
-import { batchNorm, type BnPost, type Store } from '../../models/layers';
-import { addRelu, fusedBatchNormAvailable } from './batchnorm';
-import { compareBackends, type KernelCheckResult } from './check';
+import { batchNorm, type BnPost } from '../../engine/kernels/batchNormOp';
+import { addRelu, fusedBatchNormAvailable } from '../../engine/kernels/batchnorm';
+import { compareBackends, type KernelCheckResult } from './kernelCheck';
 
 interface BnCase {
   name: string;
@@ -60,22 +60,11 @@ async function runBnCase(c: BnCase, d: Float32Array[]): Promise<Float32Array[]> 
       const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1]))([x, res], dy);
       return [value, ...grads];
     }
-    const store = {
-      params: new Map([
-        ['bn.weight', gamma],
-        ['bn.bias', beta],
-      ]),
-      buffers: new Map([
-        ['bn.running_mean', runMean],
-        ['bn.running_var', runVar],
-      ]),
-    } as unknown as Store;
     const withRes = c.post.startsWith('residual');
     const f = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor, r?: tf.Tensor) => {
-      store.params.set('bn.weight', g as tf.Variable);
-      store.params.set('bn.bias', b as tf.Variable);
       const post: BnPost = { relu: c.post.endsWith('relu'), residual: withRes ? r : undefined };
-      return batchNorm(store, 'bn', xs, true, 1e-5, 0.1, post);
+      const bn = { gamma: g, beta: b, runMean, runVar, training: true, eps: 1e-5, momentum: 0.1 };
+      return batchNorm(xs, bn, post);
     };
     const args = withRes ? [x, gamma, beta, res] : [x, gamma, beta];
     const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1], t[2], t[3]))(

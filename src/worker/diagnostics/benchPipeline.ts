@@ -1,10 +1,11 @@
 // Benchmark (not a test): how fast the data pipeline delivers augmented batches, against how long
 // a training step takes to consume one at the same size. The pipeline must never be the bottleneck.
 import * as tf from '@tensorflow/tfjs';
-import { normalizeInput, type Model } from '../models/model';
-import { torchvisionResnet } from '../models/resnet';
-import { tinyCnn } from '../models/tinyCnn';
-import { dataLoaders } from './importer';
+import { normalizeInput } from '../../data/normalize';
+import type { Model } from '../../models/model';
+import { torchvisionResnet } from '../../models/resnet';
+import { tinyCnn } from '../../models/tinyCnn';
+import { dataLoaders } from '../../data/importer';
 
 export interface DataBenchArgs {
   size: number;

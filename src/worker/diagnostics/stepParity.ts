@@ -10,16 +10,16 @@
 // on WebGPU with the Studio kernels.
 import * as tf from '@tensorflow/tfjs';
 
-import { visionModel } from '../models/head';
-import { kerasResnet50Body } from '../models/kerasResnet50';
-import { torchvisionBody } from '../models/resnet';
-import { readSafetensors } from '../models/weights/safetensors';
-import { exportStateDict, loadStateDict } from '../models/weights/stateDict';
-import type { StateDict } from '../models/weights/tensors';
-import { Recorder } from './callbacks';
-import { fineTune, learner } from './fit';
-import { Callback, type Batches } from './learner';
-import { accuracy } from './metrics';
+import { visionModel } from '../../models/head';
+import { kerasResnet50Body } from '../../models/kerasResnet50';
+import { torchvisionBody } from '../../models/resnet';
+import { readSafetensors } from '../../models/weights/safetensors';
+import { exportStateDict, loadStateDict } from '../../models/weights/stateDict';
+import type { StateDict } from '../../models/weights/tensors';
+import { Recorder } from '../../learn/callbacks';
+import { fineTune, learner } from '../../learn/fit';
+import { Callback, type Batches } from '../../learn/learner';
+import { accuracy } from '../../learn/metrics';
 
 export interface ReferenceTrace {
   /** The body: a seeded torchvision ResNet-18 or resnet-tiny, or the bundled Keras ResNet50. */

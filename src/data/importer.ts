@@ -17,6 +17,7 @@ import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from './items';
 import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
+import { tooManyFiles } from './walk';
 
 export interface ImportFile {
   path: string;
@@ -69,6 +70,8 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
   const files = args.files ?? staged;
+  const tooMany = tooManyFiles(files.length);
+  if (tooMany) throw new Error(tooMany);
   const csvs = await Promise.all(
     (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
   );

@@ -5,7 +5,7 @@ import type { AugPreset } from '../data/augment';
 import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../data/dataset';
 import type { RgbSample } from '../data/importer';
 import type { ItemTfm, ResizeMethod } from '../data/itemTransforms';
-import type { PickedFile } from '../data/walk';
+import { tooManyFiles, type PickedFile } from '../data/walk';
 import { worker, type StudioState } from './studio';
 
 export type DataOptions = Omit<ImportOptions, 'csvs'>;
@@ -89,6 +89,12 @@ export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = (se
     const run = async (): Promise<ImportSummary | undefined> => {
       const { dataFiles, dataCsvFiles, dataEmptyDirs, dataOptions } = get();
       if (dataFiles.length === 0) return undefined;
+      // Refused before thousands of File handles are cloned to the worker.
+      const tooMany = tooManyFiles(dataFiles.length + dataEmptyDirs.length);
+      if (tooMany) {
+        set({ dataStatus: 'error', dataError: tooMany });
+        return undefined;
+      }
       // CSV mode without a chosen CSV: use the CSV files inside the folder.
       const csvs =
         dataOptions.labelMode === 'csv' && dataCsvFiles.length === 0

@@ -1,4 +1,4 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -46,7 +46,6 @@ function bundledModels(): Plugin {
 }
 
 // The built app may only talk to its own origin: nothing a user drops is ever sent anywhere.
-// (Dev mode skips it: Vite's dev server injects inline scripts.)
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -59,23 +58,44 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');
+/** Dev only: the React refresh preamble is an inline script; connect-src stays as strict. */
+export const DEV_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "script-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+);
 
+/**
+ * The policy as a response header on everything the dev server and `vite preview` (what the CLI
+ * and e2e serve the build with) send: a module worker takes its policy from its own script's
+ * response, never from the page, so a <meta> alone leaves the worker free to fetch anywhere.
+ * The build keeps the <meta> as well (README: the headers a static host must send).
+ */
 function contentSecurityPolicy(): Plugin {
+  const header = (policy: string) => (server: { middlewares: Connect.Server }) =>
+    void server.middlewares.use((_req, res, next) => {
+      res.setHeader('Content-Security-Policy', policy);
+      next();
+    });
   return {
     name: 'studio-csp',
-    apply: 'build',
-    transformIndexHtml: () => [
-      {
-        tag: 'meta',
-        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
-        injectTo: 'head-prepend',
-      },
-    ],
+    configureServer: header(DEV_CONTENT_SECURITY_POLICY),
+    configurePreviewServer: header(CONTENT_SECURITY_POLICY),
+    transformIndexHtml: (_html, ctx) =>
+      ctx.server
+        ? []
+        : [
+            {
+              tag: 'meta',
+              attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+              injectTo: 'head-prepend',
+            },
+          ],
   };
 }
 
 export default defineConfig({
-  plugins: [react(), bundledModels(), contentSecurityPolicy()],
+  // The policy first: its header is set before any other middleware answers.
+  plugins: [contentSecurityPolicy(), react(), bundledModels()],
   worker: { format: 'es' },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(

@@ -2,8 +2,13 @@
 // nothing off the machine. Every request the page and its workers make is routed here; any
 // non-localhost one is recorded and aborted. The built app's Content-Security-Policy is checked
 // too: it allows only the page's own origin (plus the Hugging Face hub, for a weight download
-// the user starts) and actually blocks a stray fetch.
+// the user starts), it is sent as a response header for the page, the worker script and the
+// assets (a module worker takes its policy from its own response, not from the page), and it
+// actually blocks a stray fetch from the page and from inside the worker: a listener on another
+// local port receives nothing.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,12 +51,24 @@ test('a full run (import, lr_find, train, export) attempts no request off the ma
     ),
   );
 
+  // Another origin on this machine (another port): a fetch that got past the policy lands here.
+  const leaked: string[] = [];
+  const sink = createServer((req, res) => {
+    leaked.push(req.url ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const policies = new Map<string, string | undefined>();
+  page.on('response', (r) => void policies.set(r.url(), r.headers()['content-security-policy']));
+
   try {
     await page.goto('/');
-    // The built page carries the strict policy.
+    // The built page carries the strict policy, in a meta tag and as the response header.
     const csp = await page
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content');
+    expect(policies.get(page.url())).toBe(csp);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("object-src 'none'");
@@ -93,8 +110,42 @@ test('a full run (import, lr_find, train, export) attempts no request off the ma
     );
     expect(blocked).toBe('refused');
     await expect.poll(() => cspViolations).toContain('https://example.com/collect');
+    expect(
+      await page.evaluate(
+        (u) =>
+          fetch(u).then(
+            () => 'sent',
+            () => 'refused',
+          ),
+        sinkUrl,
+      ),
+    ).toBe('refused');
+
+    // The worker got the policy with its own script, and enforces it.
+    const worker = page.workers().find((w) => /worker/i.test(w.url()));
+    expect(
+      worker,
+      page
+        .workers()
+        .map((w) => w.url())
+        .join(', '),
+    ).toBeDefined();
+    expect(policies.get(worker!.url())).toBe(csp);
+    const fromWorker = await worker!.evaluate(async (u) => {
+      const seen: string[] = [];
+      self.addEventListener('securitypolicyviolation', (e) => seen.push(e.blockedURI));
+      const r = await fetch(`${u}/from-worker`).then(
+        () => 'sent',
+        () => 'refused',
+      );
+      await new Promise((ok) => setTimeout(ok, 200)); // the violation event is queued
+      return { r, seen };
+    }, sinkUrl);
+    expect(fromWorker).toEqual({ r: 'refused', seen: [`${sinkUrl}/from-worker`] });
+    expect(leaked).toEqual([]);
     expect(offMachine).toEqual([]);
   } finally {
     rmSync(root, { recursive: true, force: true });
+    sink.close();
   }
 });

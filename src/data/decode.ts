@@ -1,7 +1,9 @@
 // Decoding in the worker: sniff the bytes (so a text file named .jpg gets an honest reason),
-// decode with createImageBitmap (EXIF orientation applied), flatten to 3-channel RGB on white
-// and shrink into the cache. Only the resized pixels are kept, never the originals.
+// read the size from the header (an image over the pixel cap is refused undecoded), decode with
+// createImageBitmap (EXIF orientation applied), flatten to 3-channel RGB on white and shrink
+// into the cache. Only the resized pixels are kept, never the originals.
 import type { DecodeOutcome } from '../shared/dataset';
+import { headerSize } from './imageHeader';
 
 export interface CachedImage {
   width: number;
@@ -17,6 +19,10 @@ export interface CachedImage {
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /** Decoded pixels above this would take gigabytes of RGBA while decoding. */
 export const MAX_PIXELS = 120e6;
+/** A format whose size is not read from its header (ico) is decoded only below this. */
+export const MAX_UNSIZED_BYTES = 32 * 2 ** 20;
+
+const mp = (px: number) => `${Math.round(px / 1e6)} MP`;
 
 /** The container format from the first bytes, or undefined if no image format matches. */
 export function sniffFormat(b: Uint8Array): string | undefined {
@@ -57,10 +63,25 @@ export function fitSize(w: number, h: number, maxSide: number): [number, number]
   return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
 }
 
+/** Refuses, before any decoder runs, an image whose header states more than MAX_PIXELS. */
+export function checkHeader(bytes: Uint8Array, format: string, name: string): string | undefined {
+  const size = headerSize(bytes, format);
+  if (!size)
+    return bytes.length > MAX_UNSIZED_BYTES
+      ? `${name}: a ${format} file of ${Math.round(bytes.length / 2 ** 20)} MB whose size cannot be read from its header (over the ${MAX_UNSIZED_BYTES / 2 ** 20} MB cap for such files)`
+      : undefined;
+  if ('error' in size) return size.error;
+  const px = size.width * size.height;
+  if (px > MAX_PIXELS)
+    return `image too large: ${name} is ${size.width}x${size.height} (${mp(px)}), over the ${mp(MAX_PIXELS)} cap; not decoded`;
+  return undefined;
+}
+
 export async function decodeToCache(
   file: Blob,
   maxSide: number,
 ): Promise<CachedImage | { error: string }> {
+  const name = (file as Partial<File>).name || 'the image';
   if (file.size > MAX_FILE_BYTES)
     return { error: `file too large (${Math.round(file.size / 2 ** 20)} MB)` };
   let bytes: Uint8Array<ArrayBuffer>;
@@ -68,8 +89,8 @@ export async function decodeToCache(
     bytes = new Uint8Array(await file.arrayBuffer());
   } catch (e) {
     // NotReadableError: no read permission, or the file changed or vanished since it was picked.
-    const name = e instanceof Error ? e.name : 'Error';
-    return { error: `could not be read (${name}: no permission, or the file changed or moved)` };
+    const kind = e instanceof Error ? e.name : 'Error';
+    return { error: `could not be read (${kind}: no permission, or the file changed or moved)` };
   }
   // After the read: a file deleted since it was picked also reports size 0, but its read throws.
   if (bytes.length === 0) return { error: 'empty file (0 bytes)' };
@@ -82,6 +103,8 @@ export async function decodeToCache(
     };
   if (format === 'jpeg' && !jpegHasEnd(bytes))
     return { error: 'truncated JPEG (no end-of-image marker)' };
+  const refused = checkHeader(bytes, format, name);
+  if (refused) return { error: refused };
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes]), { imageOrientation: 'from-image' });
@@ -90,7 +113,11 @@ export async function decodeToCache(
   }
   try {
     const [ow, oh] = [bitmap.width, bitmap.height];
-    if (ow * oh > MAX_PIXELS) return { error: `image too large (${ow}x${oh} pixels)` };
+    // The header said otherwise (a decoder that reads past it): still refused here.
+    if (ow * oh > MAX_PIXELS)
+      return {
+        error: `image too large: ${name} is ${ow}x${oh} (${mp(ow * oh)}), over the ${mp(MAX_PIXELS)} cap`,
+      };
     const [w, h] = fitSize(ow, oh, maxSide);
     const canvas = new OffscreenCanvas(w, h);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;

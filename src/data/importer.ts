@@ -17,6 +17,7 @@ import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from '../shared/items';
 import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
+import { tooManyFiles } from '../shared/items';
 
 export interface ImportFile {
   path: string;
@@ -69,6 +70,8 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
   const files = args.files ?? staged;
+  const tooMany = tooManyFiles(files.length);
+  if (tooMany) throw new Error(tooMany);
   const csvs = await Promise.all(
     (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
   );
@@ -130,15 +133,21 @@ export function cachedImage(path: string): RgbSample | undefined {
   return { path, labels: item?.labels ?? [], width, height, rgb };
 }
 
-/** Up to `perClass` images of each class (train first), for the Data panel's thumbnails. */
+/** Up to `perClass` images of each class (in item order), for the Data panel's thumbnails.
+ * One pass over the items: not a scan per class, nor a search per picked image. */
 export function classSamples(perClass: number): RgbSample[] {
   if (!current) return [];
-  const out: RgbSample[] = [];
-  for (const c of current.summary.classes) {
-    const picks = current.items.filter((i) => i.labels.includes(c)).slice(0, perClass);
-    for (const p of picks) out.push({ ...cachedImage(p.path)!, labels: [c] });
+  const picks = new Map<string, RgbSample[]>(current.summary.classes.map((c) => [c, []]));
+  for (const it of current.items) {
+    const hit = cache.get(it.path)?.result;
+    if (!hit || 'error' in hit) continue;
+    for (const c of it.labels) {
+      const p = picks.get(c);
+      if (p && p.length < perClass)
+        p.push({ path: it.path, labels: [c], width: hit.width, height: hit.height, rgb: hit.rgb });
+    }
   }
-  return out;
+  return [...picks.values()].flat();
 }
 
 /** fastai DataLoaders over the current import. */

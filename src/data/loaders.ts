@@ -94,15 +94,17 @@ function loader(split: Split, items: LoaderItem[], o: DataLoadersOptions): DataL
         );
         const raw = tf.tensor4d(pixels, [batch.length, size, size, 3]);
         let x = raw;
-        if (aug) {
-          x = applyAugmentation(raw, drawAugmentation(batch.length, size, rand, aug));
-          raw.dispose();
+        let y: tf.Tensor;
+        try {
+          if (aug) x = applyAugmentation(raw, drawAugmentation(batch.length, size, rand, aug));
+          y = encodeTargets(batch, o.vocab, o.multiLabel);
+        } catch (e) {
+          tf.dispose([raw, x]); // out of memory mid-batch: nothing of it stays behind
+          throw e;
+        } finally {
+          if (x !== raw) raw.dispose();
         }
-        yield {
-          x,
-          y: encodeTargets(batch, o.vocab, o.multiLabel),
-          paths: batch.map((it) => it.path),
-        };
+        yield { x, y, paths: batch.map((it) => it.path) };
         // Let a `stop` command or other messages in between batches.
         await new Promise((r) => setTimeout(r, 0));
       }
@@ -131,8 +133,15 @@ export function makeDataLoaders(
 export function learnerBatches(dls: DataLoaders, bs: number, input: InputSpec) {
   async function* normalized(it: AsyncGenerator<Batch>) {
     for await (const b of it) {
-      const x = normalizeInput(b.x, input, tf);
-      b.x.dispose();
+      let x: tf.Tensor4D;
+      try {
+        x = normalizeInput(b.x, input, tf);
+      } catch (e) {
+        b.y.dispose();
+        throw e;
+      } finally {
+        b.x.dispose();
+      }
       yield { x, y: b.y };
     }
   }

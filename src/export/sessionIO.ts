@@ -4,6 +4,7 @@
 // untouched and the error says what is wrong.
 import * as tf from '@tensorflow/tfjs';
 import { currentDataset } from '../data/importer';
+import { compareSplit, restoreSplit } from '../shared/split';
 import { History, historyOf, setHistory, type HistoryData } from '../learn/history';
 import type { Learner } from '../learn/learner';
 import type { State } from '../learn/optimizer';
@@ -127,33 +128,12 @@ function checkData(data: string, classes: string[], split: SessionSplit, warning
     throw new SessionArchiveError(
       `the imported folder's classes [${have.join(', ')}] differ from the session's [${classes.join(', ')}]`,
     );
-  const where = new Map<string, 'train' | 'valid' | 'test'>();
-  for (const s of ['train', 'valid', 'test'] as const) for (const p of split[s]) where.set(p, s);
-  const absent = [...where.keys()].filter((p) => !ds.items.some((i) => i.path === p));
+  const { absent, moved } = compareSplit(ds.items, split);
   if (absent.length)
     throw new SessionArchiveError(
       `the imported folder lacks ${absent.length} of the session's images (e.g. ${absent.slice(0, 3).join(', ')})`,
     );
-  let moved = 0;
-  for (const it of ds.items) {
-    const s = where.get(it.path);
-    if (s && s !== it.split) moved++;
-  }
   if (moved) warnings.push(`${moved} images moved to the session's train/valid split`);
-}
-
-/** Applies the archive's split to the imported items; returns the undo. */
-function applySplit(split: SessionSplit): () => void {
-  const ds = currentDataset();
-  if (!ds) return () => {};
-  const before = ds.items.map((it) => it.split);
-  const where = new Map<string, 'train' | 'valid' | 'test'>();
-  for (const s of ['train', 'valid', 'test'] as const) for (const p of split[s]) where.set(p, s);
-  for (const it of ds.items) {
-    const s = where.get(it.path);
-    if (s) it.split = s;
-  }
-  return () => ds.items.forEach((it, i) => (it.split = before[i]));
 }
 
 export async function importSession(bytes: Uint8Array): Promise<ImportSessionResult> {
@@ -164,7 +144,8 @@ export async function importSession(bytes: Uint8Array): Promise<ImportSessionRes
   const old = detachSession();
   let undoSplit = () => {};
   try {
-    if (setup.data === 'imported') undoSplit = applySplit(parts.split);
+    const ds = currentDataset();
+    if (setup.data === 'imported' && ds) undoSplit = restoreSplit(ds.items, parts.split);
     // Pretrained bodies would be loaded only to be overwritten: build from the architecture.
     const result = await learnSetup({ ...setup, pretrained: false, body: 'arch' });
     const { learn, setup: installed } = learnSession()!;

@@ -35,6 +35,8 @@ export class CancelBackwardException extends Error {}
 export class CancelStepException extends Error {}
 
 type Hook = () => void | Promise<void>;
+const hookOf = (cb: Callback, event: EventName) =>
+  (cb as unknown as Partial<Record<EventName, Hook>>)[event];
 
 /** A callback implements only the hooks it needs, as methods named by EVENTS; `order` sorts
  * them (lower runs first). */
@@ -68,6 +70,22 @@ export interface Batches {
   train(epoch: number): AsyncIterable<Batch>;
   /** The validation set, in order; `augment` gives training-style augmentation (for TTA). */
   valid(opts?: { augment?: boolean }): AsyncIterable<Batch>;
+}
+
+/** tf.variableGrads, without a tfjs 4.22 leak: the tape keeps clones of the forward's tensors
+ * for the backward pass and frees them after it, so a forward or loss that throws (out of
+ * memory) leaves them behind. Freed here before the error goes on. */
+function variableGrads(f: () => tf.Scalar, vars: tf.Variable[]) {
+  try {
+    return tf.variableGrads(f, vars);
+  } catch (e) {
+    const state = tf.engine().state;
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+      state.activeTape = [];
+    }
+    throw e;
+  }
 }
 
 // ************* the learner *************
@@ -148,7 +166,7 @@ export class Learner {
     for (const cb of this.cbs) {
       const run =
         !INNER_LOOP.has(event) || (cb.runTrain && this.training) || (cb.runValid && !this.training);
-      const hook = (cb as unknown as Partial<Record<EventName, Hook>>)[event];
+      const hook = hookOf(cb, event);
       if (run && hook) await hook.call(cb);
     }
   }
@@ -163,11 +181,28 @@ export class Learner {
       await this.call(`before_${level}` as EventName);
       await f();
     } catch (e) {
-      if (!(e instanceof Ex)) throw e;
+      if (!(e instanceof Ex)) return this.fault(e, level, final);
       await this.call(`after_cancel_${level}` as EventName);
     }
     await this.call(`after_${level}` as EventName);
     final?.();
+  }
+
+  /** A fault (an error that is not a cancel: out of GPU memory, a bug) skips the after events on
+   * its way up, except after_fit: that one runs as a finally, so callbacks free what they hold
+   * and lr_find puts the weights back. Each hook runs on its own: one that throws too (a lost
+   * device) must neither stop the others nor hide the fault. */
+  private async fault(e: unknown, level: Level, final?: () => void): Promise<never> {
+    if (level === 'fit') {
+      for (const cb of this.cbs)
+        try {
+          await hookOf(cb, 'after_fit')?.call(cb);
+        } catch {
+          // The fault is the error to report; this one is most likely its consequence.
+        }
+      final?.();
+    }
+    throw e;
   }
 
   // ************* optimizer and freezing *************
@@ -266,7 +301,7 @@ export class Learner {
       this.loss = lossMean(this.lossFunc, this.pred, y!);
     } else {
       const vars = trainableKeys(model).map((k) => model.params.get(k)!);
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = variableGrads(() => {
         const pred = model.forward(x!, { training: true });
         this.pred = tf.keep(pred);
         return lossMean(this.lossFunc, pred, y!);

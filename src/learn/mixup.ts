@@ -61,9 +61,18 @@ export class MixUp extends Callback {
     if (this.oldLf) this.learn.lossFunc = this.oldLf;
     this.oldLf = undefined;
   }
-  after_cancel_train = this.after_train;
-  after_cancel_fit = this.after_train;
+  /** Runs after a cancel or a fault too (Learner.fault): a batch cut short never reached
+   * after_batch, and the learner must not keep the mixed loss. */
+  after_fit() {
+    this.after_train();
+    this.dropBatch();
+  }
+  private dropBatch() {
+    tf.dispose([this.lam, this.y1]);
+    this.lam = this.y1 = undefined;
+  }
   before_batch() {
+    this.dropBatch(); // a cancelled batch (CancelEpoch/CancelTrain mid-batch) left its tensors
     const { x, y } = this.learn;
     const n = x!.shape[0];
     const lam = Array.from({ length: n }, () => {
@@ -77,17 +86,20 @@ export class MixUp extends Callback {
     }
     this.lam = tf.tensor1d(lam);
     const idx = tf.tensor1d(perm, 'int32');
-    this.y1 = tf.gather(y!, idx);
-    const lerp = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.add(a, tf.mul(tf.reshape(this.lam!, [n, ...a.shape.slice(1).map(() => 1)]), tf.sub(b, a)));
-    // torch.lerp(shuffled, original, lam): the original keeps weight lam >= .5.
-    this.learn.x = tf.tidy(() => lerp(tf.gather(x!, idx), x!)) as tf.Tensor4D;
-    if (!this.learn.lossFunc.yInt && !this.oldLf) {
-      this.learn.y = tf.tidy(() => lerp(this.y1!, y!));
+    try {
+      this.y1 = tf.gather(y!, idx);
+      const lerp = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.add(a, tf.mul(tf.reshape(this.lam!, [n, ...a.shape.slice(1).map(() => 1)]), tf.sub(b, a))); // prettier-ignore
+      // torch.lerp(shuffled, original, lam): the original keeps weight lam >= .5.
+      this.learn.x = tf.tidy(() => lerp(tf.gather(x!, idx), x!)) as tf.Tensor4D;
+      if (!this.learn.lossFunc.yInt && !this.oldLf) {
+        this.learn.y = tf.tidy(() => lerp(this.y1!, y!));
+      }
+    } finally {
+      idx.dispose();
     }
-    idx.dispose();
   }
   after_batch() {
-    tf.dispose([this.lam!, this.y1!]);
+    this.dropBatch();
   }
 }

@@ -215,6 +215,9 @@ export function memStats(): MemStats {
 const OOM_RE = /out of memory|out-of-memory|\boom\b|failed to allocate|allocation failed/i;
 const LOST_RE = /device (is |was )?lost|device.*destroyed|instance dropped/i;
 
+export const isOutOfMemory = (err: unknown) =>
+  err instanceof GpuOomError || OOM_RE.test(err instanceof Error ? err.message : String(err));
+
 // ************* callbacks *************
 
 /** Per-attempt state shared by the resume and checkpoint callbacks. */
@@ -259,12 +262,53 @@ class ResumeCallback extends Callback {
   }
 }
 
-/** Takes the CPU checkpoints, watches for a lost device, checks new batch sizes for OOM. */
-class CheckpointCallback extends Callback {
-  order = 75; // after EmitCallback: the checkpoint counts the records the UI already has
+/** Out of GPU memory: WebGPU reports it asynchronously, so the first training step at each
+ * batch size runs inside an 'out-of-memory' error scope (and the debug fault fires here). Fit
+ * recovery and lr_find (session.ts lrFindCmd) both watch with it. */
+export class OomWatch extends Callback {
+  order = 75;
   private scope = false;
-  constructor(public a: Attempt) {
+  constructor(public checkedBs: Set<number>) {
     super();
+  }
+  before_batch() {
+    const l = this.learn;
+    if (!l.training) return;
+    const bs = l.x!.shape[0];
+    const oom = debugFaults.oom;
+    if (oom && oom.times > 0 && bs > oom.aboveBs) {
+      oom.times--;
+      throw new GpuOomError(bs, 'simulated (debugOom)');
+    }
+    const dev = currentEngine()?.device;
+    if (dev && !this.checkedBs.has(bs)) {
+      dev.pushErrorScope('out-of-memory');
+      this.scope = true;
+    }
+  }
+  async after_batch() {
+    if (!this.scope) return;
+    this.scope = false;
+    const err = await currentEngine()?.device.popErrorScope();
+    const bs = this.learn.x!.shape[0];
+    if (err) throw new GpuOomError(bs, err.message);
+    this.checkedBs.add(bs);
+  }
+  /** A scope left open by a failed step is closed (after_fit runs after a fault too). */
+  async after_fit() {
+    if (!this.scope) return;
+    this.scope = false;
+    await currentEngine()
+      ?.device.popErrorScope()
+      .catch(() => undefined);
+  }
+}
+
+/** Takes the CPU checkpoints, watches for a lost device, checks new batch sizes for OOM. */
+class CheckpointCallback extends OomWatch {
+  order = 75; // after EmitCallback: the checkpoint counts the records the UI already has
+  constructor(public a: Attempt) {
+    super(a.recovery.checkedBs);
   }
   async before_fit() {
     const a = this.a;
@@ -277,30 +321,11 @@ class CheckpointCallback extends Callback {
   }
   before_batch() {
     if (deviceLostCount !== this.a.lostAtStart) throw new DeviceLostError('GPU device lost');
-    const l = this.learn;
-    if (!l.training) return;
-    const bs = l.x!.shape[0];
-    const oom = debugFaults.oom;
-    if (oom && oom.times > 0 && bs > oom.aboveBs) {
-      oom.times--;
-      throw new GpuOomError(bs, 'simulated (debugOom)');
-    }
-    // The first step at a batch size runs inside an out-of-memory error scope.
-    const dev = currentEngine()?.device;
-    if (dev && !this.a.recovery.checkedBs.has(bs)) {
-      dev.pushErrorScope('out-of-memory');
-      this.scope = true;
-    }
+    super.before_batch();
   }
   async after_batch() {
+    await super.after_batch();
     const l = this.learn;
-    if (this.scope) {
-      this.scope = false;
-      const err = await currentEngine()?.device.popErrorScope();
-      const bs = l.x!.shape[0];
-      if (err) throw new GpuOomError(bs, err.message);
-      this.a.recovery.checkedBs.add(bs);
-    }
     if (l.training && debugFaults.destroyAfterIter === l.trainIter) {
       debugFaults.destroyAfterIter = undefined;
       currentEngine()?.device.destroy();
@@ -322,16 +347,9 @@ class CheckpointCallback extends Callback {
         a.recovery.warnOnce(`autosave failed: ${(e as Error).message}`);
       }
   }
-  after_fit() {
+  async after_fit() {
+    await super.after_fit();
     this.a.doneFits.push(this.learn.cb(Recorder)!.values.map((r) => ({ ...r })));
-  }
-  /** An error scope left open by a failed step is closed before the next attempt. */
-  async closeScope() {
-    if (!this.scope) return;
-    this.scope = false;
-    await currentEngine()
-      ?.device.popErrorScope()
-      .catch(() => undefined);
   }
 }
 
@@ -352,7 +370,6 @@ export class FitRecovery {
   /** Index of this command's record in the session history's `fits` (first attempt). */
   fitRecord = -1;
   private attempt?: Attempt;
-  private checkpointCb?: CheckpointCallback;
 
   constructor(
     private emitOut: (e: RecoveryEvent) => void,
@@ -377,8 +394,7 @@ export class FitRecovery {
   /** The callbacks of one attempt (fresh each time the policy is run). */
   callbacks(): Callback[] {
     this.attempt = new Attempt(this, this.ckpt, deviceLostCount);
-    this.checkpointCb = new CheckpointCallback(this.attempt);
-    return [new ResumeCallback(this.attempt), this.checkpointCb];
+    return [new ResumeCallback(this.attempt), new CheckpointCallback(this.attempt)];
   }
 
   /** Called with a fit's exception: recovers and returns the new Learner, or rethrows. */
@@ -388,10 +404,9 @@ export class FitRecovery {
       err instanceof DeviceLostError ||
       deviceLostCount !== this.attempt?.lostAtStart ||
       LOST_RE.test(msg);
-    const oom = !lost && (err instanceof GpuOomError || OOM_RE.test(msg));
+    const oom = !lost && isOutOfMemory(err);
     if ((!lost && !oom) || !this.ckpt || this.recoveries.length >= this.maxRecoveries) throw err;
     if (oom && this.bs <= 1) throw err;
-    await this.checkpointCb?.closeScope();
     const c = this.ckpt;
     if (lost) {
       this.emitOut({

@@ -19,7 +19,7 @@ import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback, type BatchRecord } from './emit';
 import { HistoryCallback, historyOf, setHistory } from './history';
-import { FitRecovery, type RecoveryEvent } from './recovery';
+import { FitRecovery, isOutOfMemory, OomWatch, type RecoveryEvent } from './recovery';
 import {
   fineTune,
   fitOneCycle,
@@ -350,9 +350,33 @@ async function fitOnce(
   };
 }
 
-export async function lrFindCmd(args: LrFindArgs): Promise<LrFindCmdResult> {
-  const r = await lrFind(current(), args);
-  return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
+/** lr_find, with fit's out-of-memory recovery: a sweep that runs out of GPU memory has had its
+ * weights and optimizer state put back (LRFinder.after_fit runs after a fault), so it is just
+ * run again at half the batch size, which the session then keeps (as fit's recovery does). */
+export async function lrFindCmd(
+  args: LrFindArgs,
+  emit: (e: RecoveryEvent) => void = () => {},
+): Promise<LrFindCmdResult> {
+  const watch = new OomWatch(new Set());
+  for (;;) {
+    const learn = current();
+    try {
+      const r = await lrFind(learn, { ...args, cbs: [watch] });
+      return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
+    } catch (err) {
+      const setup = session!.setup;
+      if (!isOutOfMemory(err)) throw err;
+      if (setup.bs <= 1)
+        throw new Error(
+          `lr_find: out of GPU memory even at batch size 1; the weights are as before lr_find (${(err as Error).message})`,
+          { cause: err },
+        );
+      const bs = Math.floor(setup.bs / 2);
+      emit({ type: 'status', message: `lr_find: out of GPU memory at bs ${setup.bs}, retrying at bs ${bs}` }); // prettier-ignore
+      setup.bs = bs;
+      learn.data = makeData(setup, learn.model);
+    }
+  }
 }
 
 export async function ttaCmd(args: { n?: number; beta?: number }) {

@@ -196,7 +196,8 @@ export async function predict(args: {
   const k = args.top ?? 5;
   const out: Prediction[] = args.images.map((img) => ({ path: img.path, top: [] }));
   const decoded = await Promise.all(
-    args.images.map((img) => decodeToCache(new Blob([img.bytes]), size * 2)),
+    // A named File: a refusal (too large, corrupt header) names the image.
+    args.images.map((img) => decodeToCache(new File([img.bytes], img.path), size * 2)),
   );
   const ok = decoded.flatMap((d, i) =>
     'error' in d ? ((out[i].error = d.error), []) : [{ d, i }],

@@ -1,6 +1,7 @@
 // Getting files in, on the main thread: a webkitdirectory <input> (each File carries its
 // webkitRelativePath) or a drop of folders and loose files (walk the FileSystemEntry tree;
 // DataTransfer items must be read during the drop event itself, the walk may then take its time).
+import { MAX_IMPORT_FILES } from '../shared/items';
 
 export interface PickedFile {
   path: string;
@@ -20,26 +21,33 @@ export function filesFromInput(list: FileList | File[]): PickedFile[] {
 const fileOf = (e: FileSystemFileEntry) =>
   new Promise<File>((resolve, reject) => e.file(resolve, reject));
 
-/** readEntries returns at most ~100 entries per call: call until it returns none. */
-async function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+/** readEntries returns at most ~100 entries per call: call until it returns none (or `limit`). */
+async function readAll(dir: FileSystemDirectoryEntry, limit: number): Promise<FileSystemEntry[]> {
   const reader = dir.createReader();
   const out: FileSystemEntry[] = [];
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
       reader.readEntries(resolve, reject),
     );
-    if (batch.length === 0) return out;
     out.push(...batch);
+    if (batch.length === 0 || out.length > limit) return out;
   }
 }
 
+/** Files and empty folders listed so far: one past the cap refuses the import (tooManyFiles). */
+export const pickedCount = (p: Picked) => p.files.length + p.emptyDirs.length;
+
 async function walkEntry(entry: FileSystemEntry, out: Picked) {
+  if (pickedCount(out) > MAX_IMPORT_FILES) return; // stop listing: the import is refused anyway
   const path = entry.fullPath.replace(/^\/+/, '');
   if (entry.isFile) {
     out.files.push({ path, file: await fileOf(entry as FileSystemFileEntry) });
     return;
   }
-  const children = await readAll(entry as FileSystemDirectoryEntry);
+  const children = await readAll(
+    entry as FileSystemDirectoryEntry,
+    MAX_IMPORT_FILES - pickedCount(out),
+  );
   if (children.length === 0) out.emptyDirs.push(path);
   for (const c of children) await walkEntry(c, out);
 }

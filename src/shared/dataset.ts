@@ -18,7 +18,7 @@ import {
   type Skipped,
   type Split,
 } from './items';
-import { assignSplits } from './split';
+import { assignSplits, pushTo } from './split';
 
 export type LabelMode = 'folder' | 'regex' | 'csv';
 
@@ -239,7 +239,7 @@ export function finishImport(
     );
 
   const byHash = new Map<string, string[]>();
-  for (const k of kept) byHash.set(k.hash, [...(byHash.get(k.hash) ?? []), k.path]);
+  for (const k of kept) pushTo(byHash, k.hash, k.path);
   const dups = [...byHash.values()].filter((g) => g.length > 1);
   if (dups.length) {
     const extra = dups.reduce((s, g) => s + g.length - 1, 0);

@@ -148,3 +148,15 @@ export function readLayout(files: FileRef[], ignore: Set<string> = new Set()): L
     root,
   };
 }
+
+/**
+ * Files one import takes. Each kept image costs ~50 KB of resized RGB in the worker (128 px
+ * cache), so 200 000 is already ~10 GB; and a drop walk stops here instead of listing 1e6.
+ */
+export const MAX_IMPORT_FILES = 200_000;
+
+/** The reason an import of `n` files is refused, or undefined. */
+export const tooManyFiles = (n: number, where = 'the folder'): string | undefined =>
+  n > MAX_IMPORT_FILES
+    ? `${where} has more than ${MAX_IMPORT_FILES} files, the most one import takes: choose a sub-folder or a subset`
+    : undefined;

@@ -74,10 +74,12 @@ export function parseLabelCsv(text: string, labelSep = ';'): CsvTable {
 export function csvLabeller(tables: CsvTable[]): Labeller & { unmatched(): string[] } {
   const byPath = new Map<string, string[]>();
   for (const t of tables) for (const [p, l] of t.rows) byPath.set(p, l);
-  const byName = new Map<string, string[] | null>();
-  for (const [p, l] of byPath) {
-    const name = p.slice(p.lastIndexOf('/') + 1);
-    byName.set(name, byName.has(name) ? null : l);
+  // File name -> its one CSV row (null: the name is in several rows). A map, so a CSV of
+  // absolute paths from another machine (only names match) costs one lookup per file.
+  const byName = new Map<string, { path: string; labels: string[] } | null>();
+  for (const [path, labels] of byPath) {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    byName.set(name, byName.has(name) ? null : { path, labels });
   }
   const used = new Set<string>();
   const fn = (c: Candidate): LabelResult => {
@@ -92,8 +94,8 @@ export function csvLabeller(tables: CsvTable[]): Labeller & { unmatched(): strin
     }
     const byN = byName.get(c.name);
     if (byN) {
-      for (const [p, l] of byPath) if (l === byN) used.add(p);
-      return { labels: byN };
+      used.add(byN.path);
+      return { labels: byN.labels };
     }
     return {
       error: byN === null ? 'file name is ambiguous in the CSV' : 'not listed in the labels CSV',

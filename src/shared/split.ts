@@ -24,10 +24,17 @@ export function randomSplit(n: number, validPct: number, seed: number): Split[] 
   return out;
 }
 
+/** Appends `v` to the group `k` (in place: copying the group per append is quadratic). */
+export function pushTo<K, V>(groups: Map<K, V[]>, k: K, v: V) {
+  const g = groups.get(k);
+  if (g) g.push(v);
+  else groups.set(k, [v]);
+}
+
 /** Same valid share in every class: each class (first label) is split on its own. */
 export function stratifiedSplit(keys: string[], validPct: number, seed: number): Split[] {
   const groups = new Map<string, number[]>();
-  keys.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), i]));
+  keys.forEach((k, i) => pushTo(groups, k, i));
   const out: Split[] = new Array(keys.length).fill('train');
   let g = 0;
   for (const idx of [...groups.keys()].sort().map((k) => groups.get(k)!)) {
@@ -67,4 +74,31 @@ export function assignSplits(
     : randomSplit(pool.length, opts.validPct, opts.seed);
   pool.forEach((i, k) => (out[i] = splits[k]));
   return out;
+}
+
+// ************* a saved split put back (session restore) *************
+
+export type SavedSplit = Record<Split, string[]>;
+
+const whereOf = (saved: SavedSplit) => {
+  const where = new Map<string, Split>();
+  for (const s of ['train', 'valid', 'test'] as const) for (const p of saved[s]) where.set(p, s);
+  return where;
+};
+
+/** The saved paths the items lack, and how many items the saved split would move. */
+export function compareSplit(items: { path: string; split: Split }[], saved: SavedSplit) {
+  const where = whereOf(saved);
+  const have = new Set(items.map((it) => it.path));
+  const absent = [...where.keys()].filter((p) => !have.has(p));
+  const moved = items.filter((it) => (where.get(it.path) ?? it.split) !== it.split).length;
+  return { absent, moved };
+}
+
+/** Gives each item its saved split; returns the undo. */
+export function restoreSplit(items: { path: string; split: Split }[], saved: SavedSplit) {
+  const before = items.map((it) => it.split);
+  const where = whereOf(saved);
+  for (const it of items) it.split = where.get(it.path) ?? it.split;
+  return () => items.forEach((it, i) => (it.split = before[i]));
 }

@@ -73,7 +73,7 @@ const handlers: Handlers = {
   },
   async lrFind(args) {
     await engine();
-    return lrFindCmd(args);
+    return lrFindCmd(args, emit);
   },
   async tta(args) {
     await engine();

@@ -185,6 +185,94 @@ describe('Learner', () => {
   });
 });
 
+// ************* faults: an error that is not a cancel (what GPU out-of-memory looks like) *************
+
+/** Throws a plain Error on the k-th training batch's after_batch. */
+class ThrowOnBatch extends Callback {
+  order = 100;
+  n = 0;
+  constructor(public k: number) {
+    super();
+  }
+  after_batch() {
+    if (this.learn.training && ++this.n === this.k) throw new Error('simulated fault');
+  }
+}
+
+/** The learner's loss, throwing inside the taped forward/backward of the k-th training batch. */
+function throwingLoss(learn: Learner, k: number) {
+  const base = learn.lossFunc;
+  let n = 0;
+  learn.lossFunc = {
+    ...base,
+    perItem: (pred, y) => {
+      if (learn.training && ++n === k) throw new Error('failed to allocate buffer: out of memory');
+      return base.perItem(pred, y);
+    },
+  };
+  return base;
+}
+
+describe('a fault mid-run leaves no tensor behind', () => {
+  /** A learner that has trained once (Adam state, moved BN stats) with guards holding weights. */
+  async function trained() {
+    const learn = make();
+    learn.addCbs([new DivergenceGuard(), new SaveModelCallback('valid_loss')]);
+    await fitOneCycle(learn, 1, 1e-2);
+    return learn;
+  }
+
+  it('lr_find: a callback or the loss throwing on batch 3 restores weights and Adam state bit-exactly', async () => {
+    const learn = await trained();
+    const before = fingerprint(learn);
+    const nTensors = tf.memory().numTensors;
+    await expect(lrFind(learn, { numIt: 20, cbs: [new ThrowOnBatch(3)] })).rejects.toThrow(
+      'simulated fault',
+    );
+    expect(tf.memory().numTensors).toBe(nTensors);
+    expect(fingerprint(learn)).toEqual(before);
+    const base = throwingLoss(learn, 3);
+    await expect(lrFind(learn, { numIt: 20 })).rejects.toThrow('out of memory');
+    learn.lossFunc = base;
+    expect(tf.memory().numTensors).toBe(nTensors);
+    expect(fingerprint(learn)).toEqual(before);
+    // And the learner is fine afterwards: a normal lr_find still works and restores.
+    await lrFind(learn, { numIt: 10 });
+    expect(fingerprint(learn)).toEqual(before);
+  });
+
+  it("fit: a fault in after_batch or in the loss frees the batch and the guards' weights", async () => {
+    const learn = await trained();
+    const nTensors = tf.memory().numTensors;
+    await expect(learn.fit(2, { cbs: [new ThrowOnBatch(6)] })).rejects.toThrow('simulated fault');
+    expect(tf.memory().numTensors).toBe(nTensors);
+    const base = throwingLoss(learn, 2);
+    await expect(fitOneCycle(learn, 1, 1e-2)).rejects.toThrow('out of memory');
+    learn.lossFunc = base;
+    expect(tf.memory().numTensors).toBe(nTensors);
+  });
+
+  it('mixup: a failed batch frees its mixed targets and puts the loss back', async () => {
+    const learn = await trained();
+    const base = learn.lossFunc;
+    const nTensors = tf.memory().numTensors;
+    const mix = () => new MixUp(0.4, 1);
+    await expect(learn.fit(1, { cbs: [mix(), new ThrowOnBatch(2)] })).rejects.toThrow('simulated');
+    expect(learn.lossFunc).toBe(base);
+    expect(tf.memory().numTensors).toBe(nTensors);
+    // The fault inside the loss, while MixUp's blended loss is the learner's.
+    class ThrowInLoss extends Callback {
+      order = 1; // after MixUp's before_train has swapped the loss in
+      before_train() {
+        throwingLoss(this.learn, 2);
+      }
+    }
+    await expect(learn.fit(1, { cbs: [mix(), new ThrowInLoss()] })).rejects.toThrow('memory');
+    expect(learn.lossFunc).toBe(base);
+    expect(tf.memory().numTensors).toBe(nTensors);
+  });
+});
+
 describe('losses and metrics on fixed inputs (values from PyTorch via python3)', () => {
   const out = tf.tensor2d([
     [2.0, -1.0, 0.5],

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debugFaults } from '../../src/learn/recovery';
-import { fit, learnSetup, learnState } from '../../src/learn/session';
+import { fit, learnSetup, learnState, lrFindCmd } from '../../src/learn/session';
 import { historyOf } from '../../src/learn/history';
 import { learnSession } from '../../src/learn/session';
 import { Callback } from '../../src/learn/learner';
@@ -90,5 +90,30 @@ describe('fit recovery', () => {
     }
     learnSession()!.learn.addCbs([new Boom()]);
     await expect(fit({ epochs: 1 }, () => {}, control)).rejects.toThrow('a bug, not a fault');
+  });
+});
+
+describe('lr_find under out-of-memory', () => {
+  it('runs again at half the batch size, weights and Adam state as before, and says so', async () => {
+    await learnSetup(SETUP);
+    await fit({ epochs: 1, lr: 1e-2 }, () => {}, control); // Adam state and BN stats to restore
+    const before = await learnState();
+    debugFaults.oom = { aboveBs: 4, times: 1 };
+    const c = collector();
+    const r = await lrFindCmd({ numIt: 10 }, c.emit as never);
+    expect(r.lrs.length).toBeGreaterThan(5);
+    expect(c.status).toEqual(['lr_find: out of GPU memory at bs 8, retrying at bs 4']);
+    expect(learnSession()!.setup.bs).toBe(4);
+    expect(await learnState()).toEqual(before);
+  }, 60_000);
+
+  it('at batch size 1 it stops with a clear error, the weights untouched', async () => {
+    await learnSetup({ ...SETUP, bs: 1 });
+    const before = await learnState();
+    debugFaults.oom = { aboveBs: 0, times: 1 };
+    await expect(lrFindCmd({ numIt: 10 })).rejects.toThrow(
+      'lr_find: out of GPU memory even at batch size 1; the weights are as before lr_find',
+    );
+    expect(await learnState()).toEqual(before);
   });
 });

@@ -6,6 +6,7 @@ import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../s
 import type { RgbSample } from '../../data/importer';
 import type { ItemTfm, ResizeMethod } from '../../data/itemTransforms';
 import type { WorkerEvent } from '../../shared/protocol';
+import { tooManyFiles } from '../../shared/items';
 import type { PickedFile } from '../walk';
 import { worker } from './client';
 import type { Studio } from './studio';
@@ -94,6 +95,12 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
     const run = async (): Promise<ImportSummary | undefined> => {
       const { dataFiles, dataCsvFiles, dataEmptyDirs, dataOptions } = get();
       if (dataFiles.length === 0) return undefined;
+      // Refused before thousands of File handles are cloned to the worker.
+      const tooMany = tooManyFiles(dataFiles.length + dataEmptyDirs.length);
+      if (tooMany) {
+        set({ dataStatus: 'error', dataError: tooMany });
+        return undefined;
+      }
       // CSV mode without a chosen CSV: use the CSV files inside the folder.
       const csvs =
         dataOptions.labelMode === 'csv' && dataCsvFiles.length === 0

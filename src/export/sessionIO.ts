@@ -156,8 +156,11 @@ function applySplit(split: SessionSplit): () => void {
   return () => ds.items.forEach((it, i) => (it.split = before[i]));
 }
 
-export async function importSession(bytes: Uint8Array): Promise<ImportSessionResult> {
-  const parts = unpackSession(bytes);
+export async function importSession(
+  bytes: Uint8Array,
+  file?: string,
+): Promise<ImportSessionResult> {
+  const parts = unpackSession(bytes, file);
   const warnings: string[] = [];
   const setup = parts.settings.setup as LearnSetupArgs & { data: 'demo' | 'imported' };
   checkData(setup.data, parts.classes, parts.split, warnings);

@@ -80,7 +80,10 @@ export function ExportPanel() {
     setMessage(undefined);
     setWarnings([]);
     try {
-      const r = await worker().call('importSession', { bytes: await file.arrayBuffer() });
+      const r = await worker().call('importSession', {
+        bytes: await file.arrayBuffer(),
+        name: file.name,
+      });
       // The imported learner replaces the Train panel's.
       useStudio.setState({
         trainSetup: r.setup,

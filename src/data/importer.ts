@@ -15,6 +15,7 @@ import {
 } from './dataset';
 import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from './items';
+import { decodeCsv } from './labelers';
 import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
 
@@ -70,7 +71,10 @@ export async function importFiles(
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
   const files = args.files ?? staged;
   const csvs = await Promise.all(
-    (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
+    (args.csvs ?? []).map(async (c) => ({
+      path: c.path,
+      text: decodeCsv(new Uint8Array(await c.file.arrayBuffer()), c.path),
+    })),
   );
   const options: ImportOptions = { ...IMPORT_DEFAULTS, ...args.options, csvs };
   // A chosen CSV that also sits inside the folder is the labels, not a skipped file.

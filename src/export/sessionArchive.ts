@@ -119,8 +119,9 @@ export function packSession(
   } as Parameters<typeof zipSync>[0]);
 }
 
-function entryJson<T>(zip: Zip, name: string, schema: Check): T {
-  const v = parseJson(new TextDecoder().decode(zip.read(name, LIMITS.jsonBytes)), name);
+/** A JSON entry, parsed under the archive's shared value budget and checked against `schema`. */
+function entryJson<T>(zip: Zip, name: string, schema: Check, budget: { values: number }): T {
+  const v = parseJson(zip.read(name, LIMITS.jsonBytes), name, LIMITS.jsonDepth, budget);
   readingFile(name, () => schema(v, ''));
   return v as T;
 }
@@ -146,13 +147,15 @@ function unpack(bytes: Uint8Array): SessionParts {
   } catch (e) {
     return refuse(`not a readable .zip: ${e instanceof BadFileError ? e.reason : e}`);
   }
+  const budget = { values: LIMITS.jsonValues };
+  const entry = <T>(name: string, schema: Check) => entryJson<T>(zip, name, schema, budget);
   const missing = REQUIRED.filter((n) => !zip.has(n));
   if (missing.length)
     refuse(
       `not a complete session archive: missing ${missing.join(', ')}` +
         (zip.has('manifest.json') ? '' : ' (is this a Studio session .zip?)'),
     );
-  const manifest = entryJson<SessionManifest>(zip, 'manifest.json', (v) => {
+  const manifest = entry<SessionManifest>('manifest.json', (v) => {
     const m = v as Partial<SessionManifest> | null;
     if (m?.format !== SESSION_FORMAT)
       refuse(`not a session archive: manifest format is ${describe(m?.format)}`);
@@ -171,14 +174,14 @@ function unpack(bytes: Uint8Array): SessionParts {
     refuse(`${hasOpt ? 'optimizer.safetensors' : 'optimizer.json'} is missing`);
   const parts: SessionParts = {
     manifest,
-    settings: entryJson(zip, 'settings.json', SETTINGS),
-    classes: entryJson(zip, 'classes.json', CLASSES),
-    split: entryJson(zip, 'split.json', SPLIT),
+    settings: entry('settings.json', SETTINGS),
+    classes: entry('classes.json', CLASSES),
+    split: entry('split.json', SPLIT),
     weights: tensors(zip, 'model.safetensors'),
-    history: entryJson(zip, 'history.json', HISTORY),
+    history: entry('history.json', HISTORY),
   };
   if (hasOpt) {
-    const optJson = entryJson<OptimizerJson>(zip, 'optimizer.json', OPTIMIZER);
+    const optJson = entry<OptimizerJson>('optimizer.json', OPTIMIZER);
     const optTensors = tensors(zip, 'optimizer.safetensors');
     for (const { key, entries } of optJson.state)
       for (const [, v] of entries)

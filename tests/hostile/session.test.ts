@@ -157,6 +157,29 @@ describe('hostile session archives', () => {
     );
   });
 
+  const deflated = (changes: Record<string, Uint8Array>) => {
+    const files = { ...unzipSync(good), ...changes };
+    return makeZip(Object.entries(files).map(([name, data]) => ({ name, data, deflate: true })));
+  };
+  const many = (item: string, n: number) => `${item},`.repeat(n - 1) + item;
+
+  it('a JSON bomb honest about its size: 16 MiB of [0,0,...] in 16 KB, refused before JSON.parse', () => {
+    const zip = deflated({ 'history.json': strToU8(`[${many('0', 2 ** 23 - 1)}]`) });
+    expect(zip.length).toBeLessThan(100_000);
+    refused(() => unpackSession(zip), /history\.json holds over 4194304 JSON values/);
+  });
+
+  it('the JSON value budget is shared by the entries of one archive', () => {
+    const zip = deflated({
+      'classes.json': strToU8(`[${many('"a"', 2_500_000)}]`),
+      'split.json': strToU8(`{"train":[${many('"b"', 2_000_000)}],"valid":[],"test":[]}`),
+    });
+    refused(
+      () => unpackSession(zip),
+      /split\.json holds over 4194304 JSON values \(with the file's other JSON\)/,
+    );
+  });
+
   it('not a zip at all', () => {
     refused(
       () => unpackSession(strToU8('PK but not really')),

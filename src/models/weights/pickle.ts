@@ -93,14 +93,11 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
       fail(`the pickle builds over ${LIMITS.pickleValues} containers`);
     return v;
   };
-  const pop = (): unknown => {
-    if (!stack.length || stack[stack.length - 1] === MARK) fail('the stack is empty');
-    return stack.pop();
-  };
   const top = (): unknown => {
     if (!stack.length || stack[stack.length - 1] === MARK) fail('the stack is empty');
     return stack[stack.length - 1];
   };
+  const pop = (): unknown => (top(), stack.pop());
   const popMark = () => {
     const m = stack.lastIndexOf(MARK);
     if (m < 0) fail('no MARK on the stack');

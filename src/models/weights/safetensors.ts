@@ -114,15 +114,10 @@ function parse(buf: Uint8Array) {
     refuse(`not a safetensors file (header length ${n} exceeds the file)`);
   if (n > LIMITS.safetensorsHeaderBytes)
     refuse(`header of ${n} bytes: over the ${mib(LIMITS.safetensorsHeaderBytes)} cap`);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + Number(n)));
-  } catch {
-    return refuse('not a safetensors file (header is not UTF-8 text)');
-  }
-  if (text[0] !== '{') refuse('not a safetensors file (header is not a JSON object)');
+  const bytes = buf.subarray(8, 8 + Number(n));
+  if (bytes[0] !== 0x7b) refuse('not a safetensors file (header is not a JSON object)');
   // {name: {shape: [...]}} nests 3 deep; anything deeper is not a safetensors header.
-  const header = parseJson(text, 'the header', 3) as Record<string, unknown>;
+  const header = parseJson(bytes, 'the header', 3) as Record<string, unknown>;
   const { __metadata__: meta = {}, ...rest } = header;
   if (!meta || typeof meta !== 'object' || Object.values(meta).some((v) => typeof v !== 'string'))
     refuse('__metadata__ is not a map of strings');

@@ -64,7 +64,7 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): ModelJso
   return readingFile(file, () => {
     if (bytes.length > LIMITS.jsonBytes)
       refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.jsonBytes)} cap for model.json`);
-    const json = parseJson(new TextDecoder().decode(bytes), 'model.json') as ModelJson;
+    const json = parseJson(bytes, 'model.json') as ModelJson;
     checkManifest(json);
     return json;
   });

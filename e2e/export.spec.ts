@@ -25,7 +25,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 
 import { expect, runInPage, test } from './fixtures';
 import { pullExport, type Listed } from '../scripts/cliExport';
-import { f32, writeSafetensorsTyped } from '../src/export/safetensors';
+import { f32, writeSafetensorsTyped } from '../src/models/weights/safetensors';
 import { PYTHON, torchAvailable } from '../tests/models/torchRef';
 
 const SIGNS = resolve('../shared/datasets/sign_language_digits');

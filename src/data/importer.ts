@@ -15,6 +15,7 @@ import {
 } from '../shared/dataset';
 import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from '../shared/items';
+import { decodeCsv } from '../shared/labelers';
 import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
 import { tooManyFiles } from '../shared/items';
@@ -73,7 +74,10 @@ export async function importFiles(
   const tooMany = tooManyFiles(files.length);
   if (tooMany) throw new Error(tooMany);
   const csvs = await Promise.all(
-    (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
+    (args.csvs ?? []).map(async (c) => ({
+      path: c.path,
+      text: decodeCsv(new Uint8Array(await c.file.arrayBuffer()), c.path),
+    })),
   );
   const options: ImportOptions = { ...IMPORT_DEFAULTS, ...args.options, csvs };
   // A chosen CSV that also sits inside the folder is the labels, not a skipped file.

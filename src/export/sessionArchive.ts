@@ -8,15 +8,37 @@
 //                        entries in order: numbers/booleans inline, tensors by name
 //   optimizer.safetensors  the state tensors, named `<param key>/<state name>`
 //   history.json         every training batch (global iteration), epoch row and fit so far
-// Pure: bytes <-> parts, with validation that names what is wrong (SessionArchiveError).
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+// Pure: bytes <-> parts. Reading takes only the entries it needs from the zip (zip.ts: sizes
+// checked before inflating), checks every JSON entry's fields (sessionSchema.ts) and the tensors
+// (safetensors.ts), and refuses with a SessionArchiveError naming the file, entry and reason.
+import { strToU8, zipSync } from 'fflate';
+import {
+  BadFileError,
+  describe,
+  LIMITS,
+  mib,
+  parseJson,
+  readingFile,
+  refuse,
+} from '../shared/badFile';
 import { readSafetensors, writeSafetensors } from '../models/weights/safetensors';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
+import { openZip, type Zip } from '../models/weights/zip';
+import {
+  CLASSES,
+  HISTORY,
+  MANIFEST,
+  OPTIMIZER,
+  SETTINGS,
+  SPLIT,
+  type Check,
+} from './sessionSchema';
 
 export const SESSION_FORMAT = 'studio-session';
 export const SESSION_VERSION = 1;
 
-export class SessionArchiveError extends Error {}
+/** The one error a session archive is refused with (also for data that does not fit it). */
+export class SessionArchiveError extends BadFileError {}
 
 export interface SessionManifest {
   format: typeof SESSION_FORMAT;
@@ -97,81 +119,74 @@ export function packSession(
   } as Parameters<typeof zipSync>[0]);
 }
 
-function parseJson<T>(files: Record<string, Uint8Array>, name: string): T {
-  try {
-    return JSON.parse(strFromU8(files[name])) as T;
-  } catch {
-    throw new SessionArchiveError(`session archive: ${name} is not valid JSON`);
-  }
+/** A JSON entry, parsed under the archive's shared value budget and checked against `schema`. */
+function entryJson<T>(zip: Zip, name: string, schema: Check, budget: { values: number }): T {
+  const v = parseJson(zip.read(name, LIMITS.jsonBytes), name, LIMITS.jsonDepth, budget);
+  readingFile(name, () => schema(v, ''));
+  return v as T;
 }
 
-function tensors(files: Record<string, Uint8Array>, name: string): StateDict {
-  try {
-    // Copies, not views into the archive: the archive's bytes can go once it is read.
-    const sd = readSafetensors(files[name]).tensors;
-    for (const [k, t] of sd) sd.set(k, { shape: t.shape, data: t.data.slice() });
-    return sd;
-  } catch (e) {
-    throw new SessionArchiveError(`session archive: ${name}: ${(e as Error).message}`);
-  }
+function tensors(zip: Zip, name: string): StateDict {
+  // Copies, not views into the archive: the archive's bytes can go once it is read.
+  const sd = readSafetensors(zip.read(name), name).tensors;
+  for (const [k, t] of sd) sd.set(k, { shape: t.shape, data: t.data.slice() });
+  return sd;
 }
 
 /** Bytes -> parts; throws SessionArchiveError naming the problem (not a zip, missing entry, ...). */
-export function unpackSession(bytes: Uint8Array): SessionParts {
-  let files: Record<string, Uint8Array>;
+export function unpackSession(bytes: Uint8Array, file = 'session archive'): SessionParts {
+  return readingFile(file, () => unpack(bytes), SessionArchiveError);
+}
+
+function unpack(bytes: Uint8Array): SessionParts {
+  if (bytes.length > LIMITS.fileBytes)
+    refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.fileBytes)} cap for session archives`);
+  let zip: Zip;
   try {
-    files = unzipSync(bytes);
+    zip = openZip(bytes);
   } catch (e) {
-    throw new SessionArchiveError(
-      `not a session archive: the file is not a readable .zip (${(e as Error).message})`,
-    );
+    return refuse(`not a readable .zip: ${e instanceof BadFileError ? e.reason : e}`);
   }
-  const missing = REQUIRED.filter((n) => !files[n]);
+  const budget = { values: LIMITS.jsonValues };
+  const entry = <T>(name: string, schema: Check) => entryJson<T>(zip, name, schema, budget);
+  const missing = REQUIRED.filter((n) => !zip.has(n));
   if (missing.length)
-    throw new SessionArchiveError(
+    refuse(
       `not a complete session archive: missing ${missing.join(', ')}` +
-        (files['manifest.json'] ? '' : ' (is this a Studio session .zip?)'),
+        (zip.has('manifest.json') ? '' : ' (is this a Studio session .zip?)'),
     );
-  const manifest = parseJson<SessionManifest>(files, 'manifest.json');
-  if (manifest.format !== SESSION_FORMAT)
-    throw new SessionArchiveError(`not a session archive: manifest format is '${manifest.format}'`);
-  if (manifest.version > SESSION_VERSION)
-    throw new SessionArchiveError(
-      `session archive version ${manifest.version} is newer than this studio reads (${SESSION_VERSION})`,
-    );
-  const lost = manifest.entries.filter((n) => !files[n]);
-  if (lost.length)
-    throw new SessionArchiveError(
-      `session archive is missing ${lost.join(', ')} (listed in its manifest)`,
-    );
-  const settings = parseJson<SessionSettings>(files, 'settings.json');
-  if (!settings.setup || typeof settings.setup.arch !== 'string')
-    throw new SessionArchiveError('session archive: settings.json has no setup.arch');
-  const classes = parseJson<string[]>(files, 'classes.json');
-  if (!Array.isArray(classes) || !classes.length)
-    throw new SessionArchiveError('session archive: classes.json is not a list of classes');
-  const hasOpt = !!files['optimizer.json'];
-  if (hasOpt !== !!files['optimizer.safetensors'])
-    throw new SessionArchiveError(
-      `session archive: ${hasOpt ? 'optimizer.safetensors' : 'optimizer.json'} is missing`,
-    );
+  const manifest = entry<SessionManifest>('manifest.json', (v) => {
+    const m = v as Partial<SessionManifest> | null;
+    if (m?.format !== SESSION_FORMAT)
+      refuse(`not a session archive: manifest format is ${describe(m?.format)}`);
+    if (!Number.isInteger(m.version) || m.version! < 1)
+      refuse(`version must be a positive integer (got ${describe(m.version)})`);
+    if (m.version! > SESSION_VERSION)
+      refuse(
+        `session archive version ${m.version} is newer than this studio reads (${SESSION_VERSION})`,
+      );
+    MANIFEST(v, '');
+  });
+  const lost = manifest.entries.filter((n) => !zip.has(n));
+  if (lost.length) refuse(`missing ${lost.join(', ')} (listed in its manifest)`);
+  const hasOpt = zip.has('optimizer.json');
+  if (hasOpt !== zip.has('optimizer.safetensors'))
+    refuse(`${hasOpt ? 'optimizer.safetensors' : 'optimizer.json'} is missing`);
   const parts: SessionParts = {
     manifest,
-    settings,
-    classes,
-    split: parseJson<SessionSplit>(files, 'split.json'),
-    weights: tensors(files, 'model.safetensors'),
-    history: parseJson(files, 'history.json'),
+    settings: entry('settings.json', SETTINGS),
+    classes: entry('classes.json', CLASSES),
+    split: entry('split.json', SPLIT),
+    weights: tensors(zip, 'model.safetensors'),
+    history: entry('history.json', HISTORY),
   };
   if (hasOpt) {
-    const optJson = parseJson<OptimizerJson>(files, 'optimizer.json');
-    const optTensors = tensors(files, 'optimizer.safetensors');
-    for (const { key, entries } of optJson.state ?? [])
+    const optJson = entry<OptimizerJson>('optimizer.json', OPTIMIZER);
+    const optTensors = tensors(zip, 'optimizer.safetensors');
+    for (const { key, entries } of optJson.state)
       for (const [, v] of entries)
         if (v && typeof v === 'object' && !optTensors.has(v.tensor))
-          throw new SessionArchiveError(
-            `session archive: optimizer state tensor '${v.tensor}' of '${key}' is missing`,
-          );
+          refuse(`optimizer state tensor '${v.tensor}' of '${key}' is missing`);
     parts.optimizer = { json: optJson, tensors: optTensors };
   }
   return parts;

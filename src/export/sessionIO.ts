@@ -136,8 +136,11 @@ function checkData(data: string, classes: string[], split: SessionSplit, warning
   if (moved) warnings.push(`${moved} images moved to the session's train/valid split`);
 }
 
-export async function importSession(bytes: Uint8Array): Promise<ImportSessionResult> {
-  const parts = unpackSession(bytes);
+export async function importSession(
+  bytes: Uint8Array,
+  file?: string,
+): Promise<ImportSessionResult> {
+  const parts = unpackSession(bytes, file);
   const warnings: string[] = [];
   const setup = parts.settings.setup as LearnSetupArgs & { data: 'demo' | 'imported' };
   checkData(setup.data, parts.classes, parts.split, warnings);

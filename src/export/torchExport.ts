@@ -14,7 +14,7 @@
 import type { InputSpec } from '../data/normalize';
 import type { RawTensor } from '../models/weights/tensors';
 import { toTorchLayout } from '../models/weights/tensors';
-import { f32, i64, writeSafetensorsTyped, type TypedTensor } from './safetensors';
+import { f32, i64, writeSafetensorsTyped, type TypedTensor } from '../models/weights/safetensors';
 
 export type HeadLayer =
   | { index: number; type: 'AdaptiveConcatPool2d' }

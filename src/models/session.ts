@@ -10,7 +10,13 @@ import { buildModel } from './zoo';
 import { readPth } from './weights/pth';
 import { readSafetensors } from './weights/safetensors';
 import { loadStateDict } from './weights/stateDict';
-import { batchNormEpsilons, readTfjsLayers, type ModelJson } from './weights/tfjsLayers';
+import {
+  batchNormEpsilons,
+  parseModelJson,
+  readTfjsLayers,
+  type ModelJson,
+} from './weights/tfjsLayers';
+import { refuse } from '../shared/badFile';
 
 export interface ModelInfo {
   arch: string;
@@ -87,23 +93,22 @@ export function loadWeights(args: {
   let layout: 'torch' | 'tf';
   let eps: number | undefined;
   if (st) {
-    sd = readSafetensors(new Uint8Array(st.bytes)).tensors;
+    sd = readSafetensors(new Uint8Array(st.bytes), st.name).tensors;
     layout = 'torch';
   } else if (pth) {
-    sd = readPth(new Uint8Array(pth.bytes));
+    sd = readPth(new Uint8Array(pth.bytes), pth.name);
     layout = 'torch';
   } else if (json) {
-    const mj = JSON.parse(new TextDecoder().decode(json.bytes)) as ModelJson;
-    if (!mj.weightsManifest)
-      throw new Error(`${json.name} is not a TF.js layers model (no weightsManifest)`);
-    sd = readTfjsLayers(mj, (path) => {
-      const f = files.find((x) => x.name === path || x.name.endsWith(`/${path}`));
-      if (!f)
-        throw new Error(
-          `TF.js model needs the shard '${path}': drop it together with ${json.name}`,
-        );
-      return new Uint8Array(f.bytes);
-    });
+    const mj = parseModelJson(new Uint8Array(json.bytes), json.name);
+    sd = readTfjsLayers(
+      mj,
+      (path) => {
+        const f = files.find((x) => x.name === path || x.name.endsWith(`/${path}`));
+        if (!f) refuse(`needs the shard '${path}': drop it together with ${json.name}`);
+        return new Uint8Array(f.bytes);
+      },
+      json.name,
+    );
     layout = 'tf';
     [eps] = batchNormEpsilons(mj);
   } else {

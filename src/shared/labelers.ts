@@ -1,6 +1,7 @@
 // Labellers: fastai's parent_label (here: the class folder, so nested sub-folders count for their
 // class), RegexLabeller as in ImageDataLoaders.from_name_re, and from_csv's filename,labels table.
 import Papa from 'papaparse';
+import { BadFileError } from './badFile';
 import type { Candidate } from './items';
 
 export type LabelResult = { labels: string[] } | { error: string };
@@ -39,6 +40,38 @@ export interface CsvTable {
   labelColumn: string;
   /** Header names of the columns after the second: not read (reported as a warning). */
   ignoredColumns?: string[];
+}
+
+/**
+ * A labels CSV's bytes -> text. Excel's "Unicode text" and PowerShell write UTF-16 (with a BOM):
+ * read as UTF-8 it is NUL-riddled and no file name matches ("not listed in the labels CSV"), so
+ * UTF-16 LE/BE is decoded by its BOM, or by where the NUL bytes of ASCII text fall when there is
+ * none; other NUL bytes mean it is not text. Invalid UTF-8 falls back to Windows-1252 (Excel's
+ * "CSV" on Windows).
+ */
+export function decodeCsv(bytes: Uint8Array, file = 'labels CSV'): string {
+  const [a, b] = bytes;
+  if (a === 0xff && b === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (a === 0xfe && b === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const head = bytes.subarray(0, 4096 - (bytes.length % 2));
+  const nuls = [0, 0];
+  head.forEach((x, i) => x === 0 && nuls[i % 2]++);
+  if (nuls[0] + nuls[1]) {
+    const half = head.length / 2;
+    // Mostly-ASCII UTF-16: NULs in (nearly) every other byte, (nearly) none in the rest.
+    const utf16 = (hi: number, lo: number) => hi >= half * 0.4 && lo <= hi * 0.05;
+    if (utf16(nuls[1], nuls[0])) return new TextDecoder('utf-16le').decode(bytes);
+    if (utf16(nuls[0], nuls[1])) return new TextDecoder('utf-16be').decode(bytes);
+    throw new BadFileError(
+      'contains NUL bytes: not a text CSV (a spreadsheet saved as .csv? save it as "CSV UTF-8")',
+      file,
+    );
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
 }
 
 const normCsvPath = (p: string) =>

@@ -128,7 +128,11 @@ export interface Commands {
 // session archive or a fastai script; session import; eval probabilities for export checks.
 export interface Commands {
   exportModel: { args: ExportArgs; result: ExportResult };
-  importSession: { args: { bytes: ArrayBuffer | Uint8Array }; result: ImportSessionResult };
+  importSession: {
+    /** `name`: the file's, for messages. */
+    args: { bytes: ArrayBuffer | Uint8Array; name?: string };
+    result: ImportSessionResult;
+  };
   learnForward: {
     args: { input: Float32Array | number[]; shape: [number, number, number, number] };
     result: { probs: number[][]; logits: number[][] };

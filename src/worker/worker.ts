@@ -189,7 +189,7 @@ const handlers: Handlers = {
   },
   async importSession(args) {
     await engine();
-    return importSession(new Uint8Array(args.bytes));
+    return importSession(new Uint8Array(args.bytes), args.name);
   },
   async learnForward(args) {
     await engine();

@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { writeSafetensorsTyped, f32, i64 } from '../../src/export/safetensors';
 import {
   headLayout,
   exportConfig,
@@ -21,8 +20,14 @@ import { kerasResnet50Body } from '../../src/models/kerasResnet50';
 import { normalizeInput } from '../../src/data/normalize';
 import { IMAGENET_TORCH, type Model } from '../../src/models/model';
 import { torchvisionResnet } from '../../src/models/resnet';
-import { readSafetensors } from '../../src/models/weights/safetensors';
+import {
+  f32,
+  i64,
+  readSafetensors,
+  writeSafetensorsTyped,
+} from '../../src/models/weights/safetensors';
 import type { StateDict } from '../../src/models/weights/tensors';
+import { sessionParts as parts } from '../hostile/craft';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -190,39 +195,6 @@ describe('torchvision naming and layouts', () => {
 });
 
 describe('session archive', () => {
-  const parts = () => ({
-    manifest: { format: 'studio-session' as const, version: 1, created: 'now', arch: 'tiny' },
-    settings: {
-      setup: { arch: 'tiny-bn-cnn', data: 'demo' as const, size: 16 },
-      frozenGroups: 0,
-      lr: 1e-3,
-      multiLabel: false,
-      position: { fits: 1, iterations: 2, dataPasses: 3 },
-    },
-    classes: ['x', 'y'],
-    split: { train: [], valid: [], test: [] },
-    weights: new Map([['fc.weight', { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }]]),
-    optimizer: {
-      json: {
-        hypers: [{ lr: 1e-3 }],
-        state: [
-          {
-            key: 'fc.weight',
-            entries: [
-              ['grad_avg', { tensor: 'fc.weight/grad_avg' }],
-              ['step', 2],
-              ['do_wd', true],
-            ] as [string, unknown][],
-          },
-        ],
-      },
-      tensors: new Map([
-        ['fc.weight/grad_avg', { shape: [2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) }],
-      ]),
-    },
-    history: { batches: [{ iter: 0 }, { iter: 1 }], epochs: [{ epoch: 0 }], fits: [{ args: {} }] },
-  });
-
   it('packs every part into named entries and reads them back exactly', () => {
     const bytes = packSession(parts() as never);
     expect(Object.keys(unzipSync(bytes)).sort()).toEqual([

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { f32, writeSafetensorsTyped } from '../../src/export/safetensors';
+import { f32, writeSafetensorsTyped } from '../../src/models/weights/safetensors';
 import { safetensorsExport } from '../../src/export/torchExport';
 import { cutBody, visionModel } from '../../src/models/head';
 import { normalizeInput } from '../../src/data/normalize';

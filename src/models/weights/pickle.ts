@@ -1,7 +1,11 @@
 // A RESTRICTED pickle interpreter for PyTorch checkpoints. Python's pickle can call any global
 // (os.system, eval, ...); this one never calls anything: it knows a short allow-list of globals
 // (tensor rebuilds, OrderedDict, storage types) and returns plain data for them, and refuses
-// any other global with an error naming it. Unknown opcodes are refused too.
+// any other global with an error naming it. Unknown opcodes are refused too. Every read is
+// bounds-checked and every value checked for the type an opcode needs, so a truncated or hostile
+// pickle ends in one clear refusal, and the stack, memo and containers are capped (LIMITS): a
+// loop runs at most once per byte and memory stays proportional to the file.
+import { BadFileError, describe, isCount, LIMITS, refuse } from '../../shared/badFile';
 
 /** A storage reference from a persistent id: ('storage', <dtype>Storage, key, location, numel). */
 export interface StorageRef {
@@ -16,8 +20,9 @@ export interface TensorRef {
   kind: 'tensor';
   storage: StorageRef;
   offset: number;
-  shape: number[];
-  stride: number[];
+  /** Unchecked lists: pth.ts validates them against the storage, naming the tensor. */
+  shape: unknown[];
+  stride: unknown[];
 }
 
 interface GlobalRef {
@@ -46,9 +51,10 @@ export const ALLOWED_GLOBALS = new Set([
   ...Object.keys(STORAGE_DTYPES).map((s) => `torch.${s}`),
 ]);
 
-export class UnsafePickleError extends Error {}
+export class UnsafePickleError extends BadFileError {}
 
 const MARK = Symbol('mark');
+const isGlobal = (v: unknown): v is GlobalRef => (v as GlobalRef)?.kind === 'global';
 
 /** Parses a pickle. `persistentLoad` resolves persistent ids (PyTorch storages). */
 export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => unknown): unknown {
@@ -57,237 +63,257 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
   let p = 0;
-  const u8 = () => bytes[p++];
-  const u16 = () => ((p += 2), dv.getUint16(p - 2, true));
-  const u32 = () => ((p += 4), dv.getUint32(p - 4, true));
-  const i32 = () => ((p += 4), dv.getInt32(p - 4, true));
-  const take = (n: number) => ((p += n), bytes.subarray(p - n, p));
+  let [op, opAt, made] = [0, 0, 0];
+  const at = () => `pickle opcode 0x${op.toString(16)} at byte ${opAt}`;
+  const fail = (why: string): never => refuse(`${at()}: ${why}`);
+  // ---- reads: each checks the bytes are there
+  const need = (n: number) => {
+    if (n > bytes.length - p) fail(`needs ${n} bytes, the pickle has ${bytes.length - p} left`);
+  };
+  const u8 = () => (need(1), bytes[p++]);
+  const u16 = () => (need(2), (p += 2), dv.getUint16(p - 2, true));
+  const u32 = () => (need(4), (p += 4), dv.getUint32(p - 4, true));
+  const i32 = () => (need(4), (p += 4), dv.getInt32(p - 4, true));
+  const take = (n: number) => (need(n), (p += n), bytes.subarray(p - n, p));
   const line = () => {
     const e = bytes.indexOf(10, p);
+    if (e < 0) fail('its text argument has no terminating newline (truncated or corrupt)');
     const s = text.decode(bytes.subarray(p, e));
     p = e + 1;
     return s;
   };
-  const popMark = () => {
-    const out: unknown[] = [];
-    for (;;) {
-      const v = stack.pop();
-      if (v === MARK) return out.reverse();
-      if (stack.length === 0 && v === undefined) throw new Error('pickle: MARK not found');
-      out.push(v);
-    }
+  // ---- the stack: capped, and never popped past its bottom or a MARK
+  const push = (v: unknown) => {
+    if (stack.length >= LIMITS.pickleValues)
+      fail(`the stack is over the cap of ${LIMITS.pickleValues} values`);
+    stack.push(v);
   };
+  const container = <T>(v: T): T => {
+    if (++made > LIMITS.pickleValues)
+      fail(`the pickle builds over ${LIMITS.pickleValues} containers`);
+    return v;
+  };
+  const top = (): unknown => {
+    if (!stack.length || stack[stack.length - 1] === MARK) fail('the stack is empty');
+    return stack[stack.length - 1];
+  };
+  const pop = (): unknown => (top(), stack.pop());
+  const popMark = () => {
+    const m = stack.lastIndexOf(MARK);
+    if (m < 0) fail('no MARK on the stack');
+    const out = stack.slice(m + 1);
+    stack.length = m;
+    return out;
+  };
+  const list = (v: unknown): unknown[] =>
+    Array.isArray(v) ? v : fail(`${describe(v)} is not a list`);
+  const str = (v: unknown): string =>
+    typeof v === 'string' ? v : fail(`${describe(v)} is not a string`);
+  const memoize = (i: number) => {
+    if (!memo.has(i) && memo.size >= LIMITS.pickleValues)
+      fail(`the memo is over the cap of ${LIMITS.pickleValues} entries`);
+    memo.set(i, top());
+  };
+  const recall = (i: number) =>
+    memo.has(i) ? memo.get(i) : fail(`memo entry ${i} was never stored`);
   const global = (module: string, name: string): GlobalRef => {
     const full = `${module}.${name}`;
+    // The name is the file's: printable and short in the message.
+    const shown = full.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
     if (!ALLOWED_GLOBALS.has(full))
       throw new UnsafePickleError(
-        `refused: the checkpoint's pickle references the global '${full}', which is not a tensor ` +
+        `refused: the checkpoint's pickle references the global '${shown}', which is not a tensor ` +
           `rebuild (allowed: ${[...ALLOWED_GLOBALS].join(', ')}). Nothing was executed.`,
       );
     return { kind: 'global', name: full };
   };
   const call = (fn: unknown, args: unknown[]): unknown => {
-    const name = (fn as GlobalRef)?.name;
-    if (name === 'collections.OrderedDict') return new Map();
+    const name = isGlobal(fn) ? fn.name : undefined;
+    if (name === 'collections.OrderedDict') return container(new Map());
     if (name === 'torch._utils._rebuild_tensor_v2') {
-      const [storage, offset, shape, stride] = args as [StorageRef, number, number[], number[]];
-      return {
+      const [storage, offset, shape, stride] = args;
+      if ((storage as StorageRef)?.kind !== 'storage') fail('a tensor rebuild without a storage');
+      return container({
         kind: 'tensor',
-        storage,
-        offset,
-        shape: [...shape],
-        stride: [...stride],
-      } satisfies TensorRef;
+        storage: storage as StorageRef,
+        offset: offset as number,
+        shape: [...list(shape)],
+        stride: [...list(stride)],
+      } satisfies TensorRef);
     }
     if (name === 'torch._utils._rebuild_parameter') return args[0];
-    throw new UnsafePickleError(`refused: pickle calls ${name ?? typeof fn}, which is not allowed`);
+    throw new UnsafePickleError(
+      `refused: pickle calls ${name ?? describe(fn)}, which is not allowed`,
+    );
   };
   const setItem = (d: unknown, k: unknown, v: unknown) => {
     if (d instanceof Map) d.set(k, v);
-    else if (d && typeof d === 'object') (d as Record<string, unknown>)[String(k)] = v;
-    else throw new Error('pickle: SETITEM on a non-dict');
+    else fail('SETITEM on a non-dict');
   };
   for (;;) {
-    if (p >= bytes.length) throw new Error('pickle: ended without STOP');
-    const op = u8();
+    if (p >= bytes.length) return refuse('pickle: ended without STOP (truncated)');
+    [opAt, op] = [p, bytes[p++]];
     switch (op) {
       case 0x80:
         u8();
         break; // PROTO
       case 0x95:
-        p += 8;
+        take(8);
         break; // FRAME
       case 0x2e:
-        return stack.pop(); // STOP
+        return pop(); // STOP
       case 0x28:
-        stack.push(MARK);
+        push(MARK);
         break; // MARK
       case 0x7d:
-        stack.push(new Map());
+        push(container(new Map()));
         break; // EMPTY_DICT
-      case 0x5d:
-        stack.push([]);
-        break; // EMPTY_LIST
+      case 0x5d: // EMPTY_LIST
       case 0x29:
-        stack.push([]);
+        push(container([]));
         break; // EMPTY_TUPLE
       case 0x4e:
-        stack.push(null);
+        push(null);
         break; // NONE
       case 0x88:
-        stack.push(true);
+        push(true);
         break; // NEWTRUE
       case 0x89:
-        stack.push(false);
+        push(false);
         break; // NEWFALSE
       case 0x4b:
-        stack.push(u8());
+        push(u8());
         break; // BININT1
       case 0x4d:
-        stack.push(u16());
+        push(u16());
         break; // BININT2
       case 0x4a:
-        stack.push(i32());
+        push(i32());
         break; // BININT
       case 0x8a: {
-        // LONG1
+        // LONG1: little-endian two's complement; a storage size fits in 8 bytes
         const n = u8();
+        if (n > 8) fail(`a ${n}-byte integer`);
+        const b = take(n);
         let v = 0n;
-        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[p + i]);
-        if (n > 0 && bytes[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        p += n;
-        stack.push(Number(v));
+        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        if (n > 0 && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+        push(Number(v));
         break;
       }
       case 0x47:
-        stack.push(((p += 8), dv.getFloat64(p - 8, false)));
+        push((need(8), (p += 8), dv.getFloat64(p - 8, false)));
         break; // BINFLOAT
-      case 0x58: {
-        const n = u32();
-        stack.push(text.decode(take(n)));
-        break;
-      } // BINUNICODE
-      case 0x8c: {
-        const n = u8();
-        stack.push(text.decode(take(n)));
-        break;
-      } // SHORT_BINUNICODE
-      case 0x55: {
-        const n = u8();
-        stack.push(text.decode(take(n)));
-        break;
-      } // SHORT_BINSTRING
-      case 0x54: {
-        const n = u32();
-        stack.push(text.decode(take(n)));
-        break;
-      } // BINSTRING
-      case 0x43: {
-        const n = u8();
-        stack.push(take(n).slice());
-        break;
-      } // SHORT_BINBYTES
-      case 0x42: {
-        const n = u32();
-        stack.push(take(n).slice());
-        break;
-      } // BINBYTES
+      case 0x58: // BINUNICODE
+      case 0x54:
+        push(text.decode(take(u32())));
+        break; // BINSTRING
+      case 0x8c: // SHORT_BINUNICODE
+      case 0x55:
+        push(text.decode(take(u8())));
+        break; // SHORT_BINSTRING
+      case 0x43:
+        push(take(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x42:
+        push(take(u32()).slice());
+        break; // BINBYTES
       case 0x71:
-        memo.set(u8(), stack[stack.length - 1]);
+        memoize(u8());
         break; // BINPUT
       case 0x72:
-        memo.set(u32(), stack[stack.length - 1]);
+        memoize(u32());
         break; // LONG_BINPUT
       case 0x94:
-        memo.set(memo.size, stack[stack.length - 1]);
+        memoize(memo.size);
         break; // MEMOIZE
       case 0x68:
-        stack.push(memo.get(u8()));
+        push(recall(u8()));
         break; // BINGET
       case 0x6a:
-        stack.push(memo.get(u32()));
+        push(recall(u32()));
         break; // LONG_BINGET
       case 0x74:
-        stack.push(popMark());
+        push(container(popMark()));
         break; // TUPLE
       case 0x85:
-        stack.push([stack.pop()]);
+        push(container([pop()]));
         break; // TUPLE1
       case 0x86: {
-        const b = stack.pop();
-        const a = stack.pop();
-        stack.push([a, b]);
+        const b = pop();
+        push(container([pop(), b]));
         break;
       } // TUPLE2
       case 0x87: {
-        const c = stack.pop();
-        const b = stack.pop();
-        const a = stack.pop();
-        stack.push([a, b, c]);
+        const c = pop();
+        const b = pop();
+        push(container([pop(), b, c]));
         break;
       } // TUPLE3
       case 0x61: {
-        const v = stack.pop();
-        (stack[stack.length - 1] as unknown[]).push(v);
+        const v = pop();
+        list(top()).push(v);
         break;
       } // APPEND
       case 0x65: {
+        // APPENDS
         const items = popMark();
-        (stack[stack.length - 1] as unknown[]).push(...items);
+        const l = list(top());
+        for (const v of items) l.push(v);
         break;
-      } // APPENDS
+      }
       case 0x73: {
-        const v = stack.pop();
-        const k = stack.pop();
-        setItem(stack[stack.length - 1], k, v);
+        const v = pop();
+        const k = pop();
+        setItem(top(), k, v);
         break;
       } // SETITEM
       case 0x75: {
         // SETITEMS
         const items = popMark();
-        for (let i = 0; i < items.length; i += 2)
-          setItem(stack[stack.length - 1], items[i], items[i + 1]);
+        const d = top();
+        for (let i = 0; i + 1 < items.length; i += 2) setItem(d, items[i], items[i + 1]);
         break;
       }
       case 0x63: {
         const m = line();
-        const n = line();
-        stack.push(global(m, n));
+        push(global(m, line()));
         break;
       } // GLOBAL
       case 0x93: {
-        const n = stack.pop() as string;
-        const m = stack.pop() as string;
-        stack.push(global(m, n));
+        const n = str(pop());
+        push(global(str(pop()), n));
         break;
       } // STACK_GLOBAL
       case 0x52: {
-        const args = stack.pop() as unknown[];
-        const fn = stack.pop();
-        stack.push(call(fn, args));
+        const args = list(pop());
+        push(call(pop(), args));
         break;
       } // REDUCE
       case 0x51:
-        stack.push(persistentLoad(stack.pop()));
+        push(persistentLoad(pop()));
         break; // BINPERSID
       // BUILD sets an object's state: for an OrderedDict that is `_metadata`, which we drop.
       case 0x62:
-        stack.pop();
+        pop();
+        top();
         break;
       default:
-        throw new UnsafePickleError(
-          `refused: pickle opcode 0x${op.toString(16)} at byte ${p - 1} is not one a tensor checkpoint needs`,
-        );
+        throw new UnsafePickleError(`refused: ${at()} is not one a tensor checkpoint needs`);
     }
   }
 }
 
+/** ('storage', <dtype>Storage, key, location, numel), checked. */
 export function storageRef(pid: unknown): StorageRef {
   const t = pid as unknown[];
   if (!Array.isArray(t) || t[0] !== 'storage')
-    throw new UnsafePickleError(`refused: unknown persistent id ${JSON.stringify(t?.[0])}`);
-  const type = (t[1] as GlobalRef).name.replace(/^torch\./, '');
-  const dtype = STORAGE_DTYPES[type];
+    throw new UnsafePickleError(`refused: unknown persistent id ${describe(t?.[0] ?? t)}`);
+  const type = isGlobal(t[1]) ? t[1].name.replace(/^torch\./, '') : describe(t[1]);
+  const dtype = Object.hasOwn(STORAGE_DTYPES, type) ? STORAGE_DTYPES[type] : undefined;
   if (!dtype) throw new UnsafePickleError(`refused: storage type ${type}`);
-  return { kind: 'storage', dtype, key: String(t[2]), numel: Number(t[4]) };
+  const key = t[2];
+  if (typeof key !== 'string' && !isCount(key)) refuse(`pickle: storage key ${describe(key)}`);
+  if (!isCount(t[4])) refuse(`pickle: storage '${key}' has size ${describe(t[4])}`);
+  return { kind: 'storage', dtype, key: String(key), numel: t[4] };
 }

@@ -78,7 +78,7 @@ export interface TrainSlice {
   lrFind(args?: LrFindArgs): Promise<LrFindCmdResult | undefined>;
   pauseTraining(paused: boolean): Promise<void>;
   /** A session archive replaces the learner, its history and freeze state; throws on failure. */
-  importSession(bytes: ArrayBuffer | Uint8Array): Promise<ImportSessionResult>;
+  importSession(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<ImportSessionResult>;
   /** One format's files, or every format (`all`) with the TF.js files under `tfjs/`. */
   exportFiles(
     format: ExportFormat | 'all',
@@ -187,9 +187,9 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       set({ trainPaused: paused });
       await worker().call('pause', { paused });
     },
-    async importSession(bytes) {
+    async importSession(bytes, name) {
       await connected();
-      const r = await worker().call('importSession', { bytes });
+      const r = await worker().call('importSession', { bytes, name });
       flushWorkerEvents();
       set({
         trainSetup: r.setup,

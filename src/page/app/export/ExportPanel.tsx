@@ -81,7 +81,7 @@ export function ExportPanel() {
     setMessage(undefined);
     setWarnings([]);
     try {
-      const r = await importSessionBytes(await file.arrayBuffer());
+      const r = await importSessionBytes(await file.arrayBuffer(), file.name);
       if (r.warnings.length) setWarnings(r.warnings);
       setMessage({
         ok: true,

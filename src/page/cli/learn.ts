@@ -2,7 +2,7 @@
 // Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
 import type { CliArgs } from './bridge';
 import { useStudio, worker } from '../store/studio';
-import { parseLr } from '../../shared/schedule';
+import { formatLr, parseLr } from '../../shared/schedule';
 import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../learn/session';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
@@ -122,8 +122,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
         .fit(JSON.parse(JSON.stringify({ policy, epochs, lr, precompute: flag(a.precompute) }))),
     );
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
-    const lrText =
-      lr === undefined ? '' : `, ${typeof lr === 'number' ? lr.toPrecision(3) : 'slice'}`;
+    const lrText = lr === undefined ? '' : `, ${formatLr(lr, (v) => v.toPrecision(3))}`;
     return {
       adapter: info?.adapter,
       recipe:

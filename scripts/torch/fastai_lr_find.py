@@ -53,7 +53,7 @@ def lr_find(learn, start_lr=1e-7, end_lr=10.0, num_it=100, stop_div=True, beta=0
     num_it = max(num_it, 6)
     opt_state = {p: copy.deepcopy(s) for p, s in learn.opt.state.items()}  # keys are the live parameters
     saved = copy.deepcopy(learn.model.state_dict()), opt_state, copy.deepcopy(learn.opt.hypers)
-    n_iter = len(learn.train_x()) // learn.bs
+    n_iter = len(learn.yt) // learn.bs  # drop_last
     lrs, losses, raw = [], [], []
     smooth, best, it, stop = 0.0, float("inf"), 0, False
     for _ in range(num_it // n_iter + 1):

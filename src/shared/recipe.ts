@@ -18,6 +18,8 @@ export interface Recipe {
   lrFind: boolean;
   /** fine_tune(epochs) */
   fineTune: number;
+  /** fastai's Resize(size, method) item transform: its default, crop. */
+  resize: 'crop';
   /** Cached body features for the frozen phase: off, since batch augmentations need the body. */
   precompute: boolean;
   /** Why a default differs from fastai's, for the report. */
@@ -37,6 +39,7 @@ export function defaultRecipe(adapter: AdapterLike | undefined): Recipe {
     pretrained: true,
     lrFind: true,
     fineTune: 1,
+    resize: 'crop' as const,
     precompute: false,
   };
   if (!isSoftwareAdapter(adapter)) return { ...base, size: 224, bs: 64 }; // fastai: 224 px, bs 64

@@ -23,6 +23,7 @@ describe('defaultRecipe', () => {
       bs: 64,
       lrFind: true,
       fineTune: 1,
+      resize: 'crop',
       precompute: false,
     });
   });

@@ -74,9 +74,12 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   },
   // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
   //  [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
-  //  [--pretrained [false] | --scratch] [--body current] [--precompute]`: import (the data helper's),
+  //  [--pretrained [false] | --scratch] [--body current] [--precompute] [--resize squish|crop|pad]`:
+  //  import (the data helper's),
   //  then the Learner. Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
+    if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
+      throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);
     const s = useStudio.getState();
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
@@ -100,6 +103,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
             seed: num(a.seed),
             pretrained: pretrainedDefault(arch, flag(a.pretrained), Boolean(flag(a.scratch))),
             body: a.body,
+            resize: a.resize ?? recipe?.resize,
           }),
         ),
       ),
@@ -138,6 +142,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       mixedPrecisionReason: setup.mixedPrecisionReason,
       size,
       bs,
+      resize: a.resize ?? recipe?.resize ?? 'squish',
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
       epochs: result.rows.map((r) => ({

@@ -134,7 +134,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
         (lrFind ? ', lr_find() (valley)' : '') +
         `, ${policy}(${epochs}${lrText})` +
         (recipe ? " — fastai's lesson-1 defaults" : ''),
-      recipeNote: recipe?.note,
+      // Only when the machine chose size or bs.
+      recipeNote: a.size === undefined || a.bs === undefined ? recipe?.note : undefined,
       arch: setup.arch,
       pretrained: setup.pretrained,
       frozenGroups: setup.frozenGroups,

@@ -7,8 +7,11 @@ import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
 import { readImages } from './cliPredict';
 import { handSessionFile, pullExport, type Listed } from './cliExport';
+import { PROGRESS_COMMANDS, progressEveryMs, watchProgress } from './cliProgress';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
+       train, lr-find, fit and bench print progress on stderr (one line per epoch, one every
+       --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
 commands:
   info                      WebGPU adapter, features, limits, tfjs backend and versions
   demo [--steps N] [--bs N] train the built-in demo CNN and print its losses
@@ -23,11 +26,14 @@ commands:
   kernel-check [--seed S]   WGSL kernels + gradients vs the tfjs CPU backend (max relative errors)
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
-  train <dir> [--arch tiny-bn-cnn|resnet18|...] [--size 64] [--bs 16] [--aug side-on|none] [--lr-find]
-        [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--export DIR]
-        [--pretrained] [--body current] [--precompute]
-                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows;
-                            --export writes every export format into DIR
+  train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
+        [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
+        [--export DIR] [--pretrained [false] | --scratch] [--body current] [--precompute]
+        [--resize squish|crop|pad]
+                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows.
+                            No --arch: lesson 1 (pretrained ResNet50, lr_find, fine_tune(1) at the
+                            valley, Resize crop; size 224 and bs 64, or 128 and 16 on a software
+                            adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
                             the session's model/archive/script (of FILE.zip if given) into DIR`;
 
@@ -52,10 +58,16 @@ async function main() {
     // The page cannot read local files: hand it their bytes.
     if (command === 'predict' || command === 'predict-learner')
       (args as Record<string, unknown>).images = readImages(rest);
-    const result = await studio.page.evaluate(
-      ([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>),
-      [command, args] as const,
-    );
+    const stop =
+      PROGRESS_COMMANDS.has(command) && !values.quiet
+        ? watchProgress(studio.page, command, progressEveryMs(values['progress-every']), log)
+        : async () => {};
+    const result = await studio.page
+      .evaluate(([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>), [
+        command,
+        args,
+      ] as const)
+      .finally(stop);
     // Exported files stay in the page: pull them into the folder asked for.
     const outDir =
       command === 'export' ? values.out : command === 'train' ? values.export : undefined;

@@ -6,9 +6,12 @@ export const BOOLEAN_FLAGS = new Set([
   'stratify',
   'pretrained',
   'precompute',
+  'scratch',
+  'quiet',
 ]);
 
-/** `--key value`, `--key=value`, and the boolean flags above; everything else is positional. */
+/** `--key value`, `--key=value`, and the boolean flags above (which may take an explicit
+ * `true`/`false`: `--pretrained false`); everything else is positional. */
 export function parseCliArgs(argv: string[]) {
   const positionals: string[] = [];
   const values: Record<string, string | boolean> = {};
@@ -20,6 +23,8 @@ export function parseCliArgs(argv: string[]) {
     }
     const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
     if (inline !== undefined) values[key] = inline;
+    else if (BOOLEAN_FLAGS.has(key) && /^(true|false)$/.test(argv[i + 1] ?? ''))
+      values[key] = argv[++i] === 'true';
     // A flag followed by another flag is boolean too (`--stock-kernels --export DIR`).
     else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length || argv[i + 1].startsWith('--'))
       values[key] = true;

@@ -1,15 +1,18 @@
 """PyTorch as the referee: fastai's `fine_tune` recipe, re-implemented in plain PyTorch, run on the
 bundled Keras ResNet50 (ported by keras_resnet50.py). fastai itself is not installable here, so every
 piece below follows fastai's source (2.7): vision_learner/create_head/_resnet_split, Learner.freeze
-(train_bn, wd_bn_bias=False), Adam (optimizer.py), fit_one_cycle/fine_tune/combined_cos
-(callback/schedule.py), Resize(method='squish') and aug_transforms() (vision/augment.py).
+(train_bn, wd_bn_bias=False), Adam (optimizer.py), fit_one_cycle/fine_tune/combined_cos/lr_find
+(callback/schedule.py), Resize/RandomResizedCrop and aug_transforms() (vision/augment.py).
 
     /usr/bin/python3 scripts/torch/fastai_recipe.py [--data ../shared/datasets/sign_language_digits]
-        [--size 64] [--bs 64] [--epochs 1] [--freeze-epochs 1] [--base-lr 2e-3] [--seed 42]
-        [--scratch [--lr 1e-3]] [--out report.json]
+        [--size 64] [--bs 64] [--epochs 1] [--freeze-epochs 1] [--base-lr 2e-3 | --lr-find] [--seed 42]
+        [--item-tfm resize|random-resized-crop] [--resize-method crop|squish|pad]
+        [--per-class N] [--valid-per-class N] [--threads 2] [--scratch [--lr 1e-3]] [--out report.json]
 
-`--scratch` trains the same net from random init at the same budget: fastai's from-scratch habit,
-`fit_one_cycle(freeze_epochs + epochs, lr)` with nothing frozen. Prints a JSON report on stdout.
+The item transform defaults to fastai's Resize(size) (method crop); the parity numbers recorded before
+it existed used `--resize-method squish`. `--scratch` trains the same net from random init at the same
+budget: fastai's from-scratch habit, `fit_one_cycle(freeze_epochs + epochs, lr)` with nothing frozen.
+Prints a JSON report on stdout (progress on stderr).
 """
 import argparse
 import json
@@ -26,6 +29,8 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fastai_item_tfms import item_tfm, open_image, to_uint8  # noqa: E402
+from fastai_lr_find import lr_find  # noqa: E402
 from keras_resnet50 import CaffePreprocess, keras_resnet50_body, load_image, load_keras_resnet50  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,16 +213,25 @@ def norm_bias_params(m, with_bias=True):
 # ---------------------------------------------------------------- data (Resize squish + aug_transforms)
 
 
-def load_split(folder, size, vocab=None, per_class=None):
+def list_split(folder, vocab=None, per_class=None):
     folder = Path(folder)
     vocab = vocab or sorted(d.name for d in folder.iterdir() if d.is_dir())
-    xs, ys = [], []
+    files, ys = [], []
     for yi, c in enumerate(vocab):
-        files = [f for f in sorted((folder / c).rglob("*")) if f.suffix.lower() in IMAGE_EXTS]
-        for f in files[:per_class]:
-            xs.append((load_image(f, size) * 255).round().to(torch.uint8))
-            ys.append(yi)
-    return torch.stack(xs), torch.tensor(ys), vocab
+        found = [f for f in sorted((folder / c).rglob("*")) if f.suffix.lower() in IMAGE_EXTS]
+        files += found[:per_class]
+        ys += [yi] * len(found[:per_class])
+    return files, torch.tensor(ys), vocab
+
+
+def load_split(folder, size, vocab=None, per_class=None):
+    """Resize(size, method='squish') once, up front (it draws nothing): the old parity runs' path."""
+    files, ys, vocab = list_split(folder, vocab, per_class)
+    return torch.stack([(load_image(f, size) * 255).round().to(torch.uint8) for f in files]), ys, vocab
+
+
+def tfm_split(files, tfm, train, rng):
+    return torch.stack([to_uint8(tfm(open_image(f), train, rng)) for f in files])
 
 
 def _mask(x, p, neutral=0.0):
@@ -291,8 +305,9 @@ def aug_transforms_batch(x, max_rotate=10.0, max_zoom=1.1, max_lighting=0.2, max
 
 class Learner:
     def __init__(self, model, xs_train, ys_train, xs_valid, ys_valid, bs, aug=True, wd=0.01, shuffle=True, pre=None):
-        """xs: uint8 NCHW images (IntToFloatTensor and `pre` run per batch). The step-parity test
-        passes float inputs that are already normalised, shuffle=False and pre=nn.Identity()."""
+        """xs: uint8 NCHW images (IntToFloatTensor and `pre` run per batch), or for xs_train a function
+        returning them (random item transforms draw again every epoch). The step-parity test passes
+        float inputs that are already normalised, shuffle=False and pre=nn.Identity()."""
         self.model, self.bs, self.aug, self.shuffle = model, bs, aug, shuffle
         self.xt, self.yt, self.xv, self.yv = xs_train, ys_train, xs_valid, ys_valid
         self.pre = pre or CaffePreprocess()
@@ -304,11 +319,27 @@ class Learner:
             self.opt.state[p]["force_train"] = True
         self.log, self.lr_log, self.mom_log, self.iter_losses = [], [], [], []
         self.moms = (0.95, 0.85, 0.95)
+        self.phase_seconds = {}
 
     @staticmethod
     def to_float(x):
         """IntToFloatTensor for uint8 images; float inputs pass through."""
         return x.float() / 255.0 if x.dtype == torch.uint8 else x
+
+    def train_x(self):
+        return self.xt() if callable(self.xt) else self.xt
+
+    def train_batch(self, xt, idx):
+        """One training step on xt[idx] with the optimizer's current hypers; returns the loss."""
+        x = self.to_float(xt[idx])
+        if self.aug:
+            x = aug_transforms_batch(x)
+        x = self.pre(x)  # in place of Normalize.from_stats(*imagenet_stats): Keras caffe mode
+        loss = self.loss_func(self.model(x), self.yt[idx])
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad()
+        return float(loss)
 
     def freeze_to(self, n):
         self.opt.freeze_to(n)
@@ -324,30 +355,23 @@ class Learner:
         self.opt.set_hyper("lr", lr_max)
         lr_max = np.array([h["lr"] for h in self.opt.hypers])
         scheds = one_cycle_scheds(lr_max, div, div_final, pct_start, self.moms)
-        n_iter = len(self.xt) // self.bs  # train DataLoader: shuffle=True, drop_last=True
+        n_iter = len(self.yt) // self.bs  # train DataLoader: shuffle=True, drop_last=True
         total, it = n_epoch * n_iter, 0
         smooth_val, smooth_count = 0.0, 0  # AvgSmoothLoss(beta=0.98), reset per fit
+        t_fit = time.time()
         for epoch in range(n_epoch):
             t0, c0 = time.time(), time.process_time()
             self.model.train()
-            perm = torch.randperm(len(self.xt)) if self.shuffle else torch.arange(len(self.xt))
+            xt = self.train_x()
+            perm = torch.randperm(len(xt)) if self.shuffle else torch.arange(len(xt))
             losses = []
             for b in range(n_iter):
-                idx = perm[b * self.bs:(b + 1) * self.bs]
-                x = self.to_float(self.xt[idx])
-                if self.aug:
-                    x = aug_transforms_batch(x)
-                x = self.pre(x)  # in place of Normalize.from_stats(*imagenet_stats): Keras caffe mode
                 pos = it / total
                 self.opt.set_hyper("lr", scheds["lr"](pos))
                 self.opt.set_hyper("mom", scheds["mom"](pos))
                 self.lr_log.append([h["lr"] for h in self.opt.hypers])
                 self.mom_log.append(self.opt.hypers[-1]["mom"])
-                loss = self.loss_func(self.model(x), self.yt[idx])
-                loss.backward()
-                self.opt.step()
-                self.opt.zero_grad()
-                lv = float(loss)
+                lv = self.train_batch(xt, perm[b * self.bs:(b + 1) * self.bs])
                 losses.append(lv)
                 self.iter_losses.append(lv)
                 smooth_val, smooth_count = 0.98 * smooth_val + 0.02 * lv, smooth_count + 1
@@ -363,6 +387,7 @@ class Learner:
                 cpu_seconds=round(time.process_time() - c0, 2),  # wall time depends on who else is on the 2 cores
             ))
             print(json.dumps(self.log[-1]), file=sys.stderr, flush=True)
+        self.phase_seconds[phase] = round(time.time() - t_fit, 2)
 
     def fine_tune(self, epochs, base_lr=2e-3, freeze_epochs=1, lr_mult=100, pct_start=0.3, div=5.0):
         self.freeze()
@@ -397,6 +422,21 @@ def build_model(n_out, pretrained, bn_momentum):
     return model
 
 
+def load_data(args):
+    """Train and valid uint8 tensors; the train set is a function when its item transform draws."""
+    data = Path(args.data)
+    valid_dir = data / "val" if (data / "val").is_dir() else data / "valid"
+    vpc = args.valid_per_class if args.valid_per_class is not None else args.per_class
+    if args.item_tfm == "resize" and args.resize_method == "squish":
+        xt, yt, vocab = load_split(data / "train", args.size, per_class=args.per_class)
+        xv, yv, _ = load_split(valid_dir, args.size, vocab, per_class=vpc)
+        return xt, yt, xv, yv, vocab
+    ft, yt, vocab = list_split(data / "train", per_class=args.per_class)
+    fv, yv, _ = list_split(valid_dir, vocab, per_class=vpc)
+    tfm, rng = item_tfm(args.item_tfm, args.size, args.resize_method), random.Random(args.seed)
+    return (lambda: tfm_split(ft, tfm, True, rng)), yt, tfm_split(fv, tfm, False, rng), yv, vocab
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared/datasets/sign_language_digits"))
@@ -405,13 +445,18 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--freeze-epochs", type=int, default=1)
     ap.add_argument("--base-lr", type=float, default=2e-3)
+    ap.add_argument("--lr-find", action="store_true", help="lr_find() first, then fine_tune with its valley as base_lr")
+    ap.add_argument("--item-tfm", choices=["resize", "random-resized-crop"], default="resize")
+    ap.add_argument("--resize-method", choices=["crop", "squish", "pad"], default="crop",
+                    help="Resize(size, method); squish reproduces the old parity runs")
     ap.add_argument("--scratch", action="store_true", help="random init, fit_one_cycle(freeze_epochs+epochs, --lr)")
     ap.add_argument("--lr", type=float, default=1e-3, help="lr_max for --scratch (fastai's defaults.lr)")
     ap.add_argument("--no-aug", action="store_true")
     ap.add_argument("--bn-momentum", type=float, default=0.1, help="PyTorch/fastai convention (Keras' 0.99 == 0.01 here)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--per-class", type=int, help="smoke runs only: first N images per class and split")
+    ap.add_argument("--per-class", type=int, help="first N training images per class (and valid, unless --valid-per-class)")
+    ap.add_argument("--valid-per-class", type=int, help="first N validation images per class")
     ap.add_argument("--out", help="also write the JSON report here")
     args = ap.parse_args(argv)
 
@@ -420,41 +465,47 @@ def main(argv=None):
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     t_start = time.time()
-
-    data = Path(args.data)
-    valid_dir = data / "val" if (data / "val").is_dir() else data / "valid"
-    xt, yt, vocab = load_split(data / "train", args.size, per_class=args.per_class)
-    xv, yv, _ = load_split(valid_dir, args.size, vocab, per_class=args.per_class)
+    xt, yt, xv, yv, vocab = load_data(args)
     t_data = time.time()
 
     model = build_model(len(vocab), not args.scratch, args.bn_momentum)
     learn = Learner(model, xt, yt, xv, yv, args.bs, aug=not args.no_aug)
     t_model = time.time()
+    found = None
     if args.scratch:
         learn.fit_one_cycle(args.freeze_epochs + args.epochs, args.lr, phase="scratch")
         recipe = f"fit_one_cycle({args.freeze_epochs + args.epochs}, {args.lr}) from random init"
     else:
+        if args.lr_find:
+            learn.freeze()  # vision_learner freezes a pretrained body before the user's lr_find
+            found = lr_find(learn)
+            found["seconds"] = round(time.time() - t_model, 2)
+            args.base_lr = found["valley"]
+            print(f"lr_find: {found['iterations']} iterations, valley {args.base_lr:.3g}, {found['seconds']}s", file=sys.stderr, flush=True)
         learn.fine_tune(args.epochs, base_lr=args.base_lr, freeze_epochs=args.freeze_epochs)
-        recipe = f"fine_tune({args.epochs}, base_lr={args.base_lr}, freeze_epochs={args.freeze_epochs})"
+        recipe = ("lr_find() then " if args.lr_find else "") + f"fine_tune({args.epochs}, base_lr={args.base_lr:.4g}, freeze_epochs={args.freeze_epochs})"
     t_end = time.time()
 
+    tfm = f"RandomResizedCrop({args.size})" if args.item_tfm == "random-resized-crop" else f"Resize({args.size}, method='{args.resize_method}')"
+    seconds = dict(data=round(t_data - t_start, 2), model=round(t_model - t_data, 2), fit=round(t_end - t_model, 2), total=round(t_end - t_start, 2),
+                   cpu_total=round(time.process_time(), 2), **({"lr_find": found["seconds"]} if found else {}), phases=learn.phase_seconds)
     report = dict(
         referee="pytorch-fastai-recipe",
         recipe=recipe,
         arch="keras-resnet50" + ("-scratch" if args.scratch else "-imagenet"),
         settings=dict(
-            data=str(data), n_train=len(xt), n_valid=len(xv), vocab=vocab, size=args.size, bs=args.bs,
-            item_tfms="Resize(size, method='squish') (PIL bilinear, EXIF orientation applied)",
+            data=args.data, n_train=len(yt), n_valid=len(yv), vocab=vocab, size=args.size, bs=args.bs,
+            item_tfms=tfm + " (PIL bilinear, EXIF orientation applied)",
             batch_tfms="none" if args.no_aug else "aug_transforms() defaults",
             normalize="keras caffe (BGR*255 - mean)", opt="fastai Adam mom .9 sqr_mom .99 eps 1e-5 wd .01 (true wd, no wd on bn/bias)",
             moms=learn.moms, bn_momentum=args.bn_momentum, train_bn=True, seed=args.seed, threads=args.threads,
-            iters_per_epoch=len(xt) // args.bs, torch=torch.__version__,
+            iters_per_epoch=len(yt) // args.bs, torch=torch.__version__, load_average=os.getloadavg(),
         ),
+        lr_find=found and {k: found[k] for k in ("valley", "valley_index", "iterations", "seconds", "lrs", "losses")},
         epochs=learn.log,
         final_accuracy=learn.log[-1]["accuracy"],
         final_valid_loss=learn.log[-1]["valid_loss"],
-        seconds=dict(data=round(t_data - t_start, 2), model=round(t_model - t_data, 2), fit=round(t_end - t_model, 2), total=round(t_end - t_start, 2),
-                     cpu_total=round(time.process_time(), 2)),
+        seconds=seconds,
         lr_first_last=[learn.lr_log[0], learn.lr_log[-1]],
     )
     text = json.dumps(report, indent=1)

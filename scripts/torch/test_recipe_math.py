@@ -13,6 +13,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fastai_item_tfms as ft  # noqa: E402
+import fastai_lr_find as lf  # noqa: E402
 import fastai_recipe as fr  # noqa: E402
 
 failures = []
@@ -112,6 +114,60 @@ x = torch.rand(6, 3, 16, 16)
 y = fr.aug_transforms_batch(x, p_affine=0.0, p_lighting=0.0)
 same = [min(float((y[i] - x[i]).abs().max()), float((y[i] - x[i].flip(-1)).abs().max())) < 1e-4 for i in range(6)]
 close("aug with p=0 is identity or flip", same, [1] * 6)
+
+# lr_find's stop rule: best is updated first, then stop once the smoothed loss is above 4x the best
+best, stops = float("inf"), []
+for i, sl in enumerate([1.0, 0.5, 1.9, 2.0, 2.1], 1):
+    best, stop = lf.lr_find_stop(sl, best, i, 100)
+    stops.append(stop)
+close("lr_find stops at 4x the best smoothed loss (2.0 is not above 4 * .5)", stops, [0, 0, 0, 0, 1])
+close("lr_find stops after num_it iterations", lf.lr_find_stop(1.0, 1.0, 100, 100)[1], 1)
+close("lr_find stop_div=False ignores divergence", lf.lr_find_stop(9.0, 1.0, 5, 100, stop_div=False)[1], 0)
+close("lr_find exponential schedule at pos .5", lf.sched_exp(1e-7, 10, 0.5), math.sqrt(1e-7 * 10))
+
+# valley on a synthetic curve: down for 15 points, then up. fastai's max_start = max_end - lds = -1,
+# sections = 15 / 3 = 5, idx = -1 + 5 + int(2.5) = 6
+lrs = [10 ** (-7 + i / 4) for i in range(20)]
+losses = [3.0 - 0.1 * i for i in range(15)] + [1.6 + 0.5 * i for i in range(5)]
+close("valley index on a down-then-up curve", lf.valley(lrs, losses)[1], 6)
+close("valley lr", lf.valley(lrs, losses)[0], lrs[6])
+# a bump: the longest decreasing subsequence skips 4.5 (5 4 3 2 1 .5: max_start 0, max_end 6, idx 0+2+1)
+close("valley skips a bump", lf.valley(list(range(8)), [5, 4, 3, 4.5, 2, 1, 0.5, 3])[1], 3)
+# suggest() drops the first num_it // 10 and the last 5 points before valley
+curve = [3.0 - 0.01 * i for i in range(60)] + [2.5 + 0.1 * i for i in range(40)]
+got, _ = lf.suggest(np.arange(100.0), np.array(curve), 100)  # valley over [10:95]: down 10..59 -> 50 long
+close("suggest skips num_it // 10 and the last 5", got, 10 - 1 + int(50 / 3) + int(50 / 3 / 2))
+
+# lr_find on a tiny learner: the lr schedule is fastai's, it stops early on divergence, and weights and
+# optimizer state come back unchanged
+torch.manual_seed(0)
+body = torch.nn.Sequential(*[torch.nn.Identity() for _ in range(5)], torch.nn.Linear(4, 4))
+tiny = torch.nn.Sequential(body, torch.nn.Linear(4, 3))
+xs, ys = torch.randn(32, 4), torch.randint(0, 3, (32,))
+learn = fr.Learner(tiny, xs, ys, xs, ys, bs=8, aug=False, pre=torch.nn.Identity())
+before = {k: v.clone() for k, v in tiny.state_dict().items()}
+found = lf.lr_find(learn)
+close("lr_find lr at iteration 0 and 50", [found["lrs"][0], found["lrs"][50]], [1e-7, 1e-7 * 1e8**0.5])
+close("lr_find stopped early (lr reaches 10 at 100)", found["iterations"] < 100, 1)
+close("lr_find records one lr and loss per iteration", [len(found["lrs"]), len(found["losses"])], [found["iterations"]] * 2)
+close("lr_find restores the weights", all(torch.equal(v, tiny.state_dict()[k]) for k, v in before.items()), 1)
+close("lr_find restores optimizer state", all("grad_avg" not in st for st in learn.opt.state.values()), 1)
+
+# item transforms: a 40x20 image whose pixel value is its column index
+im = ft.Image.fromarray(np.tile(np.arange(40, dtype=np.uint8), (20, 1))[..., None].repeat(3, 2))
+cols = lambda out: np.asarray(out)[0, :, 0].tolist()  # noqa: E731
+close("Resize crop valid: centre crop", cols(ft.resize(im, 20, "crop", train=False)), list(range(10, 30)))
+rng = __import__("random").Random(3)
+left = int(__import__("random").Random(3).random() * 20)
+close("Resize crop train: random left edge", cols(ft.resize(im, 20, "crop", train=True, rng=rng)), list(range(left, left + 20)))
+sqd = cols(ft.resize(im, 20, "squish"))
+close("Resize squish keeps the whole width", [*ft.resize(im, 20, "squish").size, sqd[0] <= 1, sqd[-1] >= 38], [20, 20, 1, 1])
+tall = ft.Image.fromarray(np.tile(np.arange(20, dtype=np.uint8)[:, None], (1, 40))[..., None].repeat(3, 2))  # value = row
+rows = np.asarray(ft.resize(tall, 40, "pad", train=False))[:, 0, 0].tolist()
+close("Resize pad: reflection above and below", rows, list(range(10, 0, -1)) + list(range(20)) + list(range(18, 8, -1)))
+sq = ft.Image.fromarray(np.tile(np.arange(24, dtype=np.uint8), (24, 1))[..., None].repeat(3, 2))
+close("RandomResizedCrop valid: size+8 squish, centre crop", cols(ft.random_resized_crop(sq, 16, train=False)), list(range(4, 20)))
+close("RandomResizedCrop train: size", ft.random_resized_crop(im, 16, train=True, rng=rng).size, (16, 16))
 
 print(f"{len(failures)} failure(s)" if failures else "all recipe math checks passed")
 sys.exit(1 if failures else 0)

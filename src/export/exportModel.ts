@@ -101,7 +101,7 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
     pretrained: setup.pretrained || setup.body === 'current',
     size: setup.size,
     batchSize: setup.bs,
-    resize: 'squish',
+    resize: setup.resize,
     aug: setup.aug,
     labelling,
     split,

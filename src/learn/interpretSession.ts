@@ -73,8 +73,12 @@ function session() {
   return s;
 }
 
-/** The Learner's item transform for the session (session.ts makeData: resize, squish). */
-const itemTfmOf = (size: number): ItemTfm => ({ kind: 'resize', size, method: 'squish' });
+/** The Learner's item transform for the session (session.ts makeData: Resize(size, method)). */
+const itemTfmOf = (size: number): ItemTfm => ({
+  kind: 'resize',
+  size,
+  method: learnSession()?.setup.resize ?? 'squish',
+});
 
 /** The imported validation items as the session's loaders see them (no pixels processed). */
 function importedItems(): { valid: LoaderItem[]; train: LoaderItem[] } {

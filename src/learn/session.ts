@@ -2,6 +2,7 @@
 // fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { AugPreset } from '../data/augment';
+import type { ResizeMethod } from '../data/itemTransforms';
 import { DEMO_CLASSES } from '../shared/demoShapes';
 import { currentDataset, dataLoaders } from '../data/importer';
 import { learnerBatches } from '../data/loaders';
@@ -55,6 +56,8 @@ export interface LearnSetupArgs {
   pretrained?: boolean;
   /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
   body?: 'current' | 'arch';
+  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
+  resize?: ResizeMethod;
 }
 export interface LearnSetupResult {
   arch: string;
@@ -128,6 +131,7 @@ const DEFAULTS: Required<LearnSetupArgs> = {
   labelSmoothing: false,
   pretrained: false,
   body: 'arch',
+  resize: 'squish',
 };
 
 /** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
@@ -137,7 +141,7 @@ function makeData(
 ): Batches & { vocab: readonly string[]; multiLabel?: boolean } {
   if (s.data === 'demo') return demoBatches(s);
   const dls = dataLoaders({
-    itemTfm: { kind: 'resize', size: s.size, method: 'squish' },
+    itemTfm: { kind: 'resize', size: s.size, method: s.resize },
     aug: s.aug,
     seed: s.seed,
   });

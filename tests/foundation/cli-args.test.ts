@@ -18,4 +18,13 @@ describe('parseCliArgs', () => {
   it('treats a trailing flag without a value as boolean', () => {
     expect(parseCliArgs(['info', '--verbose']).values).toEqual({ verbose: true });
   });
+  it('lets a boolean flag take an explicit true/false, without eating other positionals', () => {
+    expect(parseCliArgs(['train', 'd', '--pretrained', 'false', '--scratch']).values).toEqual({
+      pretrained: false,
+      scratch: true,
+    });
+    const { positionals, values } = parseCliArgs(['train', '--quiet', 'd', '--lr-find', 'true']);
+    expect(positionals).toEqual(['train', 'd']);
+    expect(values).toEqual({ quiet: true, 'lr-find': true });
+  });
 });

@@ -6,6 +6,7 @@ import { learnCommands } from './learn';
 import { interpretCommands } from './interpret';
 import { exportCommands } from './export';
 import { reliabilityCommands } from './reliability';
+import { cliPhase, cliProgress } from './progress';
 
 export type CliArgs = Record<string, string | number | boolean | string[]>;
 
@@ -119,6 +120,8 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
 export interface StudioCli {
   commands: string[];
   run(command: string, args: CliArgs): Promise<unknown>;
+  /** Polled by scripts/cli.ts while a command runs. */
+  progress: typeof cliProgress;
 }
 
 declare global {
@@ -139,7 +142,9 @@ export function installCliBridge() {
         throw new Error(
           `unknown command '${command}' (known: ${Object.keys(commands).join(', ')})`,
         );
+      cliPhase.name = command;
       return fn(args);
     },
+    progress: cliProgress,
   };
 }

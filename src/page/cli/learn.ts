@@ -2,9 +2,11 @@
 // Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
 import type { CliArgs } from './bridge';
 import { useStudio } from '../store/studio';
-import { parseLr } from '../../shared/schedule';
+import { formatLr, parseLr } from '../../shared/schedule';
 import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../learn/session';
 import { holdExport } from './export';
+import { cliPhase } from './progress';
+import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
 
 /** `--flag` (true), `--flag=false`, or absent (undefined: the default). */
 const flag = (v: unknown) => (v === undefined ? undefined : v !== false && v !== 'false');
@@ -72,56 +74,75 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       }),
     );
   },
-  // `train <dir> --arch tiny-bn-cnn|resnet18|... [--size N] [--bs N] [--aug side-on|none] [--lr-find]
-  //  [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels] [--pretrained] [--body current]
-  //  [--precompute]`: the `import` command's import, then the Learner.
+  // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
+  //  [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
+  //  [--pretrained [false] | --scratch] [--body current] [--precompute] [--resize squish|crop|pad]`:
+  //  import (the data helper's),
+  //  then the Learner. Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
+    if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
+      throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);
     const s = useStudio.getState();
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
     const info = await s.connect();
     if (a['stock-kernels'] !== undefined) await s.useStudioKernels(!a['stock-kernels']);
+    const recipe = a.arch === undefined ? defaultRecipe(info?.adapter) : undefined;
+    const arch = String(a.arch ?? recipe!.arch);
+    const size = num(a.size) ?? recipe?.size ?? 64;
+    const bs = num(a.bs) ?? recipe?.bs ?? 16;
+    cliPhase.name = 'setup';
     const setup = orThrow(
       await s.learnSetup(
         JSON.parse(
           JSON.stringify({
             data: 'imported',
-            arch: a.arch ?? 'tiny-bn-cnn',
-            size: num(a.size) ?? 64,
-            bs: num(a.bs) ?? 16,
+            arch,
+            size,
+            bs,
             aug: a.aug,
             seed: num(a.seed),
-            pretrained: flag(a.pretrained),
+            pretrained: pretrainedDefault(arch, flag(a.pretrained), Boolean(flag(a.scratch))),
             body: a.body,
+            resize: a.resize ?? recipe?.resize,
           }),
         ),
       ),
     );
-    const bs = num(a.bs) ?? 16;
-    const lrFind = a['lr-find']
+    // lr_find by default only in the recipe, and never when an LR is given.
+    const wantLrFind = flag(a['lr-find']) ?? (recipe?.lrFind === true && a.lr === undefined);
+    cliPhase.name = 'lr_find';
+    const lrFind = wantLrFind
       ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) }))
       : undefined;
     const lr = lrArg(a.lr) ?? lrFind?.suggestion;
-    const fineTune = a['fine-tune'] !== undefined;
-    const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? 1);
+    const fineTune =
+      a['fine-tune'] !== undefined || (recipe !== undefined && a['one-cycle'] === undefined);
+    const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? recipe?.fineTune ?? 1);
+    const policy = fineTune ? 'fine_tune' : 'one_cycle';
+    cliPhase.name = policy;
     const result = orThrow(
-      await useStudio.getState().fit({
-        policy: fineTune ? 'fine_tune' : 'one_cycle',
-        epochs,
-        lr,
-        precompute: flag(a.precompute),
-      }),
+      await useStudio.getState().fit({ policy, epochs, lr, precompute: flag(a.precompute) }),
     );
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
+    const lrText = lr === undefined ? '' : `, ${formatLr(lr, (v) => v.toPrecision(3))}`;
     return {
       adapter: info?.adapter,
+      recipe:
+        `vision_learner(${setup.arch}, pretrained=${setup.pretrained ? 'True' : 'False'})` +
+        (lrFind ? ', lr_find() (valley)' : '') +
+        `, ${policy}(${epochs}${lrText})` +
+        (recipe ? " — fastai's lesson-1 defaults" : ''),
+      // Only when the machine chose size or bs.
+      recipeNote: a.size === undefined || a.bs === undefined ? recipe?.note : undefined,
       arch: setup.arch,
       pretrained: setup.pretrained,
       frozenGroups: setup.frozenGroups,
       mixedPrecision: setup.mixedPrecision,
       mixedPrecisionReason: setup.mixedPrecisionReason,
-      size: num(a.size) ?? 64,
+      size,
       bs,
+      resize: a.resize ?? recipe?.resize ?? 'squish',
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
       epochs: result.rows.map((r) => ({

@@ -3,7 +3,6 @@
 // pure modules, and hand DataLoaders to the Learner.
 import * as tf from '@tensorflow/tfjs';
 import type { WorkerEvent } from '../shared/protocol';
-import type { AugPreset } from './augment';
 import {
   finishImport,
   IMPORT_DEFAULTS,
@@ -15,34 +14,8 @@ import {
 } from '../shared/dataset';
 import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from '../shared/items';
-import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
-
-export interface ImportFile {
-  path: string;
-  file: File;
-}
-
-export interface ImportFilesArgs {
-  /** The files to import; omitted: the files staged with stageFiles. */
-  files?: ImportFile[];
-  /** Labels CSVs chosen next to the folder (CSV label mode). */
-  csvs?: ImportFile[];
-  /** Class folders the directory walk found empty (a file input cannot see them). */
-  emptyDirs?: string[];
-  options?: Partial<Omit<ImportOptions, 'csvs'>>;
-  /** Longest side of the cached, resized images. */
-  cacheSize?: number;
-}
-
-/** Sample pixels for thumbnails and show_batch: small RGB images the page draws on a canvas. */
-export interface RgbSample {
-  path: string;
-  labels: string[];
-  width: number;
-  height: number;
-  rgb: Uint8Array;
-}
+import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../shared/protocol';
 
 /** 10 000 photos at 128 px on the long side are at most ~490 MB of RGB; typical 4:3 photos ~370 MB. */
 export const DEFAULT_CACHE_SIZE = 128;
@@ -159,14 +132,6 @@ export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>)
     vocab: current.summary.classes,
     multiLabel: current.summary.multiLabel,
   });
-}
-
-export interface ShowBatchArgs {
-  n: number;
-  itemTfm: ItemTfm;
-  aug: AugPreset;
-  seed: number;
-  split?: 'train' | 'valid';
 }
 
 /** fastai show_batch: the first `n` samples of a batch as the model sees them (augmented on train). */

@@ -3,11 +3,12 @@
 // Usage:  const dls = dataLoaders(...); for await (const { x, y } of dls.train.batches(bs, epoch)) { ...; tf.dispose([x, y]) }
 // x: Tensor4D [bs, size, size, 3], RGB in [0, 1] (normalise with the model's InputSpec);
 // y: int32 class indices [bs], or float32 multi-hot [bs, nClasses] when multiLabel.
+import type { AugPreset, ItemTfm } from '../shared/protocol';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeInput, type InputSpec } from '../models/model';
-import { applyAugmentation, augPreset, drawAugmentation, type AugPreset } from './augment';
+import { applyAugmentation, augPreset, drawAugmentation } from './augment';
 import type { Split } from '../shared/items';
-import { applyItemTfm, type ItemTfm, type RgbImage } from './itemTransforms';
+import { applyItemTfm, type RgbImage } from './itemTransforms';
 import { seededRandom } from '../shared/random';
 import { seededPermutation } from '../shared/split';
 

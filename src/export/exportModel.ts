@@ -8,22 +8,14 @@ import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../models/model';
 import type { StateDict } from '../models/weights/tensors';
-import { reproductionScript, type Fit, type ReproSettings } from './reproScript';
+import { reproductionScript } from './reproScript';
 import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
-import { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
+import { EXPORT_FORMATS } from '../shared/formats';
+import type { ExportArgs, ExportResult, Fit, ReproSettings } from '../shared/protocol';
 export { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
-
-export interface ExportArgs {
-  format: ExportFormat;
-  /** Script only: settings the session does not know (e.g. the labelling regex). */
-  script?: Partial<ReproSettings>;
-}
-export interface ExportResult {
-  files: { name: string; bytes: ArrayBuffer }[];
-}
 
 function exportMeta(learn: Learner, size: number): ExportMeta {
   const m = learn.model;

@@ -4,17 +4,10 @@
 // untouched and the error says what is wrong.
 import * as tf from '@tensorflow/tfjs';
 import { currentDataset } from '../data/importer';
-import { History, historyOf, setHistory, type HistoryData } from '../learn/history';
+import { History, historyOf, setHistory } from '../learn/history';
 import type { Learner } from '../learn/learner';
 import type { State } from '../learn/optimizer';
-import {
-  attachSession,
-  detachSession,
-  learnSession,
-  learnSetup,
-  type LearnSetupArgs,
-  type LearnSetupResult,
-} from '../learn/session';
+import { attachSession, detachSession, learnSession, learnSetup } from '../learn/session';
 import { loadStateDict } from '../models/weights/stateDict';
 import type { StateDict } from '../models/weights/tensors';
 import {
@@ -27,6 +20,7 @@ import {
   type OptimizerJson,
   type SessionSplit,
 } from './sessionArchive';
+import type { HistoryData, ImportSessionResult, LearnSetupArgs } from '../shared/protocol';
 
 async function raw(t: tf.Tensor) {
   return { shape: [...t.shape], data: new Float32Array((await t.data()) as Float32Array) };
@@ -101,16 +95,6 @@ export async function exportSession(): Promise<Uint8Array> {
     optimizer,
     history: history.toJSON(),
   });
-}
-
-export interface ImportSessionResult {
-  setup: LearnSetupResult;
-  settings: LearnSetupArgs;
-  frozenGroups: number;
-  iterations: number;
-  epochs: number;
-  history: HistoryData;
-  warnings: string[];
 }
 
 /** Data checks before anything is built: the imported folder must be the session's. */

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyAugmentation, augPreset, drawAugmentation } from '../data/augment';
 import { decodeToCache } from '../data/decode';
-import { cachedImage, dataLoaders, DEFAULT_CACHE_SIZE, type RgbSample } from '../data/importer';
-import { applyItemTfm, type ItemTfm, type RgbImage } from '../data/itemTransforms';
+import { cachedImage, dataLoaders, DEFAULT_CACHE_SIZE } from '../data/importer';
+import { applyItemTfm, type RgbImage } from '../data/itemTransforms';
 import type { LoaderItem } from '../data/loaders';
 import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
@@ -20,52 +20,20 @@ import {
   mostConfused,
   multiLabelReport,
   topLosses,
-  type Confusion,
   type Report,
 } from '../shared/interpretation';
 import { learnSession } from './session';
 import { ttaBlend } from './tta';
-
-export interface TopLossItem {
-  index: number;
-  path: string;
-  actual: string[];
-  predicted: string[];
-  loss: number;
-  /** Probability of the (first) predicted class, as fastai's plot_top_losses shows. */
-  prob: number;
-  /** Probability the model gave the actual class (single-label). */
-  probActual?: number;
-}
-
-export interface InterpretResult {
-  vocab: string[];
-  multiLabel: boolean;
-  /** Validation items, in the validation loader's order. */
-  n: number;
-  /** Item paths (imported data), or `demo/valid/<i>` for the procedural demo set. */
-  paths: string[];
-  /** Whether `paths` are files of the import (thumbnails through `dataImage`). */
-  imported: boolean;
-  /** Single-label: class ids; multi-label: empty. */
-  actual: number[];
-  predicted: number[];
-  /** Activated outputs (softmax / sigmoid), row-major [n, c]. */
-  probs: number[];
-  /** Multi-label: multi-hot targets [n, c]; single-label: empty. */
-  targets: number[];
-  /** Per-item loss (the session's loss function, reduction none). */
-  losses: number[];
-  /** matrix[actual][predicted] counts (single-label; empty for multi-label). */
-  matrix: number[][];
-  /** cells[a][p]: item indices of that cell. */
-  cells: number[][][];
-  topLosses: TopLossItem[];
-  mostConfused: Confusion[];
-  /** Single-label: classification report; multi-label: at `thresh`. */
-  report: Report;
-  thresh: number;
-}
+import type {
+  GradCamArgs,
+  GradCamResult,
+  InterpretResult,
+  ItemTfm,
+  LearnerPrediction,
+  PredictLearnerArgs,
+  RgbSample,
+  TopLossItem,
+} from '../shared/protocol';
 
 function session() {
   const s = learnSession();
@@ -205,33 +173,6 @@ async function decodeBytes(bytes: ArrayBuffer | Uint8Array, size: number) {
   return decodeToCache(new Blob([bytes as BlobPart]), Math.max(DEFAULT_CACHE_SIZE, size));
 }
 
-export interface GradCamArgs {
-  /** A validation item by index (as in the `interpret` result)... */
-  index?: number;
-  /** ...or any imported file by path... */
-  path?: string;
-  /** ...or a new image's bytes (Predict). */
-  bytes?: ArrayBuffer | Uint8Array;
-  /** The class to explain; default the predicted class. */
-  classIndex?: number;
-}
-
-export interface GradCamResult {
-  path: string;
-  classIndex: number;
-  label: string;
-  prob: number;
-  probs: number[];
-  /** Heat in [0, 1], [height, width] row-major, aligned with `image`. */
-  heatmap: Float32Array;
-  width: number;
-  height: number;
-  rawWidth: number;
-  rawHeight: number;
-  /** The image as the model saw it (session size). */
-  image: RgbSample;
-}
-
 /** The [0,1] pixels (session size) of a Grad-CAM target. */
 async function camInput(
   a: GradCamArgs,
@@ -302,24 +243,6 @@ export async function gradcamCmd(a: GradCamArgs): Promise<GradCamResult> {
   } finally {
     x.dispose();
   }
-}
-
-export interface PredictLearnerArgs {
-  images: { path: string; bytes: ArrayBuffer | Uint8Array }[];
-  tta?: boolean;
-  /** Classes listed per image (default 3). */
-  top?: number;
-}
-
-export interface LearnerPrediction {
-  path: string;
-  error?: string;
-  /** Single-label: the argmax; multi-label: every class with prob >= 0.5. */
-  predicted: string[];
-  /** Probability of the first predicted class (or the top class). */
-  prob: number;
-  top: { label: string; prob: number }[];
-  probs: number[];
 }
 
 export { ttaBlend } from './tta';

@@ -13,10 +13,17 @@ import * as tf from '@tensorflow/tfjs';
 import { currentEngine, deviceLostCount, startEngine } from '../engine/device';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import type { Model } from '../models/model';
-import { Recorder, type EpochRow } from './callbacks';
-import { History, historyOf, type HistoryData } from './history';
+import { Recorder } from './callbacks';
+import { History, historyOf } from './history';
 import { Callback, CancelFitException, type Learner } from './learner';
 import type { Hypers, State } from './optimizer';
+import type {
+  DebugFaultArgs,
+  EpochRow,
+  HistoryData,
+  MemStats,
+  RecoveryEvent,
+} from '../shared/protocol';
 
 export class DeviceLostError extends Error {}
 export class GpuOomError extends Error {
@@ -27,18 +34,6 @@ export class GpuOomError extends Error {
     super(`out of GPU memory at batch size ${bs}: ${detail}`);
   }
 }
-
-export type RecoveryEvent =
-  | { type: 'status'; message: string }
-  /** The run went back to its last checkpoint: the UI keeps only this many batch/epoch records. */
-  | {
-      type: 'trainRecovered';
-      cause: 'deviceLost' | 'oom';
-      keepBatches: number;
-      keepEpochs: number;
-      epoch: number;
-      bs: number;
-    };
 
 // ************* CPU copies of tensors *************
 
@@ -176,27 +171,12 @@ export const debugFaults = {
   oom: undefined as { aboveBs: number; times: number } | undefined,
 };
 
-export interface DebugFaultArgs {
-  /** Destroy the GPU device right after this training iteration (1-based) of the next fit. */
-  destroyAfterIter?: number;
-  /** The next `times` training steps with more than `aboveBs` items fail as out of memory. */
-  oom?: { aboveBs: number; times: number };
-}
 export function armDebugFault(a: DebugFaultArgs): DebugFaultArgs {
   if (a.destroyAfterIter !== undefined) debugFaults.destroyAfterIter = a.destroyAfterIter;
   if (a.oom) debugFaults.oom = { ...a.oom };
   return { destroyAfterIter: debugFaults.destroyAfterIter, oom: debugFaults.oom };
 }
 
-export interface MemStats {
-  numTensors: number;
-  numBytes: number;
-  /** webgpu backend: bytes in live tensors' GPU buffers, and all buffers it holds (pooled too). */
-  numBytesInGPU?: number;
-  numBytesInGPUAllocated?: number;
-  /** Chrome's performance.memory where it exists (not in every worker). */
-  jsHeapUsed?: number;
-}
 export function memStats(): MemStats {
   const m = tf.memory() as tf.MemoryInfo & {
     numBytesInGPU?: number;

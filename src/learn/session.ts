@@ -1,118 +1,37 @@
 // The worker's training session: one model + data + Learner kept between commands, so lr_find,
 // fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { AugPreset } from '../data/augment';
 import { DEMO_CLASSES } from '../shared/demoShapes';
 import { currentDataset, dataLoaders } from '../data/importer';
 import { learnerBatches } from '../data/loaders';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
-import {
-  DivergenceGuard,
-  InterruptCallback,
-  Recorder,
-  SaveModelCallback,
-  type EpochRow,
-} from './callbacks';
+import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback } from './callbacks';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
-import { EmitCallback, type BatchRecord } from './emit';
+import { EmitCallback } from './emit';
 import { HistoryCallback, historyOf, setHistory } from './history';
-import { FitRecovery, type RecoveryEvent } from './recovery';
-import {
-  fineTune,
-  fitOneCycle,
-  fitSgdr,
-  learner,
-  lrFind,
-  onPrecomputed,
-  type LrFindResult,
-} from './fit';
+import { FitRecovery } from './recovery';
+import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import { learnerModel } from './pretrained';
-import type { LrSlice, SuggestionName } from '../shared/schedule';
 import { tta } from './tta';
-
-export interface LearnSetupArgs {
-  /** Small built-in nets, or a ResNet of the models zoo (random init) with fastai's head. */
-  arch?: string;
-  /** The procedural demo set, or the folder imported by the Data panel / `import`. */
-  data?: 'demo' | 'imported';
-  aug?: AugPreset;
-  size?: number;
-  bs?: number;
-  /** Training / validation batches per epoch of the procedural demo dataset. */
-  nTrain?: number;
-  nValid?: number;
-  seed?: number;
-  labelSmoothing?: boolean;
-  /** ResNets: start from ImageNet weights (arch resnet50-imagenet: the bundled Keras ResNet50),
-   * frozen but for the head, as fastai's vision_learner(pretrained=True). */
-  pretrained?: boolean;
-  /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
-  body?: 'current' | 'arch';
-}
-export interface LearnSetupResult {
-  arch: string;
-  vocab: string[];
-  groups: number;
-  nParams: number;
-  pretrained: boolean;
-  /** Frozen layer groups (fastai freeze: all but the head when pretrained). */
-  frozenGroups: number;
-  /** Always false: training is f32; why, for the report. */
-  mixedPrecision: false;
-  mixedPrecisionReason: string;
-}
-
-export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
-export interface FitArgs {
-  policy?: FitPolicy;
-  epochs: number;
-  /** A number, or fastai's `slice(hi)` / `slice(lo, hi)` for discriminative LRs (not fine_tune,
-   * whose base_lr is one number: it makes its own slice). */
-  lr?: number | LrSlice;
-  /** sgdr only. */
-  cycleLen?: number;
-  cycleMult?: number;
-  mixup?: boolean;
-  /** Keep the best epoch's weights (by valid_loss). */
-  saveBest?: boolean;
-  /** Progressive resizing: continue with the same weights at this image size. */
-  size?: number;
-  /** Weight decay (decoupled, as fastai's Adam); kept for later fits. */
-  wd?: number;
-  /** While the body is frozen, train the head on cached body features (fastai v0.7
-   * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
-  precompute?: boolean;
-}
-export interface FitResult {
-  rows: EpochRow[];
-  stopped: boolean;
-  diverged?: { lr: number; iter: number; loss: number };
-  seconds: number;
-}
-export interface LrFindArgs {
-  startLr?: number;
-  endLr?: number;
-  numIt?: number;
-  suggest?: SuggestionName[];
-}
-export type LrFindCmdResult = LrFindResult & { suggestion: number };
-export interface LearnStateResult {
-  /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */
-  weightsHash: string;
-  /** Same over the optimizer state tensors (empty string if none). */
-  optHash: string;
-  numTensors: number;
-}
-export type TrainEvent =
-  | ({ type: 'trainBatch' } & BatchRecord)
-  | { type: 'trainEpoch'; row: EpochRow & { numTensors: number } };
+import type {
+  EpochRow,
+  FitArgs,
+  FitResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  RecoveryEvent,
+  TrainEvent,
+} from '../shared/protocol';
 
 let session: { learn: Learner; setup: Required<LearnSetupArgs> } | undefined;
 

@@ -10,27 +10,7 @@ import { readPth } from './weights/pth';
 import { readSafetensors } from './weights/safetensors';
 import { loadStateDict } from './weights/stateDict';
 import { batchNormEpsilons, readTfjsLayers, type ModelJson } from './weights/tfjsLayers';
-
-export interface ModelInfo {
-  arch: string;
-  nParams: number;
-  nClasses: number;
-  labels: boolean;
-  source: string;
-}
-export interface WeightFile {
-  name: string;
-  bytes: ArrayBuffer;
-}
-export interface PredictImage {
-  path: string;
-  bytes: ArrayBuffer;
-}
-export interface Prediction {
-  path: string;
-  top: { label: string; prob: number }[];
-  error?: string;
-}
+import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../shared/protocol';
 
 export const BUNDLED_URL = '/models/resnet50-imagenet/model.json';
 export const BUNDLED_LABELS_URL = '/models/resnet50-imagenet-assets/labels.json';

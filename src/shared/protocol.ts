@@ -1,34 +1,58 @@
 // The one typed contract between the page and the training worker. Commands go in (each with
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
-import type { AdapterInfo } from '../engine/device';
-import type { DebugFaultArgs, MemStats, RecoveryEvent } from '../learn/recovery';
 import type {
-  FitArgs,
-  FitResult,
-  LearnSetupArgs,
-  LearnSetupResult,
-  LearnStateResult,
-  LrFindArgs,
-  LrFindCmdResult,
-  TrainEvent,
-} from '../learn/session';
-import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
-import type { ImportSummary } from './dataset';
-import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
-import type { KernelCheckResult } from '../engine/kernels/check';
-import type { StepParityResult } from '../learn/stepParity';
-import type { BenchArgs, BenchResult } from '../engine/kernels/bench';
-import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
-import type { ExportArgs, ExportResult } from '../export/exportModel';
-import type { ImportSessionResult } from '../export/sessionIO';
+  DataBenchArgs,
+  DataBenchResult,
+  BenchArgs,
+  BenchResult,
+  KernelCheckResult,
+  StepParityResult,
+} from './protocol/diagnostics';
+import type {
+  ImportFile,
+  ImportFilesArgs,
+  ImportSummary,
+  RgbSample,
+  ShowBatchArgs,
+} from './protocol/data';
+import type { ExportArgs, ExportResult, ImportSessionResult } from './protocol/export';
 import type {
   GradCamArgs,
   GradCamResult,
   InterpretResult,
   LearnerPrediction,
   PredictLearnerArgs,
-} from '../learn/interpretSession';
+} from './protocol/interpret';
+import type {
+  DebugFaultArgs,
+  FitArgs,
+  FitResult,
+  FreezeResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  MemStats,
+  RecoveryEvent,
+  TrainEvent,
+} from './protocol/learn';
+import type {
+  AdapterInfo,
+  ModelInfo,
+  PredictImage,
+  Prediction,
+  WeightFile,
+} from './protocol/models';
+
+// The data types the messages carry, one file per concern.
+export type * from './protocol/data';
+export type * from './protocol/diagnostics';
+export type * from './protocol/export';
+export type * from './protocol/interpret';
+export type * from './protocol/learn';
+export type * from './protocol/models';
 
 export interface WorkerInfo {
   adapter: AdapterInfo;
@@ -104,7 +128,7 @@ export interface Commands {
 export interface Commands {
   learnFreeze: {
     args: { frozen?: boolean };
-    result: { groups: number; frozenGroups: number } | null;
+    result: FreezeResult;
   };
 }
 

@@ -4,10 +4,10 @@
 //   export --format safetensors|tfjs|session|script|all   -> [{name, size}]
 //   export-chunk --name N --offset O --length L            -> base64 of bytes [O, O+L)
 //   import-session --input '#selector' | --base64 B64      -> ImportSessionResult (no history)
+import type { ExportFormat } from '../../shared/protocol';
 import type { CliArgs } from './bridge';
 import { worker } from '../store/studio';
 import { exportFiles, importSessionBytes, type ExportFile } from '../store/exportActions';
-import type { ExportFormat } from '../../export/exportModel';
 
 let held: ExportFile[] = [];
 

@@ -1,9 +1,9 @@
 // The Learner's CLI-bridge commands (spread into src/page/cli/bridge.ts): they call the store's
 // Train actions, as the UI does. Flags arrive as strings from `npm run cli`.
+import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../shared/protocol';
 import type { CliArgs } from './bridge';
 import { useStudio, worker } from '../store/studio';
 import { parseLr } from '../../shared/schedule';
-import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../learn/session';
 import { holdExport } from './export';
 
 /** `--flag` (true), `--flag=false`, or absent (undefined: the default). */

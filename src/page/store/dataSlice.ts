@@ -1,10 +1,8 @@
 // The Data panel's state: the chosen folder (File handles stay on the main thread until an
 // import sends them to the worker), label/split options, the import summary and samples.
+import type { AugPreset, ItemTfm, ResizeMethod, RgbSample } from '../../shared/protocol';
 import type { StateCreator } from 'zustand';
-import type { AugPreset } from '../../data/augment';
 import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../shared/dataset';
-import type { RgbSample } from '../../data/importer';
-import type { ItemTfm, ResizeMethod } from '../../data/itemTransforms';
 import type { PickedFile } from '../walk';
 import { worker, type StudioState } from './studio';
 

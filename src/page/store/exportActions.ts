@@ -1,8 +1,7 @@
 // Main-thread export/import actions, shared by the Export panel and the CLI bridge: they call the
 // worker's exportModel/importSession and keep the store's Train state in step with an import.
+import type { ExportArgs, ImportSessionResult } from '../../shared/protocol';
 import { useStudio, worker } from './studio';
-import type { ImportSessionResult } from '../../export/sessionIO';
-import type { ExportArgs } from '../../export/exportModel';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/formats';
 
 export interface ExportFile {

@@ -1,13 +1,13 @@
 // The Interpret panel's state: the validation-set interpretation of the session's model, the
 // selected confusion-matrix cell, Grad-CAM maps by key, and predictions on new images. All the
 // tensor work runs in the worker; the main thread only recomputes the cheap multi-label report.
-import type { StateCreator } from 'zustand';
 import type {
   GradCamArgs,
   GradCamResult,
   InterpretResult,
   LearnerPrediction,
-} from '../../learn/interpretSession';
+} from '../../shared/protocol';
+import type { StateCreator } from 'zustand';
 import { worker, type StudioState } from './studio';
 
 export interface InterpretSlice {

@@ -1,9 +1,8 @@
 // The Model panel's state: which architecture and starting weights the Train panel's learner is
 // built from (random init, the bundled ImageNet ResNet50, or dropped weight files), the worker's
 // current model (models/session.ts) and the learner's freeze state. Also the UI theme.
+import type { LearnSetupArgs, ModelInfo } from '../../shared/protocol';
 import type { StateCreator } from 'zustand';
-import type { LearnSetupArgs } from '../../learn/session';
-import type { ModelInfo } from '../../models/session';
 import { worker, type StudioState } from './studio';
 
 /** Where the learner's body weights come from. */

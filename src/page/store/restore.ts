@@ -3,7 +3,7 @@
 // session comes back whole. An imported-folder session needs its images: the user re-drops the
 // folder (browsers keep no file access across reloads for dropped files), then Restore re-attaches
 // the saved labels and train/valid split to it (importSession checks classes and paths).
-import type { HistoryData } from '../../learn/history';
+import type { HistoryData } from '../../shared/protocol';
 import { useStudio, worker } from './studio';
 import { clearAutosave, readAutosave, type AutosaveMeta } from '../../shared/autosaveStore';
 

@@ -1,13 +1,13 @@
 // The UI's single source of truth. Actions send commands to the worker; worker events flow
 // back in through `applyEvent`. Slices by concern, combined by spreading (zustand docs).
 import { create, type StateCreator } from 'zustand';
-import type { AdapterInfo } from '../../engine/device';
 import { WorkerCallError, WorkerClient } from './client';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createInterpretSlice, type InterpretSlice } from './interpretSlice';
 import type {
+  AdapterInfo,
   DemoTrainArgs,
   DemoTrainResult,
   WorkerEvent,

@@ -1,17 +1,17 @@
 // The Train panel's state: the Learner session in the worker, its per-batch records (loss
 // curve, LR and momentum) and per-epoch table, and lr_find's curve and suggestion.
 import type { StateCreator } from 'zustand';
-import type { EpochRow } from '../../learn/callbacks';
-import type { BatchRecord } from '../../learn/emit';
 import type {
+  BatchRecord,
+  EpochRow,
   FitArgs,
   FitResult,
   LearnSetupArgs,
   LearnSetupResult,
   LrFindArgs,
   LrFindCmdResult,
-} from '../../learn/session';
-import type { WorkerEvent } from '../../shared/protocol';
+  WorkerEvent,
+} from '../../shared/protocol';
 import { flushWorkerEvents, worker, type StudioState } from './studio';
 
 export interface TrainSlice {

@@ -1,7 +1,7 @@
 // The Export panel: one button per format (the worker's `exportModel {format}` returns the files),
 // each file downloaded through a Blob and an a[download]; and "Import session" for archives.
+import type { ExportFormat } from '../../../shared/protocol';
 import { useState } from 'react';
-import type { ExportFormat } from '../../../export/exportModel';
 import { useStudio, worker } from '../../store/studio';
 
 export interface ExportedFile {

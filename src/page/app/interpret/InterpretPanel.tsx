@@ -1,9 +1,9 @@
 // The Interpret panel: fastai's ClassificationInterpretation on the Learner session's model
 // (confusion matrix whose cells show their images, top losses with Grad-CAM overlays,
 // most_confused, per-class report; a threshold slider for multi-label), then Predict.
+import type { InterpretResult, TopLossItem } from '../../../shared/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { multiLabelReport, type Report } from '../../../shared/interpretation';
-import type { InterpretResult, TopLossItem } from '../../../learn/interpretSession';
 import { gradcamKey } from '../../store/interpretSlice';
 import { useStudio } from '../../store/studio';
 import './interpret.css';

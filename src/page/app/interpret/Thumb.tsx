@@ -1,5 +1,5 @@
+import type { RgbSample } from '../../../shared/protocol';
 import { useEffect, useRef, useState } from 'react';
-import type { RgbSample } from '../../../data/importer';
 import { overlayRgba } from './heat';
 import { worker } from '../../store/studio';
 import { RgbCanvas } from '../data/RgbCanvas';

@@ -1,8 +1,8 @@
 // "What does it see?": drop photos, get the bundled ImageNet ResNet50's top-5 classes.
 // The worker decodes and runs the model; this panel only hands it the file bytes.
+import type { Prediction } from '../../../shared/protocol';
 import { useState, type DragEvent } from 'react';
 import { useStudio, worker } from '../../store/studio';
-import type { Prediction } from '../../../models/session';
 
 export function WhatDoesItSee() {
   const [status, setStatus] = useState('');

@@ -10,8 +10,8 @@ import { modelStatusLine } from '../model/ModelPanel';
 import { fmtLoss, fmtLr, fmtTime } from './format';
 import { formatLr, parseLr, slice, type LrSlice } from '../../../shared/schedule';
 import { plannedSchedule } from './plan';
+import type { FitPolicy as Policy } from '../../../shared/protocol';
 
-type Policy = 'fine_tune' | 'one_cycle' | 'sgdr' | 'fit';
 const POLICY_LABEL: Record<Policy, string> = {
   fine_tune: 'fine_tune',
   one_cycle: 'fit_one_cycle',

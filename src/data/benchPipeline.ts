@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { normalizeInput, type Model } from '../models/model';
 import { torchvisionResnet } from '../models/resnet';
 import { tinyCnn } from '../models/tinyCnn';
-import { dataLoaders } from './importer';
+import { dataLoaders, type DataState } from './importer';
 
 export interface DataBenchArgs {
   size: number;
@@ -28,8 +28,8 @@ export interface DataBenchResult {
   ratio: number;
 }
 
-export async function benchPipeline(a: DataBenchArgs): Promise<DataBenchResult> {
-  const dls = dataLoaders({
+export async function benchPipeline(d: DataState, a: DataBenchArgs): Promise<DataBenchResult> {
+  const dls = dataLoaders(d, {
     itemTfm: { kind: 'randomResizedCrop', size: a.size },
     aug: 'side-on',
     seed: 1,

@@ -22,26 +22,39 @@ export const DEFAULT_CACHE_SIZE = 128;
 /** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
 const DECODE_CONCURRENCY = 4;
 
-/** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the page for seconds). */
-let staged: ImportFile[] = [];
-
-export function stageFiles(files: ImportFile[], reset: boolean): number {
-  staged = reset ? [...files] : staged.concat(files);
-  return staged.length;
+/** The imported dataset: its items (with their split) and summary. */
+export interface Dataset {
+  items: DatasetItem[];
+  summary: ImportSummary;
 }
 
-const cache = new Map<string, { key: string; result: CachedImage | { error: string } }>();
-let current: { items: DatasetItem[]; summary: ImportSummary } | undefined;
+/** The worker's data (held by src/worker/state.ts): staged files, decoded images, the import. */
+export interface DataState {
+  /** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the
+   * page for seconds). */
+  staged: ImportFile[];
+  /** Decoded, resized images by path, kept across relabelling and new splits. */
+  cache: Map<string, { key: string; result: CachedImage | { error: string } }>;
+  current?: Dataset;
+}
+export const newDataState = (): DataState => ({ staged: [], cache: new Map() });
+
+export function stageFiles(d: DataState, files: ImportFile[], reset: boolean): number {
+  d.staged = reset ? [...files] : d.staged.concat(files);
+  return d.staged.length;
+}
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const fileKey = (f: File, cacheSize: number) => `${f.size}:${f.lastModified}:${cacheSize}`;
 
 export async function importFiles(
+  d: DataState,
   args: ImportFilesArgs,
   emit: (e: WorkerEvent) => void,
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const files = args.files ?? staged;
+  const { cache } = d;
+  const files = args.files ?? d.staged;
   const csvs = await Promise.all(
     (args.csvs ?? []).map(async (c) => ({ path: c.path, text: await c.file.text() })),
   );
@@ -86,44 +99,45 @@ export async function importFiles(
   );
   // Forget images of earlier imports that are not part of this one.
   for (const p of cache.keys()) if (!decoded.has(p)) cache.delete(p);
-  current = finishImport(plan, decoded, options, args.emptyDirs);
-  return current.summary;
-}
-
-export function currentDataset() {
-  return current;
+  d.current = finishImport(plan, decoded, options, args.emptyDirs);
+  return d.current.summary;
 }
 
 /** The cached (resized, upright, RGB) pixels of one imported file. */
-export function cachedImage(path: string): RgbSample | undefined {
-  const hit = cache.get(normalizePath(path));
+export function cachedImage(d: DataState, path: string): RgbSample | undefined {
+  const hit = d.cache.get(normalizePath(path));
   if (!hit || 'error' in hit.result) return undefined;
-  const item = current?.items.find((i) => i.path === path);
+  const item = d.current?.items.find((i) => i.path === path);
   const { width, height, rgb } = hit.result;
   return { path, labels: item?.labels ?? [], width, height, rgb };
 }
 
 /** Up to `perClass` images of each class (train first), for the Data panel's thumbnails. */
-export function classSamples(perClass: number): RgbSample[] {
+export function classSamples(d: DataState, perClass: number): RgbSample[] {
+  const current = d.current;
   if (!current) return [];
   const out: RgbSample[] = [];
   for (const c of current.summary.classes) {
     const picks = current.items.filter((i) => i.labels.includes(c)).slice(0, perClass);
-    for (const p of picks) out.push({ ...cachedImage(p.path)!, labels: [c] });
+    for (const p of picks) out.push({ ...cachedImage(d, p.path)!, labels: [c] });
   }
   return out;
 }
 
 /** fastai DataLoaders over the current import. */
-export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>): DataLoaders {
-  if (!current) throw new Error('no dataset imported yet');
+export function dataLoaders(
+  d: DataState,
+  o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>,
+): DataLoaders {
+  const current = d.current;
+  if (!current) throw new Error('no dataset imported yet: import a folder in the Data panel first');
   const bySplit: Record<Split, { image: CachedImage; labels: string[]; path: string }[]> = {
     train: [],
     valid: [],
     test: [],
   };
   for (const it of current.items) {
-    const hit = cache.get(it.path);
+    const hit = d.cache.get(it.path);
     if (hit && !('error' in hit.result))
       bySplit[it.split].push({ image: hit.result, labels: it.labels, path: it.path });
   }
@@ -135,8 +149,8 @@ export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>)
 }
 
 /** fastai show_batch: the first `n` samples of a batch as the model sees them (augmented on train). */
-export async function showBatch(a: ShowBatchArgs): Promise<RgbSample[]> {
-  const dl = dataLoaders({ itemTfm: a.itemTfm, aug: a.aug, seed: a.seed })[a.split ?? 'train'];
+export async function showBatch(d: DataState, a: ShowBatchArgs): Promise<RgbSample[]> {
+  const dl = dataLoaders(d, { itemTfm: a.itemTfm, aug: a.aug, seed: a.seed })[a.split ?? 'train'];
   const bs = Math.min(a.n, dl.items.length);
   if (bs === 0) return [];
   const size = a.itemTfm.size;

@@ -1,7 +1,7 @@
 // `exportModel {format}` (worker): the current Learner session's model as safetensors +
 // config.json, a TF.js layers model, a session archive, or a fastai reproduction script.
 import * as tf from '@tensorflow/tfjs';
-import { currentDataset } from '../data/importer';
+import type { Dataset } from '../data/importer';
 import { historyOf } from '../learn/history';
 import type { LrSlice } from '../shared/schedule';
 import type { Learner } from '../learn/learner';
@@ -9,7 +9,8 @@ import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../models/model';
 import type { StateDict } from '../models/weights/tensors';
 import { reproductionScript } from './reproScript';
-import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
+import type { LearnSession } from '../learn/session';
+import { exportSession, multiLabelOf } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
@@ -39,9 +40,12 @@ async function modelTensors(learn: Learner): Promise<StateDict> {
 const FASTAI_ARCHS = new Set(['resnet18', 'resnet34', 'resnet50', 'resnet50-imagenet']);
 
 /** The fastai recipe of this session (src/export/reproScript.ts). */
-export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): ReproSettings {
-  const { learn, setup } = sessionOrThrow();
-  const ds = setup.data === 'imported' ? currentDataset() : undefined;
+export function sessionReproSettings(
+  { learn, setup }: LearnSession,
+  data: Dataset | undefined,
+  overrides: Partial<ReproSettings> = {},
+): ReproSettings {
+  const ds = setup.data === 'imported' ? data : undefined;
   const multi = multiLabelOf(learn);
   const labelling: ReproSettings['labelling'] =
     ds?.summary.labelMode === 'csv'
@@ -106,8 +110,13 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
   };
 }
 
-export async function exportModel(args: ExportArgs): Promise<ExportResult> {
-  const { learn, setup } = sessionOrThrow();
+/** The session's model (or whole session, or recipe) as files; `ds`: the imported dataset. */
+export async function exportModel(
+  session: LearnSession,
+  ds: Dataset | undefined,
+  args: ExportArgs,
+): Promise<ExportResult> {
+  const { learn, setup } = session;
   let files: ExportedFile[];
   switch (args.format) {
     case 'safetensors':
@@ -121,10 +130,10 @@ export async function exportModel(args: ExportArgs): Promise<ExportResult> {
       files = await tfjsExport(learn.model, exportMeta(learn, setup.size));
       break;
     case 'session':
-      files = [{ name: 'session.zip', bytes: await exportSession() }];
+      files = [{ name: 'session.zip', bytes: await exportSession(session, ds) }];
       break;
     case 'script': {
-      const s = sessionReproSettings(args.script);
+      const s = sessionReproSettings(session, ds, args.script);
       let text = reproductionScript(s);
       if (!FASTAI_ARCHS.has(setup.arch))
         text = text.replace(
@@ -151,11 +160,10 @@ export async function exportModel(args: ExportArgs): Promise<ExportResult> {
 }
 
 /** Eval-mode probabilities of the session's model on [0,1] RGB pixels (NHWC), for export checks. */
-export async function learnForward(args: {
-  input: Float32Array | number[];
-  shape: [number, number, number, number];
-}): Promise<{ probs: number[][]; logits: number[][] }> {
-  const { learn } = sessionOrThrow();
+export async function learnForward(
+  { learn }: LearnSession,
+  args: { input: Float32Array | number[]; shape: [number, number, number, number] },
+): Promise<{ probs: number[][]; logits: number[][] }> {
   const m = learn.model;
   const multi = multiLabelOf(learn);
   const [logits, probs] = tf.tidy(() => {

@@ -22,7 +22,7 @@ import {
   topLosses,
   type Report,
 } from '../shared/interpretation';
-import { learnSession } from './session';
+import type { LearnerHost } from './session';
 import { ttaBlend } from './tta';
 import type {
   GradCamArgs,
@@ -35,8 +35,8 @@ import type {
   TopLossItem,
 } from '../shared/protocol';
 
-function session() {
-  const s = learnSession();
+function session(h: LearnerHost) {
+  const s = h.learner;
   if (!s) throw new Error('no training session yet: set up and train a model in the Train panel');
   return s;
 }
@@ -45,9 +45,13 @@ function session() {
 const itemTfmOf = (size: number): ItemTfm => ({ kind: 'resize', size, method: 'squish' });
 
 /** The imported validation items as the session's loaders see them (no pixels processed). */
-function importedItems(): { valid: LoaderItem[]; train: LoaderItem[] } {
-  const { setup } = session();
-  const dls = dataLoaders({ itemTfm: itemTfmOf(setup.size), aug: setup.aug, seed: setup.seed });
+function importedItems(h: LearnerHost): { valid: LoaderItem[]; train: LoaderItem[] } {
+  const { setup } = session(h);
+  const dls = dataLoaders(h.data, {
+    itemTfm: itemTfmOf(setup.size),
+    aug: setup.aug,
+    seed: setup.seed,
+  });
   return { valid: dls.valid.items, train: dls.train.items };
 }
 
@@ -58,9 +62,10 @@ const argmax = (row: ArrayLike<number>) => {
 };
 
 export async function interpret(
+  h: LearnerHost,
   args: { k?: number; thresh?: number } = {},
 ): Promise<InterpretResult> {
-  const { learn, setup } = session();
+  const { learn, setup } = session(h);
   const vocab = [...((learn.data as { vocab?: readonly string[] }).vocab ?? [])];
   const multiLabel = !learn.lossFunc.yInt;
   const thresh = args.thresh ?? 0.5;
@@ -85,7 +90,7 @@ export async function interpret(
   const imported = setup.data === 'imported';
   let paths = Array.from({ length: n }, (_, i) => `demo/valid/${i}`);
   if (imported) {
-    const items = importedItems().valid;
+    const items = importedItems(h).valid;
     if (items.length !== n)
       throw new Error(
         `the imported data changed since the session was set up (${items.length} validation items, the model saw ${n}): set up the session again`,
@@ -175,23 +180,24 @@ async function decodeBytes(bytes: ArrayBuffer | Uint8Array, size: number) {
 
 /** The [0,1] pixels (session size) of a Grad-CAM target. */
 async function camInput(
+  h: LearnerHost,
   a: GradCamArgs,
   size: number,
 ): Promise<{ path: string; pixels: Float32Array }> {
-  const { learn, setup } = session();
+  const { learn, setup } = session(h);
   if (a.bytes) {
     const d = await decodeBytes(a.bytes, size);
     if ('error' in d) throw new Error(d.error);
     return { path: a.path ?? 'image', pixels: itemPixels(d, size) };
   }
   if (setup.data === 'imported') {
-    const { valid, train } = importedItems();
+    const { valid, train } = importedItems(h);
     const item =
       a.index !== undefined
         ? valid[a.index]
         : [...valid, ...train].find((it) => it.path === a.path);
     if (item) return { path: item.path, pixels: itemPixels(item.image, size) };
-    const cached = a.path !== undefined ? cachedImage(a.path) : undefined;
+    const cached = a.path !== undefined ? cachedImage(h.data, a.path) : undefined;
     if (cached) return { path: cached.path, pixels: itemPixels(cached, size) };
     throw new Error(`no such image: ${a.path ?? `validation item ${a.index}`}`);
   }
@@ -215,10 +221,10 @@ async function camInput(
   return { path: `demo/valid/${index}`, pixels: found };
 }
 
-export async function gradcamCmd(a: GradCamArgs): Promise<GradCamResult> {
-  const { learn, setup } = session();
+export async function gradcamCmd(h: LearnerHost, a: GradCamArgs): Promise<GradCamResult> {
+  const { learn, setup } = session(h);
   const size = setup.size;
-  const { path, pixels } = await camInput(a, size);
+  const { path, pixels } = await camInput(h, a, size);
   const model = learn.model;
   const x = tf.tidy(() => normalizeInput(tf.tensor4d(pixels, [1, size, size, 3]), model.input, tf));
   try {
@@ -255,8 +261,11 @@ export function topK(row: ArrayLike<number>, vocab: readonly string[], k: number
     .map(({ label, prob }) => ({ label, prob }));
 }
 
-export async function predictLearner(a: PredictLearnerArgs): Promise<LearnerPrediction[]> {
-  const { learn, setup } = session();
+export async function predictLearner(
+  h: LearnerHost,
+  a: PredictLearnerArgs,
+): Promise<LearnerPrediction[]> {
+  const { learn, setup } = session(h);
   const size = setup.size;
   const vocab = (learn.data as { vocab?: readonly string[] }).vocab ?? [];
   const multiLabel = !learn.lossFunc.yInt;

@@ -10,7 +10,7 @@
 // the training iterations it holds are 1..N once each, in order; the batches after the last
 // checkpoint are trained (and reported) again.
 import * as tf from '@tensorflow/tfjs';
-import { currentEngine, deviceLostCount, startEngine } from '../engine/device';
+import { currentEngine, startEngine } from '../engine/device';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
 import type { Model } from '../models/model';
 import { Recorder } from './callbacks';
@@ -158,23 +158,26 @@ function restoreOpt(learn: Learner, o: NonNullable<Checkpoint['opt']>) {
   learn.opt!.restore({ state, hypers: o.hypers.map((h) => ({ ...h })) });
 }
 
-/** Run at every epoch end after the checkpoint (the worker adds the IndexedDB autosave). */
-export const epochHooks: (() => Promise<unknown>)[] = [];
-
 // ************* debug faults (tests only) *************
 
-/** Armed by the worker's debug commands; inert otherwise. */
-export const debugFaults = {
-  /** Destroy the GPU device after this training iteration of the next fit (one-shot). */
-  destroyAfterIter: undefined as number | undefined,
-  /** Throw an out-of-memory error on the next `times` training steps with a batch above `aboveBs`. */
-  oom: undefined as { aboveBs: number; times: number } | undefined,
-};
+/** Armed by the worker's debug command (kept in src/worker/state.ts); inert otherwise. The
+ * device is destroyed after `destroyAfterIter` (one-shot); the next `oom.times` training steps
+ * with a batch above `oom.aboveBs` fail as out of memory. */
+export type DebugFaults = DebugFaultArgs;
 
-export function armDebugFault(a: DebugFaultArgs): DebugFaultArgs {
-  if (a.destroyAfterIter !== undefined) debugFaults.destroyAfterIter = a.destroyAfterIter;
-  if (a.oom) debugFaults.oom = { ...a.oom };
-  return { destroyAfterIter: debugFaults.destroyAfterIter, oom: debugFaults.oom };
+export function armDebugFault(faults: DebugFaults, a: DebugFaultArgs): DebugFaultArgs {
+  if (a.destroyAfterIter !== undefined) faults.destroyAfterIter = a.destroyAfterIter;
+  if (a.oom) faults.oom = { ...a.oom };
+  return { destroyAfterIter: faults.destroyAfterIter, oom: faults.oom };
+}
+
+/** What a fit's recovery needs from the worker: its faults, lost devices, the epoch-end hook. */
+export interface RecoveryEnv {
+  faults: DebugFaults;
+  /** How many GPU devices were lost so far: a change during a step means this one was. */
+  lostCount(): number;
+  /** Runs at every epoch end after the checkpoint (the worker's IndexedDB autosave). */
+  onEpochEnd(): Promise<unknown>;
 }
 
 export function memStats(): MemStats {
@@ -256,11 +259,13 @@ class CheckpointCallback extends Callback {
       });
   }
   before_batch() {
-    if (deviceLostCount !== this.a.lostAtStart) throw new DeviceLostError('GPU device lost');
+    if (this.a.recovery.env.lostCount() !== this.a.lostAtStart)
+      throw new DeviceLostError('GPU device lost');
     const l = this.learn;
     if (!l.training) return;
     const bs = l.x!.shape[0];
-    const oom = debugFaults.oom;
+    const faults = this.a.recovery.env.faults;
+    const oom = faults.oom;
     if (oom && oom.times > 0 && bs > oom.aboveBs) {
       oom.times--;
       throw new GpuOomError(bs, 'simulated (debugOom)');
@@ -281,8 +286,9 @@ class CheckpointCallback extends Callback {
       if (err) throw new GpuOomError(bs, err.message);
       this.a.recovery.checkedBs.add(bs);
     }
-    if (l.training && debugFaults.destroyAfterIter === l.trainIter) {
-      debugFaults.destroyAfterIter = undefined;
+    const faults = this.a.recovery.env.faults;
+    if (l.training && faults.destroyAfterIter === l.trainIter) {
+      faults.destroyAfterIter = undefined;
       currentEngine()?.device.destroy();
     }
   }
@@ -295,12 +301,11 @@ class CheckpointCallback extends Callback {
       a.doneFits,
       a.recovery.emitted,
     );
-    for (const hook of epochHooks)
-      try {
-        await hook();
-      } catch (e) {
-        a.recovery.warnOnce(`autosave failed: ${(e as Error).message}`);
-      }
+    try {
+      await a.recovery.env.onEpochEnd();
+    } catch (e) {
+      a.recovery.warnOnce(`autosave failed: ${(e as Error).message}`);
+    }
   }
   after_fit() {
     this.a.doneFits.push(this.learn.cb(Recorder)!.values.map((r) => ({ ...r })));
@@ -337,6 +342,7 @@ export class FitRecovery {
   constructor(
     private emitOut: (e: RecoveryEvent) => void,
     public bs: number,
+    public env: RecoveryEnv,
     public maxRecoveries = 6,
   ) {}
 
@@ -356,7 +362,7 @@ export class FitRecovery {
 
   /** The callbacks of one attempt (fresh each time the policy is run). */
   callbacks(): Callback[] {
-    this.attempt = new Attempt(this, this.ckpt, deviceLostCount);
+    this.attempt = new Attempt(this, this.ckpt, this.env.lostCount());
     this.checkpointCb = new CheckpointCallback(this.attempt);
     return [new ResumeCallback(this.attempt), this.checkpointCb];
   }
@@ -366,7 +372,7 @@ export class FitRecovery {
     const msg = err instanceof Error ? err.message : String(err);
     const lost =
       err instanceof DeviceLostError ||
-      deviceLostCount !== this.attempt?.lostAtStart ||
+      this.env.lostCount() !== this.attempt?.lostAtStart ||
       LOST_RE.test(msg);
     const oom = !lost && (err instanceof GpuOomError || OOM_RE.test(msg));
     if ((!lost && !oom) || !this.ckpt || this.recoveries.length >= this.maxRecoveries) throw err;

@@ -2,7 +2,8 @@
 // fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
 import * as tf from '@tensorflow/tfjs';
 import { DEMO_CLASSES } from '../shared/demoShapes';
-import { currentDataset, dataLoaders } from '../data/importer';
+import { dataLoaders, type DataState } from '../data/importer';
+import type { ModelState } from '../models/session';
 import { learnerBatches } from '../data/loaders';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
@@ -12,7 +13,7 @@ import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
 import { HistoryCallback, historyOf, setHistory } from './history';
-import { FitRecovery } from './recovery';
+import { FitRecovery, type DebugFaults } from './recovery';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
@@ -24,6 +25,7 @@ import type {
   EpochRow,
   FitArgs,
   FitResult,
+  FreezeResult,
   LearnSetupArgs,
   LearnSetupResult,
   LearnStateResult,
@@ -33,7 +35,25 @@ import type {
   TrainEvent,
 } from '../shared/protocol';
 
-let session: { learn: Learner; setup: Required<LearnSetupArgs> } | undefined;
+/** One Learner kept between commands, with the settings it was set up with. */
+export interface LearnSession {
+  learn: Learner;
+  setup: Required<LearnSetupArgs>;
+}
+
+/** What the Learner session reads and writes of the worker's state (src/worker/state.ts). */
+export interface LearnerHost {
+  learner?: LearnSession;
+  data: DataState;
+  model: ModelState;
+}
+
+/** And what a fit needs besides: the stop/pause flags, armed test faults, lost-device count. */
+export interface FitHost extends LearnerHost {
+  control: { stopRequested: boolean; paused: boolean };
+  faults: DebugFaults;
+  deviceLost: number;
+}
 
 const DEFAULTS: Required<LearnSetupArgs> = {
   arch: 'tiny-bn-cnn',
@@ -51,11 +71,12 @@ const DEFAULTS: Required<LearnSetupArgs> = {
 
 /** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
 function makeData(
+  h: LearnerHost,
   s: Required<LearnSetupArgs>,
   model: Model,
 ): Batches & { vocab: readonly string[]; multiLabel?: boolean } {
   if (s.data === 'demo') return demoBatches(s);
-  const dls = dataLoaders({
+  const dls = dataLoaders(h.data, {
     itemTfm: { kind: 'resize', size: s.size, method: 'squish' },
     aug: s.aug,
     seed: s.seed,
@@ -63,10 +84,14 @@ function makeData(
   return learnerBatches(dls, s.bs, model.input);
 }
 
-async function makeModel(s: Required<LearnSetupArgs>, nClasses: number): Promise<Model> {
+async function makeModel(
+  h: LearnerHost,
+  s: Required<LearnSetupArgs>,
+  nClasses: number,
+): Promise<Model> {
   if (s.arch === 'tiny-cnn') return tinyCnn(nClasses, s.seed);
   if (s.arch === 'tiny-bn-cnn') return tinyBnCnn(nClasses, s.seed);
-  return learnerModel(s, nClasses);
+  return learnerModel(s, nClasses, h.model.current?.model);
 }
 
 /** Training is f32 only: no f16 path exists (and SwiftShader/CI adapters lack shader-f16). */
@@ -77,18 +102,21 @@ function mixedPrecisionReason() {
     : 'no f16 training path in the studio yet (f32 only)';
 }
 
-export async function learnSetup(args: LearnSetupArgs): Promise<LearnSetupResult> {
-  learnDispose();
+/** A new Learner in `h.learner` (the previous one is disposed). */
+export async function setupLearner(
+  h: LearnerHost,
+  args: LearnSetupArgs,
+): Promise<LearnSetupResult> {
+  disposeLearner(h);
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
   const setup = { ...DEFAULTS, ...given } as Required<LearnSetupArgs>;
-  const vocab = setup.data === 'demo' ? [...DEMO_CLASSES] : currentDataset()!.summary.classes;
-  const model = await makeModel(setup, vocab.length);
-  return install(setup, vocab, model);
-}
-
-function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model) {
-  const multiLabel = setup.data === 'imported' && currentDataset()!.summary.multiLabel;
-  const learn = learner(model, makeData(setup, model), {
+  const ds = setup.data === 'imported' ? h.data.current : undefined;
+  if (setup.data === 'imported' && !ds)
+    throw new Error('no dataset imported yet: import a folder in the Data panel first');
+  const vocab = ds ? ds.summary.classes : [...DEMO_CLASSES];
+  const model = await makeModel(h, setup, vocab.length);
+  const multiLabel = !!ds?.summary.multiLabel;
+  const learn = learner(model, makeData(h, setup, model), {
     lossFunc: multiLabel
       ? BCEWithLogitsLossFlat()
       : setup.labelSmoothing
@@ -98,7 +126,7 @@ function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model)
       ? [accuracyMulti()]
       : [accuracy, errorRate, Precision(), Recall(), F1Score()],
   });
-  session = { learn, setup };
+  h.learner = { learn, setup };
   return {
     arch: model.arch,
     vocab,
@@ -112,40 +140,29 @@ function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model)
 }
 
 /** fastai freeze()/unfreeze() on the session's model (none given: report only); null: no learner. */
-export function learnFreeze(args: { frozen?: boolean }) {
-  if (!session) return null;
-  const learn = session.learn;
+export function freezeLearner(h: LearnerHost, args: { frozen?: boolean }): FreezeResult {
+  if (!h.learner) return null;
+  const learn = h.learner.learn;
   if (args.frozen === true) learn.freeze();
   if (args.frozen === false) learn.unfreeze();
   return { groups: learn.model.groups.length, frozenGroups: learn.model.frozenGroups };
 }
 
-/** Session import (src/export/sessionImport.ts): the current session is kept aside while the
- * archive's is built, and put back if that fails. */
-export function detachSession() {
-  const s = session;
-  session = undefined;
-  return s;
+export function disposeSession(s: LearnSession | undefined) {
+  s?.learn.opt?.dispose();
+  s?.learn.model.dispose();
 }
-export function attachSession(s: typeof session) {
-  learnDispose();
-  session = s;
+export function disposeLearner(h: LearnerHost) {
+  disposeSession(h.learner);
+  h.learner = undefined;
 }
 
-export function learnDispose() {
-  session?.learn.opt?.dispose();
-  session?.learn.model.dispose();
-  session = undefined;
+/** The session, or a clear error for a command that needs one. */
+export function sessionOf(h: LearnerHost): LearnSession {
+  if (!h.learner)
+    throw new Error('no learner yet: set up a model in the Train panel (learn setup) first');
+  return h.learner;
 }
-
-function current(): Learner {
-  if (!session) install({ ...DEFAULTS }, [...DEMO_CLASSES], tinyBnCnn(DEMO_CLASSES.length, 1));
-  return session!.learn;
-}
-
-/** The session's Learner and settings, or undefined before learnSetup (interpretation, export). */
-export const learnSession = ():
-  Readonly<{ learn: Learner; setup: Required<LearnSetupArgs> }> | undefined => session;
 
 /** Epoch rows across the fits of one command (fine_tune runs two; Recorder resets per fit). */
 class RowCollector extends Callback {
@@ -156,10 +173,12 @@ class RowCollector extends Callback {
   }
 }
 
+/** A fit on the session's Learner; `onEpochEnd` runs after each epoch's checkpoint (autosave). */
 export async function fit(
+  h: FitHost,
   args: FitArgs,
   emit: (e: TrainEvent | RecoveryEvent) => void,
-  control: { stopRequested: boolean; paused?: boolean },
+  onEpochEnd: () => Promise<unknown> = async () => undefined,
 ): Promise<FitResult> {
   // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
   // carry on (src/learn/recovery.ts).
@@ -170,23 +189,29 @@ export async function fit(
         'fit_one_cycle with a slice',
     );
   const t0 = performance.now();
-  const recovery = new FitRecovery(emit, session?.setup.bs ?? DEFAULTS.bs);
+  const first = sessionOf(h);
+  const recovery = new FitRecovery(emit, first.setup.bs, {
+    faults: h.faults,
+    lostCount: () => h.deviceLost,
+    onEpochEnd,
+  });
   for (;;) {
     try {
       // (Not on precomputed features: the head Learner's weights are not the session's.)
       const cbs = args.precompute ? [] : recovery.callbacks();
-      const r = await fitOnce(args, (e) => recovery.emit(e, emit), control, cbs);
-      recovery.finish(historyOf(current()));
+      const r = await fitOnce(h, args, (e) => recovery.emit(e, emit), cbs);
+      recovery.finish(historyOf(sessionOf(h).learn));
       return { ...r, seconds: (performance.now() - t0) / 1000 };
     } catch (err) {
-      const setup = session?.setup;
+      const setup = h.learner?.setup;
       if (!setup) throw err;
       await recovery.recover(err, {
-        dispose: learnDispose,
+        dispose: () => disposeLearner(h),
         rebuild: async (bs, history) => {
-          await learnSetup({ ...setup, bs });
-          setHistory(current(), history);
-          return current();
+          await setupLearner(h, { ...setup, bs });
+          const { learn } = sessionOf(h);
+          setHistory(learn, history);
+          return learn;
         },
       });
     }
@@ -194,20 +219,21 @@ export async function fit(
 }
 
 async function fitOnce(
+  h: FitHost,
   args: FitArgs,
   emit: (e: TrainEvent) => void,
-  control: { stopRequested: boolean; paused?: boolean },
   recoveryCbs: Callback[],
 ): Promise<FitResult> {
-  const learn = current();
-  if (args.size && args.size !== session!.setup.size) {
-    session!.setup.size = args.size;
-    learn.data = makeData(session!.setup, learn.model);
+  const { learn, setup } = sessionOf(h);
+  const control = h.control;
+  if (args.size && args.size !== setup.size) {
+    setup.size = args.size;
+    learn.data = makeData(h, setup, learn.model);
   }
   const t0 = performance.now();
   const interrupt = new InterruptCallback(
     () => control.stopRequested,
-    () => !!control.paused,
+    () => control.paused,
   );
   const guard = new DivergenceGuard();
   const cbs: Callback[] = [
@@ -217,7 +243,7 @@ async function fitOnce(
       (r) => emit({ type: 'trainBatch', ...r }),
       (row) => emit({ type: 'trainEpoch', row }),
     ),
-    ...(args.mixup ? [new MixUp(0.4, session!.setup.seed)] : []),
+    ...(args.mixup ? [new MixUp(0.4, setup.seed)] : []),
     ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
   ];
   const collect = new RowCollector();
@@ -225,7 +251,7 @@ async function fitOnce(
   cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
   const lr = args.lr;
   if (args.wd !== undefined) learn.wd = args.wd;
-  const pre = args.precompute ? { bs: session!.setup.bs, seed: session!.setup.seed } : undefined;
+  const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
   const policy = args.policy ?? 'one_cycle';
   if (pre && policy !== 'fine_tune') {
     // Any policy on the frozen model: the head alone, on cached body features.
@@ -269,13 +295,13 @@ async function fitOnce(
   };
 }
 
-export async function lrFindCmd(args: LrFindArgs): Promise<LrFindCmdResult> {
-  const r = await lrFind(current(), args);
+export async function lrFindCmd(h: LearnerHost, args: LrFindArgs): Promise<LrFindCmdResult> {
+  const r = await lrFind(sessionOf(h).learn, args);
   return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
 }
 
-export async function ttaCmd(args: { n?: number; beta?: number }) {
-  const o = await tta(current(), args);
+export async function ttaCmd(h: LearnerHost, args: { n?: number; beta?: number }) {
+  const o = await tta(sessionOf(h).learn, args);
   return { accuracy: accuracy.value(o), n: o.n };
 }
 
@@ -290,8 +316,8 @@ async function fnv(tensors: tf.Tensor[]): Promise<string> {
   return h.toString(16).padStart(8, '0');
 }
 
-export async function learnState(): Promise<LearnStateResult> {
-  const learn = current();
+export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
+  const { learn } = sessionOf(h);
   const m = learn.model;
   const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) =>
     Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor),

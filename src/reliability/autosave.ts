@@ -2,18 +2,20 @@
 // optimizer state, history) goes into IndexedDB as a session archive (src/export/sessionIO.ts),
 // so a reloaded or crashed tab can offer it back (src/reliability/restore.ts). Nothing leaves
 // the browser: IndexedDB is the page's own storage.
-import { currentDataset } from '../data/importer';
+import type { DataState } from '../data/importer';
 import { exportSession } from '../export/sessionIO';
 import { historyOf } from '../learn/history';
-import { learnSession } from '../learn/session';
+import type { LearnSession } from '../learn/session';
 import { writeAutosave, type AutosaveMeta } from '../shared/autosaveStore';
 
 /** Writes the current session; returns its summary (undefined when there is no session). */
-export async function autosave(): Promise<AutosaveMeta | undefined> {
-  const s = learnSession();
+export async function autosave(
+  s: LearnSession | undefined,
+  data: DataState,
+): Promise<AutosaveMeta | undefined> {
   if (!s) return undefined;
-  const bytes = await exportSession();
-  const ds = s.setup.data === 'imported' ? currentDataset() : undefined;
+  const ds = s.setup.data === 'imported' ? data.current : undefined;
+  const bytes = await exportSession(s, data.current);
   const items = ds?.items ?? [];
   const h = historyOf(s.learn);
   const meta: AutosaveMeta = {

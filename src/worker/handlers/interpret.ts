@@ -1,0 +1,9 @@
+// The Interpret panel on the Learner session's model (src/learn/interpretSession.ts).
+import { gradcamCmd, interpret, predictLearner } from '../../learn/interpretSession';
+import type { Handlers } from './types';
+
+export const interpretHandlers: Handlers<'interpret' | 'gradcam' | 'predictLearner'> = {
+  interpret: (args, st) => interpret(st, args),
+  gradcam: (args, st) => gradcamCmd(st, args),
+  predictLearner: (args, st) => predictLearner(st, args),
+};

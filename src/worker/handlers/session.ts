@@ -1,0 +1,53 @@
+// The Learner session's commands (src/learn/session.ts) and the run's controls: stop, pause,
+// the reliability tests' faults and the worker's memory.
+import { trainDemo } from '../../learn/demo';
+import { armDebugFault, memStats } from '../../learn/recovery';
+import {
+  fit,
+  freezeLearner,
+  learnState,
+  lrFindCmd,
+  setupLearner,
+  ttaCmd,
+} from '../../learn/session';
+import { autosave } from '../../reliability/autosave';
+import type { Handlers } from './types';
+
+export const sessionHandlers: Handlers<
+  | 'learnSetup'
+  | 'fit'
+  | 'lrFind'
+  | 'tta'
+  | 'learnState'
+  | 'learnFreeze'
+  | 'trainDemo'
+  | 'stop'
+  | 'pause'
+  | 'debugFault'
+  | 'memStats'
+> = {
+  learnSetup: (args, st) => setupLearner(st, args),
+  fit(args, st, emit) {
+    Object.assign(st.control, { stopRequested: false, paused: false });
+    // Every epoch end: the session into IndexedDB, for a reloaded tab (src/page/store/restore.ts).
+    return fit(st, args, emit, () => autosave(st.learner, st.data));
+  },
+  lrFind: (args, st) => lrFindCmd(st, args),
+  tta: (args, st) => ttaCmd(st, args),
+  learnState: (_, st) => learnState(st),
+  learnFreeze: (args, st) => freezeLearner(st, args),
+  trainDemo(args, st, emit) {
+    st.control.stopRequested = false;
+    return trainDemo(args, emit, () => st.control.stopRequested);
+  },
+  stop(_, st) {
+    st.control.stopRequested = true;
+    return { stopping: true };
+  },
+  pause(args, st) {
+    st.control.paused = args.paused;
+    return { paused: st.control.paused };
+  },
+  debugFault: (args, st) => armDebugFault(st.faults, args),
+  memStats: () => memStats(),
+};

@@ -140,6 +140,7 @@ export function learnerBatches(dls: DataLoaders, bs: number, input: InputSpec) {
   return {
     vocab: dls.vocab,
     multiLabel: dls.multiLabel,
+    items: { train: dls.train.items, valid: dls.valid.items },
     nTrain: dls.train.nBatches(bs),
     nValid: dls.valid.nBatches(bs),
     train: (epoch: number) => normalized(dls.train.batches(bs, epoch)),

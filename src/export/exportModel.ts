@@ -22,7 +22,7 @@ function exportMeta(learn: Learner, size: number): ExportMeta {
   const m = learn.model;
   return {
     arch: m.arch,
-    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    classes: [...(learn.data.vocab ?? [])],
     multiLabel: multiLabelOf(learn),
     size,
     input: m.input,
@@ -105,7 +105,7 @@ export function sessionReproSettings(
     wd: learn.wd ?? 0.01,
     labelSmoothing: setup.labelSmoothing,
     mixup: !!first?.mixup,
-    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    classes: [...(learn.data.vocab ?? [])],
     ...overrides,
   };
 }

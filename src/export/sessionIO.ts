@@ -27,10 +27,9 @@ async function raw(t: tf.Tensor) {
 }
 
 function vocabOf(learn: Learner): string[] {
-  return [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])];
+  return [...(learn.data.vocab ?? [])];
 }
-export const multiLabelOf = (learn: Learner) =>
-  !!(learn.data as unknown as { multiLabel?: boolean }).multiLabel;
+export const multiLabelOf = (learn: Learner) => !!learn.data.multiLabel;
 
 function currentSplit(data: string, ds: Dataset | undefined): SessionSplit {
   const split: SessionSplit = { train: [], valid: [], test: [] };

@@ -7,9 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyAugmentation, augPreset, drawAugmentation } from '../data/augment';
 import { decodeToCache } from '../data/decode';
-import { cachedImage, dataLoaders, DEFAULT_CACHE_SIZE } from '../data/importer';
+import { cachedImage, DEFAULT_CACHE_SIZE } from '../data/importer';
 import { applyItemTfm, type RgbImage } from '../data/itemTransforms';
-import type { LoaderItem } from '../data/loaders';
 import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
 import { gradCam } from './gradcam';
@@ -44,17 +43,6 @@ function session(h: LearnerHost) {
 /** The Learner's item transform for the session (session.ts makeData: resize, squish). */
 const itemTfmOf = (size: number): ItemTfm => ({ kind: 'resize', size, method: 'squish' });
 
-/** The imported validation items as the session's loaders see them (no pixels processed). */
-function importedItems(h: LearnerHost): { valid: LoaderItem[]; train: LoaderItem[] } {
-  const { setup } = session(h);
-  const dls = dataLoaders(h.data, {
-    itemTfm: itemTfmOf(setup.size),
-    aug: setup.aug,
-    seed: setup.seed,
-  });
-  return { valid: dls.valid.items, train: dls.train.items };
-}
-
 const argmax = (row: ArrayLike<number>) => {
   let best = 0;
   for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
@@ -65,8 +53,8 @@ export async function interpret(
   h: LearnerHost,
   args: { k?: number; thresh?: number } = {},
 ): Promise<InterpretResult> {
-  const { learn, setup } = session(h);
-  const vocab = [...((learn.data as { vocab?: readonly string[] }).vocab ?? [])];
+  const { learn } = session(h);
+  const vocab = [...(learn.data.vocab ?? [])];
   const multiLabel = !learn.lossFunc.yInt;
   const thresh = args.thresh ?? 0.5;
   const probs: number[] = [];
@@ -87,16 +75,12 @@ export async function interpret(
   const c = n ? probs.length / n : vocab.length;
   if (vocab.length !== c)
     vocab.splice(0, vocab.length, ...Array.from({ length: c }, (_, i) => String(i)));
-  const imported = setup.data === 'imported';
-  let paths = Array.from({ length: n }, (_, i) => `demo/valid/${i}`);
-  if (imported) {
-    const items = importedItems(h).valid;
-    if (items.length !== n)
-      throw new Error(
-        `the imported data changed since the session was set up (${items.length} validation items, the model saw ${n}): set up the session again`,
-      );
-    paths = items.map((it) => it.path);
-  }
+  // The Learner's own loaders' items: what the model saw, even if the folder was imported again.
+  const items = learn.data.items?.valid;
+  const imported = !!items;
+  const paths = items
+    ? items.map((it) => it.path)
+    : Array.from({ length: n }, (_, i) => `demo/valid/${i}`);
   const row = (i: number) => probs.slice(i * c, (i + 1) * c);
   const labelsOver = (i: number, t: number, src: number[]) =>
     vocab.filter((_, j) => src[i * c + j] >= t);
@@ -184,14 +168,14 @@ async function camInput(
   a: GradCamArgs,
   size: number,
 ): Promise<{ path: string; pixels: Float32Array }> {
-  const { learn, setup } = session(h);
+  const { learn } = session(h);
   if (a.bytes) {
     const d = await decodeBytes(a.bytes, size);
     if ('error' in d) throw new Error(d.error);
     return { path: a.path ?? 'image', pixels: itemPixels(d, size) };
   }
-  if (setup.data === 'imported') {
-    const { valid, train } = importedItems(h);
+  if (learn.data.items) {
+    const { valid, train } = learn.data.items;
     const item =
       a.index !== undefined
         ? valid[a.index]
@@ -232,7 +216,7 @@ export async function gradcamCmd(h: LearnerHost, a: GradCamArgs): Promise<GradCa
       classIndex: a.classIndex,
       multiLabel: !learn.lossFunc.yInt,
     });
-    const vocab = (learn.data as { vocab?: readonly string[] }).vocab ?? [];
+    const vocab = learn.data.vocab ?? [];
     return {
       path,
       classIndex: cam.classIndex,
@@ -267,7 +251,7 @@ export async function predictLearner(
 ): Promise<LearnerPrediction[]> {
   const { learn, setup } = session(h);
   const size = setup.size;
-  const vocab = (learn.data as { vocab?: readonly string[] }).vocab ?? [];
+  const vocab = learn.data.vocab ?? [];
   const multiLabel = !learn.lossFunc.yInt;
   const k = a.top ?? 3;
   const out: LearnerPrediction[] = a.images.map((im) => ({

@@ -70,11 +70,7 @@ const DEFAULTS: Required<LearnSetupArgs> = {
 };
 
 /** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
-function makeData(
-  h: LearnerHost,
-  s: Required<LearnSetupArgs>,
-  model: Model,
-): Batches & { vocab: readonly string[]; multiLabel?: boolean } {
+function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Model): Batches {
   if (s.data === 'demo') return demoBatches(s);
   const dls = dataLoaders(h.data, {
     itemTfm: { kind: 'resize', size: s.size, method: 'squish' },

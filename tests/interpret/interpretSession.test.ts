@@ -78,3 +78,28 @@ it('multi-label: probabilities and targets for the threshold slider, report at t
     Object.assign(s.learn, { lossFunc, data });
   }
 });
+
+it("imported data: paths and Grad-CAM pixels come from the Learner's own loaders' items", async () => {
+  const s = st.learner!;
+  const { data } = s.learn;
+  // A 16 x 16 image per validation item, flat grey except item 3, which is white.
+  const item = (i: number) => ({
+    path: `pets/valid/${i}.jpg`,
+    labels: [],
+    image: { width: 16, height: 16, rgb: new Uint8Array(16 * 16 * 3).fill(i === 3 ? 255 : 128) },
+  });
+  s.learn.data = {
+    ...data,
+    items: { train: [], valid: Array.from({ length: 16 }, (_, i) => item(i)) },
+  };
+  try {
+    const r = await interpret(st, { k: 1 });
+    expect(r.imported).toBe(true);
+    expect(r.paths).toEqual(Array.from({ length: 16 }, (_, i) => `pets/valid/${i}.jpg`));
+    const g = await gradcamCmd(st, { path: 'pets/valid/3.jpg' });
+    expect(g.path).toBe('pets/valid/3.jpg');
+    expect(g.image.rgb.every((v) => v === 255)).toBe(true);
+  } finally {
+    Object.assign(s.learn, { data });
+  }
+});

@@ -60,24 +60,8 @@ export interface WorkerInfo {
   versions: { tfjs: string; tfjsBackendWebgpu: string };
 }
 
-export interface DemoTrainArgs {
-  steps: number;
-  batchSize: number;
-  lr: number;
-  size: number;
-  seed: number;
-}
-
-export interface DemoTrainResult {
-  losses: number[];
-  accuracy: number;
-  stopped: boolean;
-  seconds: number;
-}
-
 export interface Commands {
   info: { args: Record<string, never>; result: WorkerInfo };
-  trainDemo: { args: DemoTrainArgs; result: DemoTrainResult };
   stop: { args: Record<string, never>; result: { stopping: boolean } };
   /** Studio WGSL kernels vs tfjs CPU (and vs stock webgpu), ops and gradients. */
   kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
@@ -181,7 +165,6 @@ export type ToWorker = {
 }[CommandName];
 
 export type WorkerEvent =
-  | { type: 'batch'; step: number; of: number; loss: number; lr: number }
   | { type: 'status'; message: string }
   | { type: 'deviceLost'; reason: string }
   | TrainEvent

@@ -6,13 +6,7 @@ import { createDataSlice, type DataSlice } from './dataSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createInterpretSlice, type InterpretSlice } from './interpretSlice';
-import type {
-  AdapterInfo,
-  DemoTrainArgs,
-  DemoTrainResult,
-  WorkerEvent,
-  WorkerInfo,
-} from '../../shared/protocol';
+import type { AdapterInfo, WorkerEvent, WorkerInfo } from '../../shared/protocol';
 
 let client: WorkerClient | undefined;
 export const worker = () => (client ??= new WorkerClient());
@@ -27,13 +21,21 @@ export interface EngineSlice {
   connect(): Promise<WorkerInfo | undefined>;
 }
 
+/** The last demo run: the Train panel's Learner on the generated shapes (its batches and
+ * epochs are the train slice's). */
+export interface DemoResult {
+  losses: number[];
+  accuracy: number;
+  stopped: boolean;
+  seconds: number;
+}
+
 export interface DemoSlice {
-  demoRunning: boolean;
-  demoLosses: { step: number; loss: number }[];
-  demoProgress: { step: number; of: number };
-  demoResult?: DemoTrainResult;
+  demoResult?: DemoResult;
   demoError?: string;
-  trainDemo(args?: Partial<DemoTrainArgs>): Promise<DemoTrainResult | undefined>;
+  /** `steps` training batches of `bs` shapes, one-cycle at lr 1e-2: three epochs when they
+   * divide evenly, else one. */
+  trainDemo(args?: { steps?: number; bs?: number }): Promise<DemoResult | undefined>;
   stop(): Promise<void>;
 }
 
@@ -50,13 +52,7 @@ export type StudioState = EngineSlice &
   ModelSlice &
   InterpretSlice;
 
-export const DEMO_DEFAULTS: DemoTrainArgs = {
-  steps: 60,
-  batchSize: 16,
-  lr: 1e-2,
-  size: 32,
-  seed: 1,
-};
+const DEMO_DEFAULTS = { steps: 60, bs: 16, lr: 1e-2, size: 32, seed: 1 };
 
 const createEngineSlice: StateCreator<StudioState, [], [], EngineSlice> = (set, get) => ({
   engineStatus: 'idle',
@@ -78,31 +74,35 @@ const createEngineSlice: StateCreator<StudioState, [], [], EngineSlice> = (set, 
   },
 });
 
+// The demo is a dataset choice of the normal Learner: the Train panel's setup and fit actions.
 const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = (set, get) => ({
-  demoRunning: false,
-  demoLosses: [],
-  demoProgress: { step: 0, of: 0 },
-  async trainDemo(args) {
-    if (get().demoRunning) return undefined;
-    if (!(await get().connect())) return undefined;
-    const full = { ...DEMO_DEFAULTS, ...args };
-    set({
-      demoRunning: true,
-      demoLosses: [],
-      demoResult: undefined,
-      demoError: undefined,
-      demoProgress: { step: 0, of: full.steps },
+  async trainDemo(args = {}) {
+    const { steps, bs, lr, size, seed } = { ...DEMO_DEFAULTS, ...args };
+    const epochs = steps % 3 === 0 ? 3 : 1;
+    set({ demoResult: undefined, demoError: undefined });
+    const setup = await get().learnSetup({
+      data: 'demo',
+      arch: 'tiny-bn-cnn',
+      size,
+      bs,
+      nTrain: steps / epochs,
+      nValid: 4,
+      seed,
     });
-    try {
-      const result = await worker().call('trainDemo', full);
-      set({ demoResult: result });
-      return result;
-    } catch (err) {
-      set({ demoError: (err as Error).message });
+    const r = setup && (await get().fit({ policy: 'one_cycle', epochs, lr }));
+    if (!r) {
+      set({ demoError: get().trainError ?? get().engineError ?? 'the demo did not run' });
       return undefined;
-    } finally {
-      set({ demoRunning: false });
     }
+    flushWorkerEvents();
+    const demoResult: DemoResult = {
+      losses: get().trainBatches.map((b) => b.loss),
+      accuracy: r.rows.at(-1)?.metrics.accuracy ?? NaN,
+      stopped: r.stopped,
+      seconds: r.seconds,
+    };
+    set({ demoResult });
+    return demoResult;
   },
   async stop() {
     await worker().call('stop', {});
@@ -115,14 +115,9 @@ const createLogSlice: StateCreator<StudioState, [], [], LogSlice> = (set) => ({
   applyEvents(events) {
     set((s) => {
       const next: Partial<StudioState> = {};
-      const losses = [...s.demoLosses];
       const log = [...s.log];
       for (const e of events) {
         switch (e.type) {
-          case 'batch':
-            losses.push({ step: e.step, loss: e.loss });
-            next.demoProgress = { step: e.step, of: e.of };
-            break;
           case 'status':
             log.push(e.message);
             break;
@@ -135,7 +130,6 @@ const createLogSlice: StateCreator<StudioState, [], [], LogSlice> = (set) => ({
             break;
         }
       }
-      if (losses.length !== s.demoLosses.length) next.demoLosses = losses;
       if (log.length !== s.log.length) next.log = log.slice(-200);
       return next;
     });

@@ -1,6 +1,5 @@
 // The Learner session's commands (src/learn/session.ts) and the run's controls: stop, pause,
 // the reliability tests' faults and the worker's memory.
-import { trainDemo } from '../../learn/demo';
 import { armDebugFault, memStats } from '../../learn/recovery';
 import {
   fit,
@@ -20,7 +19,6 @@ export const sessionHandlers: Handlers<
   | 'tta'
   | 'learnState'
   | 'learnFreeze'
-  | 'trainDemo'
   | 'stop'
   | 'pause'
   | 'debugFault'
@@ -36,10 +34,6 @@ export const sessionHandlers: Handlers<
   tta: (args, st) => ttaCmd(st, args),
   learnState: (_, st) => learnState(st),
   learnFreeze: (args, st) => freezeLearner(st, args),
-  trainDemo(args, st, emit) {
-    st.control.stopRequested = false;
-    return trainDemo(args, emit, () => st.control.stopRequested);
-  },
   stop(_, st) {
     st.control.stopRequested = true;
     return { stopping: true };

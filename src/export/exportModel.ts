@@ -10,7 +10,8 @@ import { normalizeInput } from '../models/model';
 import type { StateDict } from '../models/weights/tensors';
 import { reproductionScript } from './reproScript';
 import type { LearnSession } from '../learn/session';
-import { exportSession, multiLabelOf } from './sessionIO';
+import { weightsToCpu } from '../learn/snapshot';
+import { exportSession, multiLabelOf, rawOf } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
@@ -31,10 +32,7 @@ function exportMeta(learn: Learner, size: number): ExportMeta {
 }
 
 async function modelTensors(learn: Learner): Promise<StateDict> {
-  const out: StateDict = new Map();
-  for (const [k, v] of [...learn.model.params, ...learn.model.buffers])
-    out.set(k, { shape: [...v.shape], data: new Float32Array((await v.data()) as Float32Array) });
-  return out;
+  return new Map([...(await weightsToCpu(learn.model))].map(([k, c]) => [k, rawOf(c)]));
 }
 
 const FASTAI_ARCHS = new Set(['resnet18', 'resnet34', 'resnet50', 'resnet50-imagenet']);

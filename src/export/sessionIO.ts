@@ -4,12 +4,13 @@
 // (src/worker/handlers/export.ts), which keeps the current one aside until the import succeeds.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/importer';
-import { History, historyOf, setHistory } from '../learn/history';
+import { History, setHistory } from '../learn/history';
 import type { Learner } from '../learn/learner';
 import type { State } from '../learn/optimizer';
 import type { LearnSession } from '../learn/session';
 import { loadStateDict } from '../models/weights/stateDict';
-import type { StateDict } from '../models/weights/tensors';
+import type { RawTensor, StateDict } from '../models/weights/tensors';
+import { takeSnapshot, type CpuTensor, type Snapshot } from '../learn/snapshot';
 import {
   packSession,
   SESSION_FORMAT,
@@ -22,9 +23,11 @@ import {
 } from './sessionArchive';
 import type { HistoryData } from '../shared/protocol';
 
-async function raw(t: tf.Tensor) {
-  return { shape: [...t.shape], data: new Float32Array((await t.data()) as Float32Array) };
-}
+/** A CPU copy as the archive stores it (float32). */
+export const rawOf = (c: CpuTensor): RawTensor => ({
+  shape: c.shape,
+  data: c.data instanceof Float32Array ? c.data : Float32Array.from(c.data),
+});
 
 function vocabOf(learn: Learner): string[] {
   return [...(learn.data.vocab ?? [])];
@@ -38,32 +41,34 @@ function currentSplit(data: string, ds: Dataset | undefined): SessionSplit {
   return split;
 }
 
-/** The session as archive bytes; `ds`: the imported dataset (its split goes in the archive). */
+/** The session as archive bytes; `ds`: the imported dataset (its split goes in the archive);
+ * `snap`: a snapshot already taken (the epoch-end checkpoint's), else one is taken here. */
 export async function exportSession(
   { learn, setup }: LearnSession,
   ds: Dataset | undefined,
+  snap?: Snapshot,
 ): Promise<Uint8Array> {
   const m = learn.model;
-  const weights: StateDict = new Map();
-  for (const [k, v] of [...m.params, ...m.buffers]) weights.set(k, await raw(v));
+  snap ??= await takeSnapshot(learn);
+  const weights: StateDict = new Map([...snap.weights].map(([k, c]) => [k, rawOf(c)]));
   let optimizer: { json: OptimizerJson; tensors: StateDict } | undefined;
-  if (learn.opt) {
+  if (snap.opt) {
     const tensors: StateDict = new Map();
     const state: OptimizerJson['state'] = [];
-    for (const [key, s] of learn.opt.state) {
+    for (const [key, s] of snap.opt.state) {
       const entries: OptEntry[] = [];
       for (const [name, v] of Object.entries(s)) {
-        if (v instanceof tf.Tensor) {
+        if (typeof v === 'object') {
           const tname = `${key}/${name}`;
-          tensors.set(tname, await raw(v));
+          tensors.set(tname, rawOf(v));
           entries.push([name, { tensor: tname }]);
         } else entries.push([name, v === undefined ? null : v]);
       }
       state.push({ key, entries });
     }
-    optimizer = { json: { hypers: learn.opt.hypers.map((h) => ({ ...h })), state }, tensors };
+    optimizer = { json: { hypers: snap.opt.hypers.map((h) => ({ ...h })), state }, tensors };
   }
-  const history = historyOf(learn);
+  const history = snap.history;
   const last = history.fits[history.fits.length - 1];
   return packSession({
     manifest: {
@@ -80,7 +85,7 @@ export async function exportSession(
       multiLabel: multiLabelOf(learn),
       position: {
         fits: history.fits.length,
-        iterations: history.iterations,
+        iterations: history.batches.length,
         dataPasses: learn.dataPasses,
         lastFit: last && { args: last.args, epochsDone: last.epochsDone },
       },
@@ -89,7 +94,7 @@ export async function exportSession(
     split: currentSplit(setup.data, ds),
     weights,
     optimizer,
-    history: history.toJSON(),
+    history,
   });
 }
 

@@ -12,18 +12,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentEngine, startEngine } from '../engine/device';
 import { setStudioKernels, studioKernelsEnabled } from '../engine/kernels/register';
-import type { Model } from '../models/model';
 import { Recorder } from './callbacks';
 import { History, historyOf } from './history';
 import { Callback, CancelFitException, type Learner } from './learner';
-import type { Hypers, State } from './optimizer';
-import type {
-  DebugFaultArgs,
-  EpochRow,
-  HistoryData,
-  MemStats,
-  RecoveryEvent,
-} from '../shared/protocol';
+import { loadCpuWeights, restoreOpt, takeSnapshot, type Snapshot } from './snapshot';
+import type { DebugFaultArgs, EpochRow, MemStats, RecoveryEvent } from '../shared/protocol';
 
 export class DeviceLostError extends Error {}
 export class GpuOomError extends Error {
@@ -34,22 +27,6 @@ export class GpuOomError extends Error {
     super(`out of GPU memory at batch size ${bs}: ${detail}`);
   }
 }
-
-// ************* CPU copies of tensors *************
-
-export interface CpuTensor {
-  shape: number[];
-  dtype: tf.DataType;
-  data: Float32Array | Int32Array | Uint8Array;
-}
-const toCpu = async (t: tf.Tensor): Promise<CpuTensor> => ({
-  shape: t.shape,
-  dtype: t.dtype,
-  data: (await t.data()).slice() as CpuTensor['data'],
-});
-const fromCpu = (c: CpuTensor) => tf.tensor(c.data, c.shape, c.dtype);
-
-export type CpuState = Record<string, CpuTensor | number | boolean | undefined>;
 
 export interface RecorderState {
   lrs: number[];
@@ -68,30 +45,13 @@ export interface Checkpoint {
   /** Learner.dataPasses at the checkpoint: the resumed epoch draws the same batches. */
   dataPasses: number;
   frozenGroups: number;
-  weights: Map<string, CpuTensor>;
-  opt?: { state: [string, CpuState][]; hypers: Hypers[] };
+  /** Weights, optimizer state and session history (src/learn/history.ts) on the CPU. */
+  snapshot: Snapshot;
   recorder: RecorderState;
   /** Epoch rows of the command's fits before `fitIndex`. */
   doneFits: EpochRow[][];
   /** Batch and epoch records the UI had been sent when the checkpoint was taken. */
   emitted: { batches: number; epochs: number };
-  /** The session history (src/learn/history.ts) at the checkpoint. */
-  history: HistoryData;
-}
-
-export async function weightsToCpu(model: Model): Promise<Map<string, CpuTensor>> {
-  const out = new Map<string, CpuTensor>();
-  for (const [k, v] of [...model.params, ...model.buffers]) out.set(k, await toCpu(v));
-  return out;
-}
-
-/** Loads CPU weights into a (new) model with the same keys and shapes. */
-export function loadCpuWeights(model: Model, w: Map<string, CpuTensor>) {
-  for (const [k, c] of w) {
-    const v = model.params.get(k) ?? model.buffers.get(k);
-    if (!v) throw new Error(`checkpoint has '${k}', the rebuilt model does not`);
-    tf.tidy(() => v.assign(fromCpu(c)));
-  }
 }
 
 function recorderState(r: Recorder): RecorderState {
@@ -116,46 +76,17 @@ async function takeCheckpoint(
   doneFits: EpochRow[][],
   emitted: Checkpoint['emitted'],
 ): Promise<Checkpoint> {
-  let opt: Checkpoint['opt'];
-  if (learn.opt) {
-    const state: [string, CpuState][] = [];
-    for (const [k, s] of learn.opt.state) {
-      const c: CpuState = {};
-      for (const [name, v] of Object.entries(s))
-        c[name] = v instanceof tf.Tensor ? await toCpu(v) : v;
-      state.push([k, c]);
-    }
-    opt = { state, hypers: learn.opt.hypers.map((h) => ({ ...h })) };
-  }
   return {
     fitIndex,
     nextEpoch,
     trainIter: learn.trainIter,
     dataPasses: learn.dataPasses,
     frozenGroups: learn.model.frozenGroups,
-    weights: await weightsToCpu(learn.model),
-    opt,
+    snapshot: await takeSnapshot(learn),
     recorder: recorderState(learn.cb(Recorder)!),
     doneFits: doneFits.map((rows) => rows.map((r) => ({ ...r }))),
     emitted: { ...emitted },
-    history: structuredClone(historyOf(learn).toJSON()),
   };
-}
-
-function restoreOpt(learn: Learner, o: NonNullable<Checkpoint['opt']>) {
-  if (!learn.opt) learn.createOpt();
-  const state = new Map<string, State>(
-    o.state.map(([k, s]) => [
-      k,
-      Object.fromEntries(
-        Object.entries(s).map(([n, v]) => [
-          n,
-          typeof v === 'object' && v !== null ? fromCpu(v) : v,
-        ]),
-      ) as State,
-    ]),
-  );
-  learn.opt!.restore({ state, hypers: o.hypers.map((h) => ({ ...h })) });
 }
 
 // ************* debug faults (tests only) *************
@@ -176,8 +107,8 @@ export interface RecoveryEnv {
   faults: DebugFaults;
   /** How many GPU devices were lost so far: a change during a step means this one was. */
   lostCount(): number;
-  /** Runs at every epoch end after the checkpoint (the worker's IndexedDB autosave). */
-  onEpochEnd(): Promise<unknown>;
+  /** Runs at every epoch end with the checkpoint's snapshot (the worker's IndexedDB autosave). */
+  onEpochEnd(snapshot: Snapshot): Promise<unknown>;
 }
 
 export function memStats(): MemStats {
@@ -235,7 +166,7 @@ class ResumeCallback extends Callback {
       epoch: c.nextEpoch,
       startEpoch: c.nextEpoch,
     });
-    if (c.opt) restoreOpt(this.learn, c.opt);
+    if (c.snapshot.opt) restoreOpt(this.learn, c.snapshot.opt);
   }
   after_fit() {
     this.learn.startEpoch = 0;
@@ -302,7 +233,7 @@ class CheckpointCallback extends Callback {
       a.recovery.emitted,
     );
     try {
-      await a.recovery.env.onEpochEnd();
+      await a.recovery.env.onEpochEnd(a.recovery.ckpt.snapshot);
     } catch (e) {
       a.recovery.warnOnce(`autosave failed: ${(e as Error).message}`);
     }
@@ -402,8 +333,8 @@ export class FitRecovery {
       });
       hooks.dispose();
     }
-    const learn = await hooks.rebuild(this.bs, History.from(c.history));
-    loadCpuWeights(learn.model, c.weights);
+    const learn = await hooks.rebuild(this.bs, History.from(c.snapshot.history));
+    loadCpuWeights(learn.model, c.snapshot.weights);
     learn.model.frozenGroups = c.frozenGroups;
     const cause = lost ? 'deviceLost' : 'oom';
     this.recoveries.push({ cause, epoch: c.nextEpoch, bs: this.bs });

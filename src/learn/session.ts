@@ -14,6 +14,7 @@ import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
 import { HistoryCallback, historyOf, setHistory } from './history';
 import { FitRecovery, type DebugFaults } from './recovery';
+import type { Snapshot } from './snapshot';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
@@ -174,7 +175,7 @@ export async function fit(
   h: FitHost,
   args: FitArgs,
   emit: (e: TrainEvent | RecoveryEvent) => void,
-  onEpochEnd: () => Promise<unknown> = async () => undefined,
+  onEpochEnd: (snap: Snapshot) => Promise<unknown> = async () => undefined,
 ): Promise<FitResult> {
   // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
   // carry on (src/learn/recovery.ts).

@@ -28,7 +28,7 @@ export const sessionHandlers: Handlers<
   fit(args, st, emit) {
     Object.assign(st.control, { stopRequested: false, paused: false });
     // Every epoch end: the session into IndexedDB, for a reloaded tab (src/page/store/restore.ts).
-    return fit(st, args, emit, () => autosave(st.learner, st.data));
+    return fit(st, args, emit, (snap) => autosave(st.learner, st.data, snap));
   },
   lrFind: (args, st) => lrFindCmd(st, args),
   tta: (args, st) => ttaCmd(st, args),

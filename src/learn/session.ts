@@ -12,9 +12,7 @@ import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback } from 
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
-import { HistoryCallback, historyOf, setHistory } from './history';
-import { FitRecovery, type DebugFaults } from './recovery';
-import type { Snapshot } from './snapshot';
+import { HistoryCallback, historyOf } from './history';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
@@ -25,6 +23,7 @@ import { tta } from './tta';
 import type {
   EpochRow,
   FitArgs,
+  FitPolicy,
   FitResult,
   FreezeResult,
   LearnSetupArgs,
@@ -32,7 +31,6 @@ import type {
   LearnStateResult,
   LrFindArgs,
   LrFindCmdResult,
-  RecoveryEvent,
   TrainEvent,
 } from '../shared/protocol';
 
@@ -49,11 +47,10 @@ export interface LearnerHost {
   model: ModelState;
 }
 
-/** And what a fit needs besides: the stop/pause flags, armed test faults, lost-device count. */
-export interface FitHost extends LearnerHost {
-  control: { stopRequested: boolean; paused: boolean };
-  faults: DebugFaults;
-  deviceLost: number;
+/** Cooperative cancellation: a running fit polls these between batches. */
+export interface FitControl {
+  stopRequested: boolean;
+  paused: boolean;
 }
 
 const DEFAULTS: Required<LearnSetupArgs> = {
@@ -170,56 +167,13 @@ class RowCollector extends Callback {
   }
 }
 
-/** A fit on the session's Learner; `onEpochEnd` runs after each epoch's checkpoint (autosave). */
-export async function fit(
-  h: FitHost,
-  args: FitArgs,
-  emit: (e: TrainEvent | RecoveryEvent) => void,
-  onEpochEnd: (snap: Snapshot) => Promise<unknown> = async () => undefined,
-): Promise<FitResult> {
-  // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
-  // carry on (src/learn/recovery.ts).
-  if (args.policy === 'fine_tune' && typeof args.lr === 'object')
-    throw new Error(
-      'fine_tune takes one base LR (fastai: learn.fine_tune(epochs, base_lr)) and makes its own ' +
-        'slice(base_lr/200, base_lr/2) for the unfrozen phase; give a number, or unfreeze and use ' +
-        'fit_one_cycle with a slice',
-    );
-  const t0 = performance.now();
-  const first = sessionOf(h);
-  const recovery = new FitRecovery(emit, first.setup.bs, {
-    faults: h.faults,
-    lostCount: () => h.deviceLost,
-    onEpochEnd,
-  });
-  for (;;) {
-    try {
-      // (Not on precomputed features: the head Learner's weights are not the session's.)
-      const cbs = args.precompute ? [] : recovery.callbacks();
-      const r = await fitOnce(h, args, (e) => recovery.emit(e, emit), cbs);
-      recovery.finish(historyOf(sessionOf(h).learn));
-      return { ...r, seconds: (performance.now() - t0) / 1000 };
-    } catch (err) {
-      const setup = h.learner?.setup;
-      if (!setup) throw err;
-      await recovery.recover(err, {
-        dispose: () => disposeLearner(h),
-        rebuild: async (bs, history) => {
-          await setupLearner(h, { ...setup, bs });
-          const { learn } = sessionOf(h);
-          setHistory(learn, history);
-          return learn;
-        },
-      });
-    }
-  }
-}
-
-async function fitOnce(
-  h: FitHost,
+/** Runs one fit policy on the session's Learner (fastai's fit, fit_one_cycle, fit_sgdr,
+ * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints. */
+export async function fitPolicy(
+  h: LearnerHost & { control: FitControl },
   args: FitArgs,
   emit: (e: TrainEvent) => void,
-  recoveryCbs: Callback[],
+  extraCbs: Callback[],
 ): Promise<FitResult> {
   const { learn, setup } = sessionOf(h);
   const control = h.control;
@@ -244,52 +198,33 @@ async function fitOnce(
     ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
   ];
   const collect = new RowCollector();
-  cbs.push(collect, ...recoveryCbs);
+  cbs.push(collect, ...extraCbs);
   cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
-  const lr = args.lr;
   if (args.wd !== undefined) learn.wd = args.wd;
   const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
   const policy = args.policy ?? 'one_cycle';
-  if (pre && policy !== 'fine_tune') {
-    // Any policy on the frozen model: the head alone, on cached body features.
-    await onPrecomputed(learn, pre, (head) =>
-      policy === 'fit'
-        ? head.fit(args.epochs, { lr, cbs })
-        : policy === 'sgdr'
-          ? fitSgdr(head, args.epochs, args.cycleLen ?? 1, lr, {
-              cycleMult: args.cycleMult ?? 2,
-              cbs,
-            })
-          : fitOneCycle(head, args.epochs, lr, { cbs }),
-    );
-  } else
-    switch (policy) {
-      case 'one_cycle':
-        await fitOneCycle(learn, args.epochs, lr, { cbs });
-        break;
-      case 'fit':
-        await learn.fit(args.epochs, { lr, cbs });
-        break;
-      case 'sgdr':
-        await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, {
-          cycleMult: args.cycleMult ?? 2,
-          cbs,
-        });
-        break;
-      case 'fine_tune':
-        await fineTune(learn, args.epochs, {
-          baseLr: lr as number | undefined,
-          cbs,
-          precompute: pre,
-        });
-        break;
-    }
+  if (policy === 'fine_tune')
+    await fineTune(learn, args.epochs, {
+      baseLr: args.lr as number | undefined,
+      cbs,
+      precompute: pre,
+    });
+  // Any other policy on the frozen model with precompute: the head alone, on cached features.
+  else if (pre) await onPrecomputed(learn, pre, (head) => runPolicy(head, policy, args, cbs));
+  else await runPolicy(learn, policy, args, cbs);
   return {
     rows: collect.rows,
     stopped: interrupt.stopped,
     diverged: guard.diverged,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+function runPolicy(l: Learner, policy: FitPolicy, a: FitArgs, cbs: Callback[]) {
+  if (policy === 'fit') return l.fit(a.epochs, { lr: a.lr, cbs });
+  if (policy === 'sgdr')
+    return fitSgdr(l, a.epochs, a.cycleLen ?? 1, a.lr, { cycleMult: a.cycleMult ?? 2, cbs });
+  return fitOneCycle(l, a.epochs, a.lr, { cbs });
 }
 
 export async function lrFindCmd(h: LearnerHost, args: LrFindArgs): Promise<LrFindCmdResult> {

@@ -1,5 +1,5 @@
 // A Snapshot: the Learner's state copied to the CPU (weights and BN buffers, optimizer state,
-// history) with one GPU read per tensor. The fit's checkpoint (src/learn/recovery.ts), the
+// history) with one GPU read per tensor. The fit's checkpoint (src/reliability/recovery.ts), the
 // epoch-end autosave and the session archive (src/export/sessionIO.ts) all use the same one,
 // so an epoch end reads the GPU once.
 import * as tf from '@tensorflow/tfjs';

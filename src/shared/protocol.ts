@@ -124,7 +124,7 @@ export interface Commands {
   predictLearner: { args: PredictLearnerArgs; result: LearnerPrediction[] };
 }
 
-// Reliability (src/learn/recovery.ts): one-shot faults for tests, consumed by the next fit.
+// Reliability (src/reliability/recovery.ts): one-shot faults for tests, consumed by the next fit.
 // Harmless by construction: nothing happens outside a fit, and the fit recovers from both.
 export interface Commands {
   debugFault: { args: DebugFaultArgs; result: DebugFaultArgs };

@@ -2,7 +2,7 @@
 // modules under learn/, data/, models/, export/ and reliability/ receive the parts they need as
 // parameters instead of keeping module singletons.
 import { newDataState, type DataState } from '../data/importer';
-import type { DebugFaults } from '../learn/recovery';
+import type { DebugFaults } from '../reliability/faults';
 import type { LearnSession } from '../learn/session';
 import type { ModelState } from '../models/session';
 

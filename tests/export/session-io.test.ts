@@ -6,7 +6,8 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { exportSession } from '../../src/export/sessionIO';
-import { fit, learnState, setupLearner } from '../../src/learn/session';
+import { learnState, setupLearner } from '../../src/learn/session';
+import { fit } from '../../src/reliability/recovery';
 import { importSession } from '../../src/worker/handlers/export';
 import { createWorkerState } from '../../src/worker/state';
 

@@ -1,10 +1,11 @@
-// Fit recovery (src/learn/recovery.ts) on the tfjs CPU backend: out-of-memory at the first
+// Fit recovery (src/reliability/recovery.ts) on the tfjs CPU backend: out-of-memory at the first
 // step halves the batch size; a fault mid-epoch goes back to the last epoch-end checkpoint and
 // the run ends with one row per epoch and a continuous batch history. (A lost WebGPU device
 // needs a browser: e2e/reliability.spec.ts.)
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fit, learnState, setupLearner } from '../../src/learn/session';
+import { learnState, setupLearner } from '../../src/learn/session';
+import { fit } from '../../src/reliability/recovery';
 import { historyOf } from '../../src/learn/history';
 import { createWorkerState } from '../../src/worker/state';
 import { Callback } from '../../src/learn/learner';

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { exportSession } from '../../src/export/sessionIO';
-import { disposeLearner, fit, setupLearner } from '../../src/learn/session';
+import { disposeLearner, setupLearner } from '../../src/learn/session';
+import { fit } from '../../src/reliability/recovery';
 import type { Snapshot } from '../../src/learn/snapshot';
 import { createWorkerState, type WorkerState } from '../../src/worker/state';
 

@@ -1,14 +1,8 @@
 // The Learner session's commands (src/learn/session.ts) and the run's controls: stop, pause,
 // the reliability tests' faults and the worker's memory.
-import { armDebugFault, memStats } from '../../learn/recovery';
-import {
-  fit,
-  freezeLearner,
-  learnState,
-  lrFindCmd,
-  setupLearner,
-  ttaCmd,
-} from '../../learn/session';
+import { armDebugFault, memStats } from '../../reliability/faults';
+import { fit } from '../../reliability/recovery';
+import { freezeLearner, learnState, lrFindCmd, setupLearner, ttaCmd } from '../../learn/session';
 import { autosave } from '../../reliability/autosave';
 import type { Handlers } from './types';
 

@@ -2,14 +2,12 @@
 //  - interpret: one eval-mode pass over the validation set -> fastai ClassificationInterpretation
 //    (confusion matrix and its cells, top losses, most_confused, per-class report) through the
 //    pure math of interpretation.ts;
-//  - gradcam: Grad-CAM of one validation item, imported file or dropped image (gradcam.ts);
-//  - predictLearner: predictions on new images, optionally with fastai's TTA.
+//  - gradcam: Grad-CAM of one validation item, imported file or dropped image (gradcam.ts).
+// Predictions on new images: predict.ts.
 import * as tf from '@tensorflow/tfjs';
-import { applyAugmentation, augPreset, drawAugmentation } from '../data/augment';
 import { decodeToCache } from '../data/decode';
 import { cachedImage, DEFAULT_CACHE_SIZE } from '../data/importer';
 import { applyItemTfm, type RgbImage } from '../data/itemTransforms';
-import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
 import { gradCam } from './gradcam';
 import {
@@ -22,19 +20,16 @@ import {
   type Report,
 } from '../shared/interpretation';
 import type { LearnerHost } from './session';
-import { ttaBlend } from './tta';
 import type {
   GradCamArgs,
   GradCamResult,
   InterpretResult,
   ItemTfm,
-  LearnerPrediction,
-  PredictLearnerArgs,
   RgbSample,
   TopLossItem,
 } from '../shared/protocol';
 
-function session(h: LearnerHost) {
+export function session(h: LearnerHost) {
   const s = h.learner;
   if (!s) throw new Error('no training session yet: set up and train a model in the Train panel');
   return s;
@@ -138,7 +133,12 @@ export async function interpret(
 }
 
 /** [0,1] pixels of one image through the session's item transform (valid mode: no randomness). */
-function itemPixels(img: RgbImage, size: number, train = false, rand = () => 0.5): Float32Array {
+export function itemPixels(
+  img: RgbImage,
+  size: number,
+  train = false,
+  rand = () => 0.5,
+): Float32Array {
   const out = new Float32Array(size * size * 3);
   applyItemTfm(img, itemTfmOf(size), train, rand, out, 0);
   return out;
@@ -158,7 +158,7 @@ const toSample = (
 });
 
 /** Decode dropped bytes as the import does (into the same cache size), or explain why not. */
-async function decodeBytes(bytes: ArrayBuffer | Uint8Array, size: number) {
+export async function decodeBytes(bytes: ArrayBuffer | Uint8Array, size: number) {
   return decodeToCache(new Blob([bytes as BlobPart]), Math.max(DEFAULT_CACHE_SIZE, size));
 }
 
@@ -233,80 +233,4 @@ export async function gradcamCmd(h: LearnerHost, a: GradCamArgs): Promise<GradCa
   } finally {
     x.dispose();
   }
-}
-
-export { ttaBlend } from './tta';
-
-/** Top-k labels of one probability row (ties keep class order). */
-export function topK(row: ArrayLike<number>, vocab: readonly string[], k: number) {
-  return Array.from(row, (prob, i) => ({ label: vocab[i] ?? String(i), prob, i }))
-    .sort((a, b) => b.prob - a.prob || a.i - b.i)
-    .slice(0, k)
-    .map(({ label, prob }) => ({ label, prob }));
-}
-
-export async function predictLearner(
-  h: LearnerHost,
-  a: PredictLearnerArgs,
-): Promise<LearnerPrediction[]> {
-  const { learn, setup } = session(h);
-  const size = setup.size;
-  const vocab = learn.data.vocab ?? [];
-  const multiLabel = !learn.lossFunc.yInt;
-  const k = a.top ?? 3;
-  const out: LearnerPrediction[] = a.images.map((im) => ({
-    path: im.path,
-    predicted: [],
-    prob: 0,
-    top: [],
-    probs: [],
-  }));
-  const decoded = await Promise.all(a.images.map((im) => decodeBytes(im.bytes, size)));
-  const ok = decoded.flatMap((d, i) =>
-    'error' in d ? ((out[i].error = d.error), []) : [{ d, i }],
-  );
-  const aug = a.tta ? augPreset(setup.aug) : undefined;
-  const rand = seededRandom(setup.seed * 7919 + 5);
-  const run = async (pixels: Float32Array, n: number, augment: boolean) => {
-    const p = tf.tidy(() => {
-      let x = tf.tensor4d(pixels, [n, size, size, 3]);
-      if (augment && aug) x = applyAugmentation(x, drawAugmentation(n, size, rand, aug));
-      return learn.lossFunc.activation(
-        learn.model.forward(normalizeInput(x, learn.model.input, tf), { training: false }),
-      );
-    });
-    const d = (await p.data()) as Float32Array;
-    p.dispose();
-    return d;
-  };
-  for (let b = 0; b < ok.length; b += 8) {
-    const chunk = ok.slice(b, b + 8);
-    const stack = (train: boolean) => {
-      const px = new Float32Array(chunk.length * size * size * 3);
-      chunk.forEach(({ d }, r) => px.set(itemPixels(d, size, train, rand), r * size * size * 3));
-      return px;
-    };
-    let probs = await run(stack(false), chunk.length, false);
-    if (a.tta) {
-      const passes: Float32Array[] = [];
-      for (let t = 0; t < 4; t++) passes.push(await run(stack(true), chunk.length, true));
-      probs = ttaBlend(passes, probs);
-    }
-    const c = probs.length / chunk.length;
-    chunk.forEach(({ i }, r) => {
-      const row = Array.from(probs.subarray(r * c, (r + 1) * c));
-      const top = topK(row, vocab, k);
-      const predicted = multiLabel
-        ? row.flatMap((p, j) => (p >= 0.5 ? [vocab[j] ?? String(j)] : []))
-        : [top[0].label];
-      out[i] = {
-        path: out[i].path,
-        predicted,
-        prob: multiLabel && predicted.length ? row[vocab.indexOf(predicted[0])] : top[0].prob,
-        top,
-        probs: row,
-      };
-    });
-  }
-  return out;
 }

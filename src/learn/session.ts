@@ -19,6 +19,7 @@ import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import { learnerModel } from './pretrained';
+import { fingerprint } from './snapshot';
 import { tta } from './tta';
 import type {
   EpochRow,
@@ -237,17 +238,6 @@ export async function ttaCmd(h: LearnerHost, args: { n?: number; beta?: number }
   return { accuracy: accuracy.value(o), n: o.n };
 }
 
-async function fnv(tensors: tf.Tensor[]): Promise<string> {
-  let h = 0x811c9dc5;
-  for (const t of tensors) {
-    const data = (await t.data()) as Float32Array;
-    // A view: on the cpu backend data() may be a window into a larger buffer.
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
 export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
   const { learn } = sessionOf(h);
   const m = learn.model;
@@ -255,8 +245,8 @@ export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
     Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor),
   );
   return {
-    weightsHash: await fnv([...m.params.values(), ...m.buffers.values()]),
-    optHash: opt.length ? await fnv(opt) : '',
+    weightsHash: await fingerprint([...m.params.values(), ...m.buffers.values()]),
+    optHash: opt.length ? await fingerprint(opt) : '',
     numTensors: tf.memory().numTensors,
   };
 }

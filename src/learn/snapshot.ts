@@ -80,3 +80,14 @@ export function restoreOpt(learn: Learner, o: NonNullable<Snapshot['opt']>) {
   );
   learn.opt!.restore({ state, hypers: o.hypers.map((h) => ({ ...h })) });
 }
+
+/** FNV-1a over the bytes of `tensors`: equal iff bit-identical (the learnState check). */
+export async function fingerprint(tensors: tf.Tensor[]): Promise<string> {
+  let h = 0x811c9dc5;
+  for (const t of tensors) {
+    const { data } = await toCpu(t);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}

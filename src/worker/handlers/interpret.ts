@@ -1,5 +1,6 @@
-// The Interpret panel on the Learner session's model (src/learn/interpretSession.ts).
-import { gradcamCmd, interpret, predictLearner } from '../../learn/interpretSession';
+// The Interpret panel on the Learner session's model (src/learn/interpretSession.ts, predict.ts).
+import { gradcamCmd, interpret } from '../../learn/interpretSession';
+import { predictLearner } from '../../learn/predict';
 import type { Handlers } from './types';
 
 export const interpretHandlers: Handlers<'interpret' | 'gradcam' | 'predictLearner'> = {

@@ -59,7 +59,7 @@ export class HistoryCallback extends Callback {
   }
 }
 
-// One history per Learner (a new learnSetup makes a new Learner, hence a fresh history).
+// One history per Learner (a new setupLearner makes a new Learner, hence a fresh history).
 const histories = new WeakMap<object, History>();
 export function historyOf(learn: object): History {
   let h = histories.get(learn);

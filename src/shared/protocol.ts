@@ -98,7 +98,7 @@ export interface Commands {
 
 // Learner (src/learn/session.ts): one training session kept in the worker between commands.
 export interface Commands {
-  learnSetup: { args: LearnSetupArgs; result: LearnSetupResult };
+  setupLearner: { args: LearnSetupArgs; result: LearnSetupResult };
   fit: { args: FitArgs; result: FitResult };
   lrFind: { args: LrFindArgs; result: LrFindCmdResult };
   tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
@@ -110,7 +110,7 @@ export interface Commands {
 
 // Model panel (ui): freeze/unfreeze the learner's model; no `frozen`: report only; null: no learner.
 export interface Commands {
-  learnFreeze: {
+  freezeLearner: {
     args: { frozen?: boolean };
     result: FreezeResult;
   };

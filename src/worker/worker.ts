@@ -94,7 +94,7 @@ const NO_ENGINE = new Set<CommandName>([
   'pause',
   'debugFault',
   'memStats',
-  'learnFreeze',
+  'freezeLearner',
   'stageFiles',
   'importFiles',
   'dataSamples',

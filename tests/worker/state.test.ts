@@ -27,7 +27,7 @@ it('commands that need a Learner refuse clearly when there is none', async () =>
   await expect(
     Promise.resolve().then(() => exportHandlers.exportModel({ format: 'session' }, st, noEmit)),
   ).rejects.toThrow(/nothing to export/);
-  expect(await sessionHandlers.learnFreeze({}, st, noEmit)).toBeNull();
+  expect(await sessionHandlers.freezeLearner({}, st, noEmit)).toBeNull();
   expect(st.learner).toBeUndefined();
   expect(tf.memory().numTensors).toBe(n);
 });
@@ -48,6 +48,6 @@ it('states are independent: a Learner set up in one is not seen by another', asy
   expect(stop).toEqual({ stopping: true });
   expect(a.control.stopRequested).toBe(true);
   expect(b.control.stopRequested).toBe(false);
-  expect(await sessionHandlers.learnFreeze({}, a, noEmit)).toMatchObject({ frozenGroups: 0 });
+  expect(await sessionHandlers.freezeLearner({}, a, noEmit)).toMatchObject({ frozenGroups: 0 });
   disposeLearner(a);
 });

@@ -162,7 +162,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
   async setFrozen(frozen) {
     if (get().trainStatus === 'running' || !(await get().connect())) return;
     try {
-      set({ freezeState: (await worker().call('learnFreeze', { frozen })) ?? undefined });
+      set({ freezeState: (await worker().call('freezeLearner', { frozen })) ?? undefined });
     } catch (e) {
       set({ modelError: (e as Error).message });
     }
@@ -176,7 +176,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
   },
   async refreshFreeze() {
     try {
-      set({ freezeState: (await worker().call('learnFreeze', {})) ?? undefined });
+      set({ freezeState: (await worker().call('freezeLearner', {})) ?? undefined });
     } catch {
       set({ freezeState: undefined });
     }

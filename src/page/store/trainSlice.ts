@@ -49,7 +49,7 @@ export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = (
     trainEpochs: [],
     learnSetup: (args = {}) =>
       run(async () => {
-        const trainSetup = await worker().call('learnSetup', args);
+        const trainSetup = await worker().call('setupLearner', args);
         flushWorkerEvents();
         set({
           trainSetup,

@@ -7,18 +7,18 @@ import { autosave } from '../../reliability/autosave';
 import type { Handlers } from './types';
 
 export const sessionHandlers: Handlers<
-  | 'learnSetup'
+  | 'setupLearner'
   | 'fit'
   | 'lrFind'
   | 'tta'
   | 'learnState'
-  | 'learnFreeze'
+  | 'freezeLearner'
   | 'stop'
   | 'pause'
   | 'debugFault'
   | 'memStats'
 > = {
-  learnSetup: (args, st) => setupLearner(st, args),
+  setupLearner: (args, st) => setupLearner(st, args),
   fit(args, st, emit) {
     Object.assign(st.control, { stopRequested: false, paused: false });
     // Every epoch end: the session into IndexedDB, for a reloaded tab (src/page/store/restore.ts).
@@ -27,7 +27,7 @@ export const sessionHandlers: Handlers<
   lrFind: (args, st) => lrFindCmd(st, args),
   tta: (args, st) => ttaCmd(st, args),
   learnState: (_, st) => learnState(st),
-  learnFreeze: (args, st) => freezeLearner(st, args),
+  freezeLearner: (args, st) => freezeLearner(st, args),
   stop(_, st) {
     st.control.stopRequested = true;
     return { stopping: true };

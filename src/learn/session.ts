@@ -1,5 +1,6 @@
-// The worker's training session: one model + data + Learner kept between commands, so lr_find,
-// fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
+// The worker's training session: one model + data + Learner kept (in the worker state) between
+// commands, so lr_find, fit and inspection act on the same weights: set it up, freeze it, run one
+// fit policy on it (the recovering fit around it: src/reliability/recovery.ts), fingerprint it.
 import * as tf from '@tensorflow/tfjs';
 import { DEMO_CLASSES } from '../shared/demoShapes';
 import { dataLoaders, type DataState } from '../data/importer';

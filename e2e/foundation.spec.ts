@@ -33,7 +33,7 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   await expect(page.getByTestId('demo-result')).toBeVisible({ timeout: 180_000 });
 
   const { losses, longTasks } = await page.evaluate(() => ({
-    losses: window.studioStore!().demoLosses.map((p) => p.loss),
+    losses: window.studioStore!().trainBatches.map((b) => b.loss),
     longTasks: (window as unknown as { longTasks: number[] }).longTasks,
   }));
   expect(losses.length).toBe(60);

@@ -1,6 +1,6 @@
 // Faults during training, on real WebGPU (SwiftShader in CI): the GPU device destroyed mid-epoch
 // and out-of-GPU-memory at a batch size. Both recover from the fit's CPU-side checkpoint
-// (src/learn/recovery.ts) and finish the run. Tiny net, demo data, the studio's WGSL kernels
+// (src/reliability/recovery.ts) and finish the run. Tiny net, demo data, the studio's WGSL kernels
 // (registered again on the new device).
 //
 // "Continuous history" (asserted below): the fit returns one row per epoch, 0..n-1, once each;

@@ -3,8 +3,7 @@
 // tf.image.transform with reflection padding) and lighting (brightness, contrast) in logit space.
 // Random draws happen on the CPU with a seeded PRNG (a few numbers per image), pixels stay on the GPU.
 import * as tf from '@tensorflow/tfjs';
-
-export type AugPreset = 'side-on' | 'top-down' | 'none';
+import type { AugPreset } from '../shared/protocol';
 
 /** fastai aug_transforms() defaults. */
 export interface AugOptions {

@@ -3,7 +3,6 @@
 // pure modules, and hand DataLoaders to the Learner.
 import * as tf from '@tensorflow/tfjs';
 import type { WorkerEvent } from '../shared/protocol';
-import type { AugPreset } from './augment';
 import {
   finishImport,
   IMPORT_DEFAULTS,
@@ -16,61 +15,48 @@ import {
 import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
 import { extensionOf, normalizePath, type Split } from '../shared/items';
 import { decodeCsv } from '../shared/labelers';
-import type { ItemTfm } from './itemTransforms';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
+import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../shared/protocol';
 import { tooManyFiles } from '../shared/items';
-
-export interface ImportFile {
-  path: string;
-  file: File;
-}
-
-export interface ImportFilesArgs {
-  /** The files to import; omitted: the files staged with stageFiles. */
-  files?: ImportFile[];
-  /** Labels CSVs chosen next to the folder (CSV label mode). */
-  csvs?: ImportFile[];
-  /** Class folders the directory walk found empty (a file input cannot see them). */
-  emptyDirs?: string[];
-  options?: Partial<Omit<ImportOptions, 'csvs'>>;
-  /** Longest side of the cached, resized images. */
-  cacheSize?: number;
-}
-
-/** Sample pixels for thumbnails and show_batch: small RGB images the page draws on a canvas. */
-export interface RgbSample {
-  path: string;
-  labels: string[];
-  width: number;
-  height: number;
-  rgb: Uint8Array;
-}
 
 /** 10 000 photos at 128 px on the long side are at most ~490 MB of RGB; typical 4:3 photos ~370 MB. */
 export const DEFAULT_CACHE_SIZE = 128;
 /** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
 const DECODE_CONCURRENCY = 4;
 
-/** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the page for seconds). */
-let staged: ImportFile[] = [];
-
-export function stageFiles(files: ImportFile[], reset: boolean): number {
-  staged = reset ? [...files] : staged.concat(files);
-  return staged.length;
+/** The imported dataset: its items (with their split) and summary. */
+export interface Dataset {
+  items: DatasetItem[];
+  summary: ImportSummary;
 }
 
-const cache = new Map<string, { key: string; result: CachedImage | { error: string } }>();
-let current: { items: DatasetItem[]; summary: ImportSummary } | undefined;
+/** The worker's data (held by src/worker/state.ts): staged files, decoded images, the import. */
+export interface DataState {
+  /** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the
+   * page for seconds). */
+  staged: ImportFile[];
+  /** Decoded, resized images by path, kept across relabelling and new splits. */
+  cache: Map<string, { key: string; result: CachedImage | { error: string } }>;
+  current?: Dataset;
+}
+export const newDataState = (): DataState => ({ staged: [], cache: new Map() });
+
+export function stageFiles(d: DataState, files: ImportFile[], reset: boolean): number {
+  d.staged = reset ? [...files] : d.staged.concat(files);
+  return d.staged.length;
+}
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const fileKey = (f: File, cacheSize: number) => `${f.size}:${f.lastModified}:${cacheSize}`;
 
 export async function importFiles(
+  d: DataState,
   args: ImportFilesArgs,
   emit: (e: WorkerEvent) => void,
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const files = args.files ?? staged;
+  const { cache } = d;
+  const files = args.files ?? d.staged;
   const tooMany = tooManyFiles(files.length);
   if (tooMany) throw new Error(tooMany);
   const csvs = await Promise.all(
@@ -120,30 +106,27 @@ export async function importFiles(
   );
   // Forget images of earlier imports that are not part of this one.
   for (const p of cache.keys()) if (!decoded.has(p)) cache.delete(p);
-  current = finishImport(plan, decoded, options, args.emptyDirs);
-  return current.summary;
-}
-
-export function currentDataset() {
-  return current;
+  d.current = finishImport(plan, decoded, options, args.emptyDirs);
+  return d.current.summary;
 }
 
 /** The cached (resized, upright, RGB) pixels of one imported file. */
-export function cachedImage(path: string): RgbSample | undefined {
-  const hit = cache.get(normalizePath(path));
+export function cachedImage(d: DataState, path: string): RgbSample | undefined {
+  const hit = d.cache.get(normalizePath(path));
   if (!hit || 'error' in hit.result) return undefined;
-  const item = current?.items.find((i) => i.path === path);
+  const item = d.current?.items.find((i) => i.path === path);
   const { width, height, rgb } = hit.result;
   return { path, labels: item?.labels ?? [], width, height, rgb };
 }
 
 /** Up to `perClass` images of each class (in item order), for the Data panel's thumbnails.
  * One pass over the items: not a scan per class, nor a search per picked image. */
-export function classSamples(perClass: number): RgbSample[] {
+export function classSamples(d: DataState, perClass: number): RgbSample[] {
+  const current = d.current;
   if (!current) return [];
   const picks = new Map<string, RgbSample[]>(current.summary.classes.map((c) => [c, []]));
   for (const it of current.items) {
-    const hit = cache.get(it.path)?.result;
+    const hit = d.cache.get(it.path)?.result;
     if (!hit || 'error' in hit) continue;
     for (const c of it.labels) {
       const p = picks.get(c);
@@ -155,15 +138,19 @@ export function classSamples(perClass: number): RgbSample[] {
 }
 
 /** fastai DataLoaders over the current import. */
-export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>): DataLoaders {
-  if (!current) throw new Error('no dataset imported yet');
+export function dataLoaders(
+  d: DataState,
+  o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>,
+): DataLoaders {
+  const current = d.current;
+  if (!current) throw new Error('no dataset imported yet: import a folder in the Data panel first');
   const bySplit: Record<Split, { image: CachedImage; labels: string[]; path: string }[]> = {
     train: [],
     valid: [],
     test: [],
   };
   for (const it of current.items) {
-    const hit = cache.get(it.path);
+    const hit = d.cache.get(it.path);
     if (hit && !('error' in hit.result))
       bySplit[it.split].push({ image: hit.result, labels: it.labels, path: it.path });
   }
@@ -174,17 +161,9 @@ export function dataLoaders(o: Omit<DataLoadersOptions, 'vocab' | 'multiLabel'>)
   });
 }
 
-export interface ShowBatchArgs {
-  n: number;
-  itemTfm: ItemTfm;
-  aug: AugPreset;
-  seed: number;
-  split?: 'train' | 'valid';
-}
-
 /** fastai show_batch: the first `n` samples of a batch as the model sees them (augmented on train). */
-export async function showBatch(a: ShowBatchArgs): Promise<RgbSample[]> {
-  const dl = dataLoaders({ itemTfm: a.itemTfm, aug: a.aug, seed: a.seed })[a.split ?? 'train'];
+export async function showBatch(d: DataState, a: ShowBatchArgs): Promise<RgbSample[]> {
+  const dl = dataLoaders(d, { itemTfm: a.itemTfm, aug: a.aug, seed: a.seed })[a.split ?? 'train'];
   const bs = Math.min(a.n, dl.items.length);
   if (bs === 0) return [];
   const size = a.itemTfm.size;

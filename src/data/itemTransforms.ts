@@ -1,20 +1,9 @@
+import type { ItemTfm } from '../shared/protocol';
 // Item transforms (fastai's item_tfms), on the CPU like fastai's DataLoader workers: each cached
 // image becomes a size x size crop in [0,1] floats, ready to be stacked into a batch.
 //   Resize(size, method): squish (whole image), crop (random position on train, centre on valid),
 //     pad (whole image fits, borders filled by reflection, fastai's default pad_mode).
 //   RandomResizedCrop(size, min_scale=0.08, ratio=(3/4, 4/3), val_xtra=0.14).
-
-export type ResizeMethod = 'squish' | 'crop' | 'pad';
-
-export type ItemTfm =
-  | { kind: 'resize'; size: number; method: ResizeMethod }
-  | {
-      kind: 'randomResizedCrop';
-      size: number;
-      minScale?: number;
-      ratio?: [number, number];
-      valXtra?: number;
-    };
 
 export interface RgbImage {
   width: number;

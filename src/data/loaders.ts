@@ -3,11 +3,12 @@
 // Usage:  const dls = dataLoaders(...); for await (const { x, y } of dls.train.batches(bs, epoch)) { ...; tf.dispose([x, y]) }
 // x: Tensor4D [bs, size, size, 3], RGB in [0, 1] (normalise with the model's InputSpec);
 // y: int32 class indices [bs], or float32 multi-hot [bs, nClasses] when multiLabel.
+import type { AugPreset, ItemTfm } from '../shared/protocol';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeInput, type InputSpec } from './normalize';
-import { applyAugmentation, augPreset, drawAugmentation, type AugPreset } from './augment';
+import { applyAugmentation, augPreset, drawAugmentation } from './augment';
 import type { Split } from '../shared/items';
-import { applyItemTfm, type ItemTfm, type RgbImage } from './itemTransforms';
+import { applyItemTfm, type RgbImage } from './itemTransforms';
 import { seededRandom } from '../shared/random';
 import { seededPermutation } from '../shared/split';
 
@@ -148,6 +149,7 @@ export function learnerBatches(dls: DataLoaders, bs: number, input: InputSpec) {
   return {
     vocab: dls.vocab,
     multiLabel: dls.multiLabel,
+    items: { train: dls.train.items, valid: dls.valid.items },
     nTrain: dls.train.nBatches(bs),
     nValid: dls.valid.nBatches(bs),
     train: (epoch: number) => normalized(dls.train.batches(bs, epoch)),

@@ -1,35 +1,29 @@
 // `exportModel {format}` (worker): the current Learner session's model as safetensors +
 // config.json, a TF.js layers model, a session archive, or a fastai reproduction script.
 import * as tf from '@tensorflow/tfjs';
-import { currentDataset } from '../data/importer';
+import type { Dataset } from '../data/importer';
 import { historyOf } from '../learn/history';
 import type { LrSlice } from '../shared/schedule';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../data/normalize';
 import type { StateDict } from '../models/weights/tensors';
-import { reproductionScript, type Fit, type ReproSettings } from './reproScript';
-import { exportSession, multiLabelOf, sessionOrThrow } from './sessionIO';
+import { reproductionScript } from './reproScript';
+import type { LearnSession } from '../learn/session';
+import { weightsToCpu } from '../learn/snapshot';
+import { exportSession, multiLabelOf, rawOf } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
-import { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
+import { EXPORT_FORMATS } from '../shared/formats';
+import type { ExportArgs, ExportResult, Fit, ReproSettings } from '../shared/protocol';
 export { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
-
-export interface ExportArgs {
-  format: ExportFormat;
-  /** Script only: settings the session does not know (e.g. the labelling regex). */
-  script?: Partial<ReproSettings>;
-}
-export interface ExportResult {
-  files: { name: string; bytes: ArrayBuffer }[];
-}
 
 function exportMeta(learn: Learner, size: number): ExportMeta {
   const m = learn.model;
   return {
     arch: m.arch,
-    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    classes: [...(learn.data.vocab ?? [])],
     multiLabel: multiLabelOf(learn),
     size,
     input: m.input,
@@ -38,18 +32,18 @@ function exportMeta(learn: Learner, size: number): ExportMeta {
 }
 
 async function modelTensors(learn: Learner): Promise<StateDict> {
-  const out: StateDict = new Map();
-  for (const [k, v] of [...learn.model.params, ...learn.model.buffers])
-    out.set(k, { shape: [...v.shape], data: new Float32Array((await v.data()) as Float32Array) });
-  return out;
+  return new Map([...(await weightsToCpu(learn.model))].map(([k, c]) => [k, rawOf(c)]));
 }
 
 const FASTAI_ARCHS = new Set(['resnet18', 'resnet34', 'resnet50', 'resnet50-imagenet']);
 
 /** The fastai recipe of this session (src/export/reproScript.ts). */
-export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): ReproSettings {
-  const { learn, setup } = sessionOrThrow();
-  const ds = setup.data === 'imported' ? currentDataset() : undefined;
+export function sessionReproSettings(
+  { learn, setup }: LearnSession,
+  data: Dataset | undefined,
+  overrides: Partial<ReproSettings> = {},
+): ReproSettings {
+  const ds = setup.data === 'imported' ? data : undefined;
   const multi = multiLabelOf(learn);
   const labelling: ReproSettings['labelling'] =
     ds?.summary.labelMode === 'csv'
@@ -109,13 +103,18 @@ export function sessionReproSettings(overrides: Partial<ReproSettings> = {}): Re
     wd: learn.wd ?? 0.01,
     labelSmoothing: setup.labelSmoothing,
     mixup: !!first?.mixup,
-    classes: [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])],
+    classes: [...(learn.data.vocab ?? [])],
     ...overrides,
   };
 }
 
-export async function exportModel(args: ExportArgs): Promise<ExportResult> {
-  const { learn, setup } = sessionOrThrow();
+/** The session's model (or whole session, or recipe) as files; `ds`: the imported dataset. */
+export async function exportModel(
+  session: LearnSession,
+  ds: Dataset | undefined,
+  args: ExportArgs,
+): Promise<ExportResult> {
+  const { learn, setup } = session;
   let files: ExportedFile[];
   switch (args.format) {
     case 'safetensors':
@@ -129,10 +128,10 @@ export async function exportModel(args: ExportArgs): Promise<ExportResult> {
       files = await tfjsExport(learn.model, exportMeta(learn, setup.size));
       break;
     case 'session':
-      files = [{ name: 'session.zip', bytes: await exportSession() }];
+      files = [{ name: 'session.zip', bytes: await exportSession(session, ds) }];
       break;
     case 'script': {
-      const s = sessionReproSettings(args.script);
+      const s = sessionReproSettings(session, ds, args.script);
       let text = reproductionScript(s);
       if (!FASTAI_ARCHS.has(setup.arch))
         text = text.replace(
@@ -159,11 +158,10 @@ export async function exportModel(args: ExportArgs): Promise<ExportResult> {
 }
 
 /** Eval-mode probabilities of the session's model on [0,1] RGB pixels (NHWC), for export checks. */
-export async function learnForward(args: {
-  input: Float32Array | number[];
-  shape: [number, number, number, number];
-}): Promise<{ probs: number[][]; logits: number[][] }> {
-  const { learn } = sessionOrThrow();
+export async function learnForward(
+  { learn }: LearnSession,
+  args: { input: Float32Array | number[]; shape: [number, number, number, number] },
+): Promise<{ probs: number[][]; logits: number[][] }> {
   const m = learn.model;
   const multi = multiLabelOf(learn);
   const [logits, probs] = tf.tidy(() => {

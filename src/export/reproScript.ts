@@ -1,43 +1,8 @@
 // "When a laptop is no longer enough": a Python script that re-runs the studio's recipe with
 // fastai + PyTorch: same data layout and labelling, architecture, sizes, augmentation, schedule
 // and hyper-parameters. Pure text generation, so it is unit-tested without a browser.
-import { formatLr, type LrSlice } from '../shared/schedule';
-
-export type Labelling =
-  | { kind: 'folder' }
-  | { kind: 'regex'; pattern: string }
-  | { kind: 'csv'; csvName: string; labelDelim: string; multiLabel: boolean };
-
-export type Split =
-  | { kind: 'folders'; train: string; valid: string }
-  | { kind: 'random'; validPct: number; seed: number };
-
-export type Fit =
-  | { method: 'fine_tune'; epochs: number; baseLr: number; freezeEpochs: number }
-  | { method: 'fit_one_cycle'; epochs: number; lrMax: number | LrSlice }
-  | {
-      method: 'fit_sgdr';
-      cycles: number;
-      cycleLen: number;
-      cycleMult: number;
-      lrMax: number | LrSlice;
-    };
-
-export interface ReproSettings {
-  arch: string;
-  pretrained: boolean;
-  size: number;
-  batchSize: number;
-  resize: 'squish' | 'crop' | 'pad' | 'random_resized_crop';
-  aug: 'side-on' | 'top-down' | 'none';
-  labelling: Labelling;
-  split: Split;
-  fit: Fit;
-  wd: number;
-  labelSmoothing: boolean;
-  mixup: boolean;
-  classes: string[];
-}
+import { formatLr } from '../shared/schedule';
+import type { Fit, ReproSettings } from '../shared/protocol';
 
 /** Studio architectures to torchvision/fastai names. The bundled Keras ResNet50 has no fastai
  * twin: torchvision's resnet50 is the closest (same depth and widths, v1.5 strides). */

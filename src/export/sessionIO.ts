@@ -1,80 +1,75 @@
-// The worker's side of session archives: the current Learner session -> archive parts, and parts
-// -> a new session. The import builds the new session while the current one is kept aside; if
-// anything does not fit (architecture, keys, shapes, classes, data) the current one is put back
-// untouched and the error says what is wrong.
+// The worker's side of session archives: a Learner session -> archive bytes, and an archive's
+// parts -> checks against the imported data and the state loaded into a freshly built Learner.
+// Building and installing that Learner is the session-import handler's job
+// (src/worker/handlers/export.ts), which keeps the current one aside until the import succeeds.
 import * as tf from '@tensorflow/tfjs';
-import { currentDataset } from '../data/importer';
-import { compareSplit, restoreSplit } from '../shared/split';
-import { History, historyOf, setHistory, type HistoryData } from '../learn/history';
+import type { Dataset } from '../data/importer';
+import { History, setHistory } from '../learn/history';
+import { compareSplit } from '../shared/split';
 import type { Learner } from '../learn/learner';
 import type { State } from '../learn/optimizer';
-import {
-  attachSession,
-  detachSession,
-  learnSession,
-  learnSetup,
-  type LearnSetupArgs,
-  type LearnSetupResult,
-} from '../learn/session';
+import type { LearnSession } from '../learn/session';
 import { loadStateDict } from '../models/weights/stateDict';
-import type { StateDict } from '../models/weights/tensors';
+import type { RawTensor, StateDict } from '../models/weights/tensors';
+import { takeSnapshot, type CpuTensor, type Snapshot } from '../learn/snapshot';
 import {
   packSession,
   SESSION_FORMAT,
   SESSION_VERSION,
   SessionArchiveError,
-  unpackSession,
   type OptEntry,
   type OptimizerJson,
+  type SessionParts,
   type SessionSplit,
 } from './sessionArchive';
+import type { HistoryData } from '../shared/protocol';
 
-async function raw(t: tf.Tensor) {
-  return { shape: [...t.shape], data: new Float32Array((await t.data()) as Float32Array) };
-}
-
-export function sessionOrThrow() {
-  const s = learnSession();
-  if (!s) throw new Error('nothing to export: set up (and train) a model in the Train panel first');
-  return s;
-}
+/** A CPU copy as the archive stores it (float32). */
+export const rawOf = (c: CpuTensor): RawTensor => ({
+  shape: c.shape,
+  data: c.data instanceof Float32Array ? c.data : Float32Array.from(c.data),
+});
 
 function vocabOf(learn: Learner): string[] {
-  return [...((learn.data as unknown as { vocab?: readonly string[] }).vocab ?? [])];
+  return [...(learn.data.vocab ?? [])];
 }
-export const multiLabelOf = (learn: Learner) =>
-  !!(learn.data as unknown as { multiLabel?: boolean }).multiLabel;
+export const multiLabelOf = (learn: Learner) => !!learn.data.multiLabel;
 
-function currentSplit(data: string): SessionSplit {
+function currentSplit(data: string, ds: Dataset | undefined): SessionSplit {
   const split: SessionSplit = { train: [], valid: [], test: [] };
   if (data !== 'imported') return split;
-  for (const it of currentDataset()?.items ?? []) split[it.split].push(it.path);
+  for (const it of ds?.items ?? []) split[it.split].push(it.path);
   return split;
 }
 
-export async function exportSession(): Promise<Uint8Array> {
-  const { learn, setup } = sessionOrThrow();
+/** The session as archive bytes; `ds`: the imported dataset (its split goes in the archive);
+ * `snap`: a snapshot already taken (the epoch-end checkpoint's), else one is taken here. */
+export async function exportSession(
+  { learn, setup }: LearnSession,
+  ds: Dataset | undefined,
+  snap?: Snapshot,
+): Promise<Uint8Array> {
   const m = learn.model;
-  const weights: StateDict = new Map();
-  for (const [k, v] of [...m.params, ...m.buffers]) weights.set(k, await raw(v));
+  snap ??= await takeSnapshot(learn);
+  const weights: StateDict = new Map([...snap.weights].map(([k, c]) => [k, rawOf(c)]));
   let optimizer: { json: OptimizerJson; tensors: StateDict } | undefined;
-  if (learn.opt) {
+  if (snap.opt) {
     const tensors: StateDict = new Map();
     const state: OptimizerJson['state'] = [];
-    for (const [key, s] of learn.opt.state) {
+    for (const [key, s] of snap.opt.state) {
       const entries: OptEntry[] = [];
       for (const [name, v] of Object.entries(s)) {
-        if (v instanceof tf.Tensor) {
+        if (typeof v === 'object') {
           const tname = `${key}/${name}`;
-          tensors.set(tname, await raw(v));
+          tensors.set(tname, rawOf(v));
           entries.push([name, { tensor: tname }]);
         } else entries.push([name, v === undefined ? null : v]);
       }
       state.push({ key, entries });
     }
-    optimizer = { json: { hypers: learn.opt.hypers.map((h) => ({ ...h })), state }, tensors };
+    optimizer = { json: { hypers: snap.opt.hypers.map((h) => ({ ...h })), state }, tensors };
   }
-  const history = historyOf(learn);
+  const history = snap.history;
   const last = history.fits[history.fits.length - 1];
   return packSession({
     manifest: {
@@ -91,33 +86,28 @@ export async function exportSession(): Promise<Uint8Array> {
       multiLabel: multiLabelOf(learn),
       position: {
         fits: history.fits.length,
-        iterations: history.iterations,
+        iterations: history.batches.length,
         dataPasses: learn.dataPasses,
         lastFit: last && { args: last.args, epochsDone: last.epochsDone },
       },
     },
     classes: vocabOf(learn),
-    split: currentSplit(setup.data),
+    split: currentSplit(setup.data, ds),
     weights,
     optimizer,
-    history: history.toJSON(),
+    history,
   });
 }
 
-export interface ImportSessionResult {
-  setup: LearnSetupResult;
-  settings: LearnSetupArgs;
-  frozenGroups: number;
-  iterations: number;
-  epochs: number;
-  history: HistoryData;
-  warnings: string[];
-}
-
 /** Data checks before anything is built: the imported folder must be the session's. */
-function checkData(data: string, classes: string[], split: SessionSplit, warnings: string[]) {
+export function checkData(
+  ds: Dataset | undefined,
+  data: string,
+  classes: string[],
+  split: SessionSplit,
+  warnings: string[],
+) {
   if (data !== 'imported') return;
-  const ds = currentDataset();
   const n = split.train.length + split.valid.length + split.test.length;
   if (!ds)
     throw new SessionArchiveError(
@@ -136,87 +126,53 @@ function checkData(data: string, classes: string[], split: SessionSplit, warning
   if (moved) warnings.push(`${moved} images moved to the session's train/valid split`);
 }
 
-export async function importSession(
-  bytes: Uint8Array,
-  file?: string,
-): Promise<ImportSessionResult> {
-  const parts = unpackSession(bytes, file);
-  const warnings: string[] = [];
-  const setup = parts.settings.setup as LearnSetupArgs & { data: 'demo' | 'imported' };
-  checkData(setup.data, parts.classes, parts.split, warnings);
-  const old = detachSession();
-  let undoSplit = () => {};
+/** Loads an archive's weights, optimizer state, position and history into a Learner built
+ * with the archive's setup; throws (naming what does not fit) before the history is set. */
+export function loadSessionParts(learn: Learner, parts: SessionParts) {
+  const m = learn.model;
+  loadStateDict(m, parts.weights, 'tf', 'session archive weights');
+  m.frozenGroups = parts.settings.frozenGroups;
+  learn.lr = parts.settings.lr;
+  learn.wd = parts.settings.wd;
+  // The next fit draws new shuffles and augmentations, as it would have in the saved session.
+  learn.dataPasses = parts.settings.position.dataPasses ?? 0;
+  if (parts.optimizer) loadOptimizer(learn, parts.optimizer);
+  const history = History.from(parts.history as unknown as HistoryData);
+  setHistory(learn, history);
+  return history;
+}
+
+function loadOptimizer(learn: Learner, { json, tensors }: NonNullable<SessionParts['optimizer']>) {
+  const m = learn.model;
+  learn.createOpt();
+  const opt = learn.opt!;
+  if (json.hypers.length !== opt.hypers.length)
+    throw new SessionArchiveError(
+      `session optimizer has ${json.hypers.length} parameter groups, the model ${opt.hypers.length}`,
+    );
+  const state = new Map<string, State>();
   try {
-    const ds = currentDataset();
-    if (setup.data === 'imported' && ds) undoSplit = restoreSplit(ds.items, parts.split);
-    // Pretrained bodies would be loaded only to be overwritten: build from the architecture.
-    const result = await learnSetup({ ...setup, pretrained: false, body: 'arch' });
-    const { learn, setup: installed } = learnSession()!;
-    Object.assign(installed, { pretrained: setup.pretrained, body: setup.body });
-    if (result.vocab.join('\n') !== parts.classes.join('\n'))
-      throw new SessionArchiveError(
-        `session classes [${parts.classes.join(', ')}] differ from the data's [${result.vocab.join(', ')}]`,
-      );
-    const m = learn.model;
-    loadStateDict(m, parts.weights, 'tf', 'session archive weights');
-    m.frozenGroups = parts.settings.frozenGroups;
-    learn.lr = parts.settings.lr;
-    learn.wd = parts.settings.wd;
-    // The next fit draws new shuffles and augmentations, as it would have in the saved session.
-    learn.dataPasses = parts.settings.position.dataPasses ?? 0;
-    if (parts.optimizer) {
-      const { json, tensors } = parts.optimizer;
-      learn.createOpt();
-      const opt = learn.opt!;
-      if (json.hypers.length !== opt.hypers.length)
-        throw new SessionArchiveError(
-          `session optimizer has ${json.hypers.length} parameter groups, the model ${opt.hypers.length}`,
-        );
-      const state = new Map<string, State>();
-      try {
-        for (const { key, entries } of json.state) {
-          const p = m.params.get(key);
-          if (!p)
-            throw new SessionArchiveError(`session optimizer state for unknown parameter '${key}'`);
-          const s: State = {};
-          for (const [name, v] of entries) {
-            if (v && typeof v === 'object') {
-              const t = tensors.get(v.tensor)!;
-              if (t.shape.join() !== p.shape.join())
-                throw new SessionArchiveError(
-                  `session optimizer '${v.tensor}' has shape [${t.shape}], parameter [${p.shape}]`,
-                );
-              s[name] = tf.tensor(t.data, t.shape);
-            } else s[name] = v === null ? undefined : v;
-          }
-          state.set(key, s);
-        }
-      } catch (e) {
-        for (const s of state.values())
-          tf.dispose(Object.values(s).filter((v) => v instanceof tf.Tensor));
-        throw e;
+    for (const { key, entries } of json.state) {
+      const p = m.params.get(key);
+      if (!p)
+        throw new SessionArchiveError(`session optimizer state for unknown parameter '${key}'`);
+      const s: State = {};
+      for (const [name, v] of entries) {
+        if (v && typeof v === 'object') {
+          const t = tensors.get(v.tensor)!;
+          if (t.shape.join() !== p.shape.join())
+            throw new SessionArchiveError(
+              `session optimizer '${v.tensor}' has shape [${t.shape}], parameter [${p.shape}]`,
+            );
+          s[name] = tf.tensor(t.data, t.shape);
+        } else s[name] = v === null ? undefined : v;
       }
-      opt.restore({ state, hypers: json.hypers.map((h) => ({ ...h })) });
+      state.set(key, s);
     }
-    const history = History.from(parts.history as unknown as HistoryData);
-    setHistory(learn, history);
-    // The import succeeded: the old session goes.
-    if (old) {
-      old.learn.opt?.dispose();
-      old.learn.model.dispose();
-    }
-    return {
-      setup: result,
-      settings: setup,
-      frozenGroups: m.frozenGroups,
-      iterations: history.iterations,
-      epochs: history.epochs.length,
-      history: history.toJSON(),
-      warnings,
-    };
   } catch (e) {
-    undoSplit();
-    attachSession(old); // disposes whatever the failed import built, puts the old one back
+    for (const s of state.values())
+      tf.dispose(Object.values(s).filter((v) => v instanceof tf.Tensor));
     throw e;
   }
+  opt.restore({ state, hypers: json.hypers.map((h) => ({ ...h })) });
 }

@@ -8,6 +8,7 @@ import { Callback, CancelFitException, CancelValidException } from './learner';
 import type { Metric } from './metrics';
 import type { Hypers, State } from './optimizer';
 import { SchedExp, type Sched, type Scheds } from '../shared/schedule';
+import type { EpochRow } from '../shared/protocol';
 
 // ************* weights in memory *************
 
@@ -60,15 +61,6 @@ export class SmoothLoss {
   get value() {
     return this.val / (1 - this.beta ** this.count);
   }
-}
-
-/** One row of fastai's epoch table. */
-export interface EpochRow {
-  epoch: number;
-  trainLoss: number;
-  validLoss: number;
-  metrics: Record<string, number>;
-  seconds: number;
 }
 
 /** fastai Recorder: per-batch smoothed loss, lr and mom; per-epoch table. */

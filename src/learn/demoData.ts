@@ -51,7 +51,7 @@ export function demoBatches(a: DemoDataArgs): Batches & { vocab: readonly string
     nValid: a.nValid,
     async *train(epoch) {
       // A per-epoch seed (as the imported loaders): an epoch replayed after a fault
-      // (src/learn/recovery.ts) sees the same order and flips.
+      // (src/reliability/recovery.ts) sees the same order and flips.
       const shuffle = seededRandom(a.seed * 1000003 + epoch * 7919 + 1);
       const order = [...Array(train.n).keys()];
       for (let i = order.length - 1; i > 0; i--) {

@@ -1,22 +1,9 @@
 // The bridge to the UI: one more listener on the loop. Posts a record per training batch and a
 // row per epoch (with the tensor count, so leaks show up in the UI and in tests).
 import * as tf from '@tensorflow/tfjs';
-import { Recorder, type EpochRow } from './callbacks';
+import { Recorder } from './callbacks';
 import { Callback } from './learner';
-
-export interface BatchRecord {
-  iter: number;
-  of: number;
-  epoch: number;
-  loss: number;
-  smoothLoss: number;
-  lr: number;
-  mom: number;
-  /** Seconds since this fit started, for the UI's ETA and images/s. */
-  elapsed: number;
-  /** Items in this batch. */
-  bs: number;
-}
+import type { BatchRecord, EpochRow } from '../shared/protocol';
 
 export class EmitCallback extends Callback {
   order = 70; // after Recorder and ParamScheduler

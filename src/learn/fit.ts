@@ -13,6 +13,7 @@ import {
   type Lr,
   type SuggestionName,
 } from '../shared/schedule';
+import type { LrFindResult } from '../shared/protocol';
 
 /** A Learner with fastai's default callbacks (TrainEvalCallback, Recorder). */
 export const learner = (model: Model, data: Batches, o: LearnerOptions = {}) =>
@@ -107,12 +108,6 @@ export async function fineTune(
   const half = baseLr / 2;
   learn.unfreeze();
   await fitOneCycle(learn, epochs, { lo: half / lrMult, hi: half }, { pctStart, div, cbs: o.cbs });
-}
-
-export interface LrFindResult {
-  lrs: number[];
-  losses: number[];
-  suggestions: Record<string, { lr: number; point: [number, number] }>;
 }
 
 /** fastai lr_find: an exponential sweep 1e-7 -> 10 over 100 iterations; weights restored. */

@@ -1,36 +1,9 @@
 // The session's training history across fits (fastai's Recorder starts afresh at each fit; a
 // session archive needs all of it): every training batch with a global iteration number, every
 // epoch row, and each fit's arguments, so an imported session's curves continue where they stopped.
-import { Recorder, type EpochRow } from './callbacks';
+import { Recorder } from './callbacks';
 import { Callback } from './learner';
-
-export interface HistoryBatch {
-  /** Global training iteration of the session (0, 1, 2, ... across fits). */
-  iter: number;
-  /** Index of the fit (in `fits`) and epoch within it. */
-  fit: number;
-  epoch: number;
-  loss: number;
-  smoothLoss: number;
-  lr: number;
-  mom: number;
-}
-export interface HistoryEpoch extends EpochRow {
-  fit: number;
-}
-export interface FitRecord {
-  /** The fit command's arguments (policy, epochs, lr, ...). */
-  args: Record<string, unknown>;
-  /** Global iteration the fit started at. */
-  startIter: number;
-  epochsDone: number;
-}
-
-export interface HistoryData {
-  batches: HistoryBatch[];
-  epochs: HistoryEpoch[];
-  fits: FitRecord[];
-}
+import type { FitRecord, HistoryBatch, HistoryData, HistoryEpoch } from '../shared/protocol';
 
 export class History implements HistoryData {
   batches: HistoryBatch[] = [];
@@ -86,7 +59,7 @@ export class HistoryCallback extends Callback {
   }
 }
 
-// One history per Learner (a new learnSetup makes a new Learner, hence a fresh history).
+// One history per Learner (a new setupLearner makes a new Learner, hence a fresh history).
 const histories = new WeakMap<object, History>();
 export function historyOf(learn: object): History {
   let h = histories.get(learn);

@@ -2,6 +2,7 @@
 // fit -> epoch -> train/validate -> batch -> step, each level wrapped by `withEvents` with its
 // own cancel exception. Counters, train/eval mode, recording, schedules, stopping: callbacks.
 import * as tf from '@tensorflow/tfjs';
+import type { LoaderItem } from '../data/loaders';
 import { freezeTo, isBatchNormKey, trainableKeys, type Model } from '../models/model';
 import { CrossEntropyLossFlat, lossMean, type LossFunc } from './losses';
 import type { Metric } from './metrics';
@@ -70,6 +71,12 @@ export interface Batches {
   train(epoch: number): AsyncIterable<Batch>;
   /** The validation set, in order; `augment` gives training-style augmentation (for TTA). */
   valid(opts?: { augment?: boolean }): AsyncIterable<Batch>;
+  /** Class names in the model's output order (fastai `dls.vocab`). */
+  vocab?: readonly string[];
+  /** Multi-hot targets (fastai MultiCategoryBlock). */
+  multiLabel?: boolean;
+  /** Imported data: the items behind each split, in loader order (validation's is fixed). */
+  items?: { train: readonly LoaderItem[]; valid: readonly LoaderItem[] };
 }
 
 /** tf.variableGrads, without a tfjs 4.22 leak: the tape keeps clones of the forward's tensors

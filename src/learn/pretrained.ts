@@ -4,7 +4,7 @@
 // params stay trainable), random ones do not: fastai calls `learn.freeze()` only `if pretrained`.
 import { cutBody, visionModel } from '../models/head';
 import type { Model } from '../models/model';
-import { bundledResnet50, currentModel } from '../models/session';
+import { bundledResnet50 } from '../models/session';
 import { buildModel } from '../models/zoo';
 
 export interface BodyChoice {
@@ -41,8 +41,7 @@ export function bodyPlan(
 }
 
 /** A copy of the current model (the Model panel's) with its weights: the panel keeps its own. */
-function copyOfCurrent(seed: number): Model {
-  const cur = currentModel()!;
+function copyOfCurrent(cur: Model, seed: number): Model {
   const copy = buildModel(cur.arch, 1, seed);
   for (const [k, v] of [...copy.params, ...copy.buffers]) {
     const src = cur.params.get(k) ?? cur.buffers.get(k);
@@ -52,12 +51,15 @@ function copyOfCurrent(seed: number): Model {
 }
 
 /** fastai vision_learner's model for a body choice and `nClasses` outputs. */
-export async function learnerModel(c: BodyChoice, nClasses: number): Promise<Model> {
-  const cur = currentModel();
+export async function learnerModel(
+  c: BodyChoice,
+  nClasses: number,
+  cur: Model | undefined,
+): Promise<Model> {
   const plan = bodyPlan(c, cur && { arch: cur.arch, hasBody: !!cur.body });
   const full =
     plan.source === 'current'
-      ? copyOfCurrent(c.seed)
+      ? copyOfCurrent(cur!, c.seed)
       : plan.source === 'bundled'
         ? await bundledResnet50()
         : buildModel(c.arch, 1000, c.seed);

@@ -1,123 +1,59 @@
-// The worker's training session: one model + data + Learner kept between commands, so lr_find,
-// fit and inspection act on the same weights. Command args/results are plain JSON (protocol.ts).
+// The worker's training session: one model + data + Learner kept (in the worker state) between
+// commands, so lr_find, fit and inspection act on the same weights: set it up, freeze it, run one
+// fit policy on it (the recovering fit around it: src/reliability/recovery.ts), fingerprint it.
 import * as tf from '@tensorflow/tfjs';
-import type { AugPreset } from '../data/augment';
-import type { ResizeMethod } from '../data/itemTransforms';
 import { DEMO_CLASSES } from '../shared/demoShapes';
-import { currentDataset, dataLoaders } from '../data/importer';
+import { dataLoaders, type DataState } from '../data/importer';
+import type { ModelState } from '../models/session';
 import { learnerBatches } from '../data/loaders';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
-import {
-  DivergenceGuard,
-  InterruptCallback,
-  Recorder,
-  SaveModelCallback,
-  type EpochRow,
-} from './callbacks';
+import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback } from './callbacks';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
-import { EmitCallback, type BatchRecord } from './emit';
-import { HistoryCallback, historyOf, setHistory } from './history';
-import { FitRecovery, isOutOfMemory, OomWatch, type RecoveryEvent } from './recovery';
-import {
-  fineTune,
-  fitOneCycle,
-  fitSgdr,
-  learner,
-  lrFind,
-  onPrecomputed,
-  type LrFindResult,
-} from './fit';
+import { EmitCallback } from './emit';
+import { HistoryCallback, historyOf } from './history';
+import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
 import { learnerModel } from './pretrained';
-import type { LrSlice, SuggestionName } from '../shared/schedule';
+import { fingerprint } from './snapshot';
 import { tta } from './tta';
+import type {
+  EpochRow,
+  FitArgs,
+  FitPolicy,
+  FitResult,
+  FreezeResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  TrainEvent,
+} from '../shared/protocol';
 
-export interface LearnSetupArgs {
-  /** Small built-in nets, or a ResNet of the models zoo (random init) with fastai's head. */
-  arch?: string;
-  /** The procedural demo set, or the folder imported by the Data panel / `import`. */
-  data?: 'demo' | 'imported';
-  aug?: AugPreset;
-  size?: number;
-  bs?: number;
-  /** Training / validation batches per epoch of the procedural demo dataset. */
-  nTrain?: number;
-  nValid?: number;
-  seed?: number;
-  labelSmoothing?: boolean;
-  /** ResNets: start from ImageNet weights (arch resnet50-imagenet: the bundled Keras ResNet50),
-   * frozen but for the head, as fastai's vision_learner(pretrained=True). */
-  pretrained?: boolean;
-  /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
-  body?: 'current' | 'arch';
-  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
-  resize?: ResizeMethod;
-}
-export interface LearnSetupResult {
-  arch: string;
-  vocab: string[];
-  groups: number;
-  nParams: number;
-  pretrained: boolean;
-  /** Frozen layer groups (fastai freeze: all but the head when pretrained). */
-  frozenGroups: number;
-  /** Always false: training is f32; why, for the report. */
-  mixedPrecision: false;
-  mixedPrecisionReason: string;
+/** One Learner kept between commands, with the settings it was set up with. */
+export interface LearnSession {
+  learn: Learner;
+  setup: Required<LearnSetupArgs>;
 }
 
-export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
-export interface FitArgs {
-  policy?: FitPolicy;
-  epochs: number;
-  /** A number, or fastai's `slice(hi)` / `slice(lo, hi)` for discriminative LRs (not fine_tune,
-   * whose base_lr is one number: it makes its own slice). */
-  lr?: number | LrSlice;
-  /** sgdr only. */
-  cycleLen?: number;
-  cycleMult?: number;
-  mixup?: boolean;
-  /** Keep the best epoch's weights (by valid_loss). */
-  saveBest?: boolean;
-  /** Progressive resizing: continue with the same weights at this image size. */
-  size?: number;
-  /** Weight decay (decoupled, as fastai's Adam); kept for later fits. */
-  wd?: number;
-  /** While the body is frozen, train the head on cached body features (fastai v0.7
-   * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
-  precompute?: boolean;
+/** What the Learner session reads and writes of the worker's state (src/worker/state.ts). */
+export interface LearnerHost {
+  learner?: LearnSession;
+  data: DataState;
+  model: ModelState;
 }
-export interface FitResult {
-  rows: EpochRow[];
-  stopped: boolean;
-  diverged?: { lr: number; iter: number; loss: number };
-  seconds: number;
-}
-export interface LrFindArgs {
-  startLr?: number;
-  endLr?: number;
-  numIt?: number;
-  suggest?: SuggestionName[];
-}
-export type LrFindCmdResult = LrFindResult & { suggestion: number };
-export interface LearnStateResult {
-  /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */
-  weightsHash: string;
-  /** Same over the optimizer state tensors (empty string if none). */
-  optHash: string;
-  numTensors: number;
-}
-export type TrainEvent =
-  | ({ type: 'trainBatch' } & BatchRecord)
-  | { type: 'trainEpoch'; row: EpochRow & { numTensors: number } };
 
-let session: { learn: Learner; setup: Required<LearnSetupArgs> } | undefined;
+/** Cooperative cancellation: a running fit polls these between batches. */
+export interface FitControl {
+  stopRequested: boolean;
+  paused: boolean;
+}
 
 const DEFAULTS: Required<LearnSetupArgs> = {
   arch: 'tiny-bn-cnn',
@@ -135,12 +71,9 @@ const DEFAULTS: Required<LearnSetupArgs> = {
 };
 
 /** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
-function makeData(
-  s: Required<LearnSetupArgs>,
-  model: Model,
-): Batches & { vocab: readonly string[]; multiLabel?: boolean } {
+export function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Model): Batches {
   if (s.data === 'demo') return demoBatches(s);
-  const dls = dataLoaders({
+  const dls = dataLoaders(h.data, {
     itemTfm: { kind: 'resize', size: s.size, method: s.resize },
     aug: s.aug,
     seed: s.seed,
@@ -148,10 +81,14 @@ function makeData(
   return learnerBatches(dls, s.bs, model.input);
 }
 
-async function makeModel(s: Required<LearnSetupArgs>, nClasses: number): Promise<Model> {
+async function makeModel(
+  h: LearnerHost,
+  s: Required<LearnSetupArgs>,
+  nClasses: number,
+): Promise<Model> {
   if (s.arch === 'tiny-cnn') return tinyCnn(nClasses, s.seed);
   if (s.arch === 'tiny-bn-cnn') return tinyBnCnn(nClasses, s.seed);
-  return learnerModel(s, nClasses);
+  return learnerModel(s, nClasses, h.model.current?.model);
 }
 
 /** Training is f32 only: no f16 path exists (and SwiftShader/CI adapters lack shader-f16). */
@@ -162,18 +99,21 @@ function mixedPrecisionReason() {
     : 'no f16 training path in the studio yet (f32 only)';
 }
 
-export async function learnSetup(args: LearnSetupArgs): Promise<LearnSetupResult> {
-  learnDispose();
+/** A new Learner in `h.learner` (the previous one is disposed). */
+export async function setupLearner(
+  h: LearnerHost,
+  args: LearnSetupArgs,
+): Promise<LearnSetupResult> {
+  disposeLearner(h);
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
   const setup = { ...DEFAULTS, ...given } as Required<LearnSetupArgs>;
-  const vocab = setup.data === 'demo' ? [...DEMO_CLASSES] : currentDataset()!.summary.classes;
-  const model = await makeModel(setup, vocab.length);
-  return install(setup, vocab, model);
-}
-
-function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model) {
-  const multiLabel = setup.data === 'imported' && currentDataset()!.summary.multiLabel;
-  const learn = learner(model, makeData(setup, model), {
+  const ds = setup.data === 'imported' ? h.data.current : undefined;
+  if (setup.data === 'imported' && !ds)
+    throw new Error('no dataset imported yet: import a folder in the Data panel first');
+  const vocab = ds ? ds.summary.classes : [...DEMO_CLASSES];
+  const model = await makeModel(h, setup, vocab.length);
+  const multiLabel = !!ds?.summary.multiLabel;
+  const learn = learner(model, makeData(h, setup, model), {
     lossFunc: multiLabel
       ? BCEWithLogitsLossFlat()
       : setup.labelSmoothing
@@ -183,7 +123,7 @@ function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model)
       ? [accuracyMulti()]
       : [accuracy, errorRate, Precision(), Recall(), F1Score()],
   });
-  session = { learn, setup };
+  h.learner = { learn, setup };
   return {
     arch: model.arch,
     vocab,
@@ -197,40 +137,29 @@ function install(setup: Required<LearnSetupArgs>, vocab: string[], model: Model)
 }
 
 /** fastai freeze()/unfreeze() on the session's model (none given: report only); null: no learner. */
-export function learnFreeze(args: { frozen?: boolean }) {
-  if (!session) return null;
-  const learn = session.learn;
+export function freezeLearner(h: LearnerHost, args: { frozen?: boolean }): FreezeResult {
+  if (!h.learner) return null;
+  const learn = h.learner.learn;
   if (args.frozen === true) learn.freeze();
   if (args.frozen === false) learn.unfreeze();
   return { groups: learn.model.groups.length, frozenGroups: learn.model.frozenGroups };
 }
 
-/** Session import (src/export/sessionImport.ts): the current session is kept aside while the
- * archive's is built, and put back if that fails. */
-export function detachSession() {
-  const s = session;
-  session = undefined;
-  return s;
+export function disposeSession(s: LearnSession | undefined) {
+  s?.learn.opt?.dispose();
+  s?.learn.model.dispose();
 }
-export function attachSession(s: typeof session) {
-  learnDispose();
-  session = s;
+export function disposeLearner(h: LearnerHost) {
+  disposeSession(h.learner);
+  h.learner = undefined;
 }
 
-export function learnDispose() {
-  session?.learn.opt?.dispose();
-  session?.learn.model.dispose();
-  session = undefined;
+/** The session, or a clear error for a command that needs one. */
+export function sessionOf(h: LearnerHost): LearnSession {
+  if (!h.learner)
+    throw new Error('no learner yet: set up a model in the Train panel (learn setup) first');
+  return h.learner;
 }
-
-function current(): Learner {
-  if (!session) install({ ...DEFAULTS }, [...DEMO_CLASSES], tinyBnCnn(DEMO_CLASSES.length, 1));
-  return session!.learn;
-}
-
-/** The session's Learner and settings, or undefined before learnSetup (interpretation, export). */
-export const learnSession = ():
-  Readonly<{ learn: Learner; setup: Required<LearnSetupArgs> }> | undefined => session;
 
 /** Epoch rows across the fits of one command (fine_tune runs two; Recorder resets per fit). */
 class RowCollector extends Callback {
@@ -241,58 +170,24 @@ class RowCollector extends Callback {
   }
 }
 
-export async function fit(
-  args: FitArgs,
-  emit: (e: TrainEvent | RecoveryEvent) => void,
-  control: { stopRequested: boolean; paused?: boolean },
-): Promise<FitResult> {
-  // A lost GPU device or out-of-memory batch size: rebuild from the last CPU checkpoint and
-  // carry on (src/learn/recovery.ts).
-  if (args.policy === 'fine_tune' && typeof args.lr === 'object')
-    throw new Error(
-      'fine_tune takes one base LR (fastai: learn.fine_tune(epochs, base_lr)) and makes its own ' +
-        'slice(base_lr/200, base_lr/2) for the unfrozen phase; give a number, or unfreeze and use ' +
-        'fit_one_cycle with a slice',
-    );
-  const t0 = performance.now();
-  const recovery = new FitRecovery(emit, session?.setup.bs ?? DEFAULTS.bs);
-  for (;;) {
-    try {
-      // (Not on precomputed features: the head Learner's weights are not the session's.)
-      const cbs = args.precompute ? [] : recovery.callbacks();
-      const r = await fitOnce(args, (e) => recovery.emit(e, emit), control, cbs);
-      recovery.finish(historyOf(current()));
-      return { ...r, seconds: (performance.now() - t0) / 1000 };
-    } catch (err) {
-      const setup = session?.setup;
-      if (!setup) throw err;
-      await recovery.recover(err, {
-        dispose: learnDispose,
-        rebuild: async (bs, history) => {
-          await learnSetup({ ...setup, bs });
-          setHistory(current(), history);
-          return current();
-        },
-      });
-    }
-  }
-}
-
-async function fitOnce(
+/** Runs one fit policy on the session's Learner (fastai's fit, fit_one_cycle, fit_sgdr,
+ * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints. */
+export async function fitPolicy(
+  h: LearnerHost & { control: FitControl },
   args: FitArgs,
   emit: (e: TrainEvent) => void,
-  control: { stopRequested: boolean; paused?: boolean },
-  recoveryCbs: Callback[],
+  extraCbs: Callback[],
 ): Promise<FitResult> {
-  const learn = current();
-  if (args.size && args.size !== session!.setup.size) {
-    session!.setup.size = args.size;
-    learn.data = makeData(session!.setup, learn.model);
+  const { learn, setup } = sessionOf(h);
+  const control = h.control;
+  if (args.size && args.size !== setup.size) {
+    setup.size = args.size;
+    learn.data = makeData(h, setup, learn.model);
   }
   const t0 = performance.now();
   const interrupt = new InterruptCallback(
     () => control.stopRequested,
-    () => !!control.paused,
+    () => control.paused,
   );
   const guard = new DivergenceGuard();
   const cbs: Callback[] = [
@@ -302,50 +197,24 @@ async function fitOnce(
       (r) => emit({ type: 'trainBatch', ...r }),
       (row) => emit({ type: 'trainEpoch', row }),
     ),
-    ...(args.mixup ? [new MixUp(0.4, session!.setup.seed)] : []),
+    ...(args.mixup ? [new MixUp(0.4, setup.seed)] : []),
     ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
   ];
   const collect = new RowCollector();
-  cbs.push(collect, ...recoveryCbs);
+  cbs.push(collect, ...extraCbs);
   cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
-  const lr = args.lr;
   if (args.wd !== undefined) learn.wd = args.wd;
-  const pre = args.precompute ? { bs: session!.setup.bs, seed: session!.setup.seed } : undefined;
+  const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
   const policy = args.policy ?? 'one_cycle';
-  if (pre && policy !== 'fine_tune') {
-    // Any policy on the frozen model: the head alone, on cached body features.
-    await onPrecomputed(learn, pre, (head) =>
-      policy === 'fit'
-        ? head.fit(args.epochs, { lr, cbs })
-        : policy === 'sgdr'
-          ? fitSgdr(head, args.epochs, args.cycleLen ?? 1, lr, {
-              cycleMult: args.cycleMult ?? 2,
-              cbs,
-            })
-          : fitOneCycle(head, args.epochs, lr, { cbs }),
-    );
-  } else
-    switch (policy) {
-      case 'one_cycle':
-        await fitOneCycle(learn, args.epochs, lr, { cbs });
-        break;
-      case 'fit':
-        await learn.fit(args.epochs, { lr, cbs });
-        break;
-      case 'sgdr':
-        await fitSgdr(learn, args.epochs, args.cycleLen ?? 1, lr, {
-          cycleMult: args.cycleMult ?? 2,
-          cbs,
-        });
-        break;
-      case 'fine_tune':
-        await fineTune(learn, args.epochs, {
-          baseLr: lr as number | undefined,
-          cbs,
-          precompute: pre,
-        });
-        break;
-    }
+  if (policy === 'fine_tune')
+    await fineTune(learn, args.epochs, {
+      baseLr: args.lr as number | undefined,
+      cbs,
+      precompute: pre,
+    });
+  // Any other policy on the frozen model with precompute: the head alone, on cached features.
+  else if (pre) await onPrecomputed(learn, pre, (head) => runPolicy(head, policy, args, cbs));
+  else await runPolicy(learn, policy, args, cbs);
   return {
     rows: collect.rows,
     stopped: interrupt.stopped,
@@ -354,60 +223,36 @@ async function fitOnce(
   };
 }
 
-/** lr_find, with fit's out-of-memory recovery: a sweep that runs out of GPU memory has had its
- * weights and optimizer state put back (LRFinder.after_fit runs after a fault), so it is just
- * run again at half the batch size, which the session then keeps (as fit's recovery does). */
-export async function lrFindCmd(
-  args: LrFindArgs,
-  emit: (e: RecoveryEvent) => void = () => {},
-): Promise<LrFindCmdResult> {
-  const watch = new OomWatch(new Set());
-  for (;;) {
-    const learn = current();
-    try {
-      const r = await lrFind(learn, { ...args, cbs: [watch] });
-      return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
-    } catch (err) {
-      const setup = session!.setup;
-      if (!isOutOfMemory(err)) throw err;
-      if (setup.bs <= 1)
-        throw new Error(
-          `lr_find: out of GPU memory even at batch size 1; the weights are as before lr_find (${(err as Error).message})`,
-          { cause: err },
-        );
-      const bs = Math.floor(setup.bs / 2);
-      emit({ type: 'status', message: `lr_find: out of GPU memory at bs ${setup.bs}, retrying at bs ${bs}` }); // prettier-ignore
-      setup.bs = bs;
-      learn.data = makeData(setup, learn.model);
-    }
-  }
+function runPolicy(l: Learner, policy: FitPolicy, a: FitArgs, cbs: Callback[]) {
+  if (policy === 'fit') return l.fit(a.epochs, { lr: a.lr, cbs });
+  if (policy === 'sgdr')
+    return fitSgdr(l, a.epochs, a.cycleLen ?? 1, a.lr, { cycleMult: a.cycleMult ?? 2, cbs });
+  return fitOneCycle(l, a.epochs, a.lr, { cbs });
 }
 
-export async function ttaCmd(args: { n?: number; beta?: number }) {
-  const o = await tta(current(), args);
+export async function lrFindCmd(
+  h: LearnerHost,
+  args: LrFindArgs,
+  cbs: Callback[] = [],
+): Promise<LrFindCmdResult> {
+  const r = await lrFind(sessionOf(h).learn, { ...args, cbs });
+  return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
+}
+
+export async function ttaCmd(h: LearnerHost, args: { n?: number; beta?: number }) {
+  const o = await tta(sessionOf(h).learn, args);
   return { accuracy: accuracy.value(o), n: o.n };
 }
 
-async function fnv(tensors: tf.Tensor[]): Promise<string> {
-  let h = 0x811c9dc5;
-  for (const t of tensors) {
-    const data = (await t.data()) as Float32Array;
-    // A view: on the cpu backend data() may be a window into a larger buffer.
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-export async function learnState(): Promise<LearnStateResult> {
-  const learn = current();
+export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
+  const { learn } = sessionOf(h);
   const m = learn.model;
   const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) =>
     Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor),
   );
   return {
-    weightsHash: await fnv([...m.params.values(), ...m.buffers.values()]),
-    optHash: opt.length ? await fnv(opt) : '',
+    weightsHash: await fingerprint([...m.params.values(), ...m.buffers.values()]),
+    optHash: opt.length ? await fingerprint(opt) : '',
     numTensors: tf.memory().numTensors,
   };
 }

@@ -32,14 +32,31 @@ export async function getPreds(learn: Learner, o: { augment?: boolean } = {}): P
   return { preds: p, targs: t, n, c: p.length / n };
 }
 
-export async function tta(
-  learn: Learner,
-  { n = 4, beta = 0.25, useMax = false } = {},
-): Promise<Outputs> {
+export interface TtaOptions {
+  n?: number;
+  beta?: number;
+  useMax?: boolean;
+}
+
+/** fastai's TTA over any predictor: `n` augmented passes blended with the plain one. */
+export async function ttaPreds(
+  pass: (augment: boolean) => Promise<Float32Array>,
+  { n = 4, beta = 0.25, useMax = false }: TtaOptions = {},
+): Promise<Float32Array> {
   const aug: Float32Array[] = [];
-  for (let i = 0; i < n; i++) aug.push((await getPreds(learn, { augment: true })).preds);
-  const plain = await getPreds(learn);
-  return { ...plain, preds: ttaBlend(aug, plain.preds, beta, useMax) };
+  for (let i = 0; i < n; i++) aug.push(await pass(true));
+  return ttaBlend(aug, await pass(false), beta, useMax);
+}
+
+/** fastai Learner.tta over the validation set. */
+export async function tta(learn: Learner, o: TtaOptions = {}): Promise<Outputs> {
+  let plain: Outputs | undefined;
+  const preds = await ttaPreds(
+    async (augment) =>
+      (augment ? await getPreds(learn, { augment }) : (plain = await getPreds(learn))).preds,
+    o,
+  );
+  return { ...plain!, preds };
 }
 
 /** fastai TTA's blend: torch.lerp(mean of augmented passes, plain pass, beta); or the max of all. */

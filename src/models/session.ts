@@ -17,36 +17,17 @@ import {
   type ModelJson,
 } from './weights/tfjsLayers';
 import { refuse } from '../shared/badFile';
-
-export interface ModelInfo {
-  arch: string;
-  nParams: number;
-  nClasses: number;
-  labels: boolean;
-  source: string;
-}
-export interface WeightFile {
-  name: string;
-  bytes: ArrayBuffer;
-}
-export interface PredictImage {
-  path: string;
-  bytes: ArrayBuffer;
-}
-export interface Prediction {
-  path: string;
-  top: { label: string; prob: number }[];
-  error?: string;
-}
+import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../shared/protocol';
 
 export const BUNDLED_URL = '/models/resnet50-imagenet/model.json';
 export const BUNDLED_LABELS_URL = '/models/resnet50-imagenet-assets/labels.json';
 
-let current: { model: Model; labels?: string[]; source: string } | undefined;
+/** The Model panel's model (held by src/worker/state.ts); the Learner's body may copy it. */
+export interface ModelState {
+  current?: { model: Model; labels?: string[]; source: string };
+}
 
-export const currentModel = () => current?.model;
-
-function info(): ModelInfo {
+function info({ current }: ModelState): ModelInfo {
   if (!current) throw new Error('no model: create one or load the bundled ResNet50 first');
   const { model, labels, source } = current;
   const fc = [...model.params.values()].at(-1)!;
@@ -59,14 +40,18 @@ function info(): ModelInfo {
   };
 }
 
-function replace(model: Model, source: string, labels?: string[]) {
-  current?.model.dispose();
-  current = { model, labels, source };
-  return info();
+function replace(m: ModelState, model: Model, source: string, labels?: string[]) {
+  m.current?.model.dispose();
+  m.current = { model, labels, source };
+  return info(m);
 }
 
-export function createModel(args: { arch: string; nClasses?: number; seed?: number }): ModelInfo {
+export function createModel(
+  m: ModelState,
+  args: { arch: string; nClasses?: number; seed?: number },
+): ModelInfo {
   return replace(
+    m,
     buildModel(args.arch, args.nClasses ?? 1000, args.seed ?? 0),
     `random init (seed ${args.seed ?? 0})`,
   );
@@ -77,14 +62,17 @@ export function createModel(args: { arch: string; nClasses?: number; seed?: numb
  * model's arch and class count); only when every key and shape fits does it replace the current
  * model, so a failed import leaves it untouched.
  */
-export function loadWeights(args: {
-  files: WeightFile[];
-  arch?: string;
-  nClasses?: number;
-}): ModelInfo {
+export function loadWeights(
+  m: ModelState,
+  args: {
+    files: WeightFile[];
+    arch?: string;
+    nClasses?: number;
+  },
+): ModelInfo {
   const files = args.files;
   const byName = (re: RegExp) => files.find((f) => re.test(f.name));
-  const arch = args.arch ?? current?.model.arch;
+  const arch = args.arch ?? m.current?.model.arch;
   if (!arch) throw new Error('loading weights needs an architecture (--arch) or a current model');
   const json = byName(/\.json$/i);
   const st = byName(/\.safetensors$/i);
@@ -126,7 +114,7 @@ export function loadWeights(args: {
     model.dispose();
     throw e;
   }
-  return replace(model, files.map((f) => f.name).join(' + '));
+  return replace(m, model, files.map((f) => f.name).join(' + '));
 }
 
 /**
@@ -159,21 +147,21 @@ export async function bundledResnet50(): Promise<Model> {
 }
 
 /** The bundled Keras ResNet50 (ImageNet) and its class names, fetched from the studio's server. */
-export async function loadBundled(): Promise<ModelInfo> {
-  if (current?.source === BUNDLED_URL) return info();
+export async function loadBundled(m: ModelState): Promise<ModelInfo> {
+  if (m.current?.source === BUNDLED_URL) return info(m);
   const get = cachedFetch;
   const model = await bundledResnet50();
   const labelsById = (await (await get(BUNDLED_LABELS_URL)).json()) as Record<string, string>;
   const labels = Array.from({ length: 1000 }, (_, i) => labelsById[String(i)] ?? String(i));
-  return replace(model, BUNDLED_URL, labels);
+  return replace(m, model, BUNDLED_URL, labels);
 }
 
 /** Eval-mode logits for an already-normalised NHWC input. */
-export async function forward(args: {
-  input: Float32Array | number[];
-  shape: [number, number, number, number];
-}) {
-  const model = currentModel();
+export async function forward(
+  m: ModelState,
+  args: { input: Float32Array | number[]; shape: [number, number, number, number] },
+) {
+  const model = m.current?.model;
   if (!model) throw new Error('no model');
   const logits = tf.tidy(() =>
     model.forward(tf.tensor4d(args.input, args.shape), { training: false }),
@@ -190,12 +178,11 @@ export async function forward(args: {
  * decodeToCache), resize to size x size (squashed, as Keras `load_img(target_size)`),
  * normalise as the model was trained, softmax.
  */
-export async function predict(args: {
-  images: PredictImage[];
-  top?: number;
-  size?: number;
-}): Promise<Prediction[]> {
-  const model = currentModel();
+export async function predict(
+  m: ModelState,
+  args: { images: PredictImage[]; top?: number; size?: number },
+): Promise<Prediction[]> {
+  const model = m.current?.model;
   if (!model) throw new Error('no model');
   const size = args.size ?? 224;
   const k = args.top ?? 5;
@@ -225,7 +212,7 @@ export async function predict(args: {
     tf.dispose([probs, values, indices]);
     chunk.forEach(({ i }, r) => {
       out[i].top = idx[r].map((c, j) => ({
-        label: current?.labels?.[c] ?? String(c),
+        label: m.current?.labels?.[c] ?? String(c),
         prob: p[r][j],
       }));
     });

@@ -1,34 +1,58 @@
 // The one typed contract between the page and the training worker. Commands go in (each with
 // an id and a reply), events come out (progress, metrics, status). Add a command by adding an
 // entry to `Commands` and a handler in worker.ts; the compiler checks both ends.
-import type { AdapterInfo } from '../engine/device';
-import type { DebugFaultArgs, MemStats, RecoveryEvent } from '../learn/recovery';
 import type {
-  FitArgs,
-  FitResult,
-  LearnSetupArgs,
-  LearnSetupResult,
-  LearnStateResult,
-  LrFindArgs,
-  LrFindCmdResult,
-  TrainEvent,
-} from '../learn/session';
-import type { DataBenchArgs, DataBenchResult } from '../worker/diagnostics/benchPipeline';
-import type { ImportSummary } from './dataset';
-import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
-import type { KernelCheckResult } from '../worker/diagnostics/kernelCheck';
-import type { StepParityResult } from '../worker/diagnostics/stepParity';
-import type { BenchArgs, BenchResult } from '../worker/diagnostics/benchKernels';
-import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../models/session';
-import type { ExportArgs, ExportResult } from '../export/exportModel';
-import type { ImportSessionResult } from '../export/sessionIO';
+  DataBenchArgs,
+  DataBenchResult,
+  BenchArgs,
+  BenchResult,
+  KernelCheckResult,
+  StepParityResult,
+} from './protocol/diagnostics';
+import type {
+  ImportFile,
+  ImportFilesArgs,
+  ImportSummary,
+  RgbSample,
+  ShowBatchArgs,
+} from './protocol/data';
+import type { ExportArgs, ExportResult, ImportSessionResult } from './protocol/export';
 import type {
   GradCamArgs,
   GradCamResult,
   InterpretResult,
   LearnerPrediction,
   PredictLearnerArgs,
-} from '../learn/interpretSession';
+} from './protocol/interpret';
+import type {
+  DebugFaultArgs,
+  FitArgs,
+  FitResult,
+  FreezeResult,
+  LearnSetupArgs,
+  LearnSetupResult,
+  LearnStateResult,
+  LrFindArgs,
+  LrFindCmdResult,
+  MemStats,
+  RecoveryEvent,
+  TrainEvent,
+} from './protocol/learn';
+import type {
+  AdapterInfo,
+  ModelInfo,
+  PredictImage,
+  Prediction,
+  WeightFile,
+} from './protocol/models';
+
+// The data types the messages carry, one file per concern.
+export type * from './protocol/data';
+export type * from './protocol/diagnostics';
+export type * from './protocol/export';
+export type * from './protocol/interpret';
+export type * from './protocol/learn';
+export type * from './protocol/models';
 
 export interface WorkerInfo {
   adapter: AdapterInfo;
@@ -36,24 +60,8 @@ export interface WorkerInfo {
   versions: { tfjs: string; tfjsBackendWebgpu: string };
 }
 
-export interface DemoTrainArgs {
-  steps: number;
-  batchSize: number;
-  lr: number;
-  size: number;
-  seed: number;
-}
-
-export interface DemoTrainResult {
-  losses: number[];
-  accuracy: number;
-  stopped: boolean;
-  seconds: number;
-}
-
 export interface Commands {
   info: { args: Record<string, never>; result: WorkerInfo };
-  trainDemo: { args: DemoTrainArgs; result: DemoTrainResult };
   stop: { args: Record<string, never>; result: { stopping: boolean } };
   /** Studio WGSL kernels vs tfjs CPU (and vs stock webgpu), ops and gradients. */
   kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
@@ -90,7 +98,7 @@ export interface Commands {
 
 // Learner (src/learn/session.ts): one training session kept in the worker between commands.
 export interface Commands {
-  learnSetup: { args: LearnSetupArgs; result: LearnSetupResult };
+  setupLearner: { args: LearnSetupArgs; result: LearnSetupResult };
   fit: { args: FitArgs; result: FitResult };
   lrFind: { args: LrFindArgs; result: LrFindCmdResult };
   tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
@@ -102,9 +110,9 @@ export interface Commands {
 
 // Model panel (ui): freeze/unfreeze the learner's model; no `frozen`: report only; null: no learner.
 export interface Commands {
-  learnFreeze: {
+  freezeLearner: {
     args: { frozen?: boolean };
-    result: { groups: number; frozenGroups: number } | null;
+    result: FreezeResult;
   };
 }
 
@@ -116,7 +124,7 @@ export interface Commands {
   predictLearner: { args: PredictLearnerArgs; result: LearnerPrediction[] };
 }
 
-// Reliability (src/learn/recovery.ts): one-shot faults for tests, consumed by the next fit.
+// Reliability (src/reliability/recovery.ts): one-shot faults for tests, consumed by the next fit.
 // Harmless by construction: nothing happens outside a fit, and the fit recovers from both.
 export interface Commands {
   debugFault: { args: DebugFaultArgs; result: DebugFaultArgs };
@@ -161,7 +169,6 @@ export type ToWorker = {
 }[CommandName];
 
 export type WorkerEvent =
-  | { type: 'batch'; step: number; of: number; loss: number; lr: number }
   | { type: 'status'; message: string }
   | { type: 'deviceLost'; reason: string }
   | TrainEvent

@@ -150,22 +150,6 @@ export function sgdrPlan(
 
 export const FINE_TUNE = { baseLr: 2e-3, freezeEpochs: 1, lrMult: 100, pctStart: 0.3, div: 5 };
 
-/** fastai fine_tune as data: a frozen one-cycle phase, then an unfrozen one with discriminative LRs. */
-export function fineTunePlan(epochs: number, opts: Partial<typeof FINE_TUNE> = {}) {
-  const o = { ...FINE_TUNE, ...opts };
-  const baseLr = o.baseLr / 2;
-  return [
-    { frozen: true, epochs: o.freezeEpochs, lr: slice(o.baseLr), pctStart: 0.99 },
-    {
-      frozen: false,
-      epochs,
-      lr: slice(baseLr / o.lrMult, baseLr),
-      pctStart: o.pctStart,
-      div: o.div,
-    },
-  ] as const;
-}
-
 // ************* lr_find suggestions *************
 // Each takes the recorded (lrs, smoothed losses) after fastai's trimming and returns
 // [suggested lr, point to mark on the plot].

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reproductionScript, type ReproSettings } from '../../src/export/reproScript';
+import { reproductionScript } from '../../src/export/reproScript';
+import type { ReproSettings } from '../../src/shared/protocol';
 
 const base: ReproSettings = {
   arch: 'resnet18',

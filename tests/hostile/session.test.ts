@@ -5,7 +5,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { SessionArchiveError, unpackSession } from '../../src/export/sessionArchive';
-import { createModel, currentModel, loadWeights } from '../../src/models/session';
+import { createModel, loadWeights, type ModelState } from '../../src/models/session';
 import { BadFileError } from '../../src/shared/badFile';
 import { exportStateDict } from '../../src/models/weights/stateDict';
 import { writeSafetensors } from '../../src/models/weights/safetensors';
@@ -194,8 +194,10 @@ describe('the worker import path is all-or-nothing', () => {
   });
 
   it('a refused weight file names itself and leaves the current model and tensor count unchanged', async () => {
-    createModel({ arch: 'resnet-tiny', nClasses: 2, seed: 3 });
-    const before = await exportStateDict(currentModel()!);
+    const m: ModelState = {};
+    createModel(m, { arch: 'resnet-tiny', nClasses: 2, seed: 3 });
+    const model = m.current!.model;
+    const before = await exportStateDict(model);
     const tensors = tf.memory().numTensors;
     const bad = writeSafetensors(
       new Map([...before].map(([k, t]) => [k, { ...t, data: t.data.map(() => Infinity) }])),
@@ -203,7 +205,7 @@ describe('the worker import path is all-or-nothing', () => {
     const files = [{ name: 'mine.safetensors', bytes: bad.slice().buffer }];
     let err: unknown;
     try {
-      loadWeights({ files });
+      loadWeights(m, { files });
     } catch (e) {
       err = e;
     }
@@ -212,7 +214,8 @@ describe('the worker import path is all-or-nothing', () => {
       /^mine\.safetensors: tensor '.*' has an infinite value at index 0/,
     );
     expect(tf.memory().numTensors).toBe(tensors);
-    const after = await exportStateDict(currentModel()!);
+    expect(m.current!.model).toBe(model);
+    const after = await exportStateDict(model);
     for (const [k, t] of before) expect(after.get(k)!.data, k).toEqual(t.data);
   });
 });

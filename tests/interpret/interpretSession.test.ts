@@ -4,16 +4,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { gradcamCmd, interpret } from '../../src/learn/interpretSession';
 import { multiLabelReport } from '../../src/shared/interpretation';
 import { BCEWithLogitsLossFlat } from '../../src/learn/losses';
-import { learnDispose, learnSession, learnSetup } from '../../src/learn/session';
+import { disposeLearner, setupLearner } from '../../src/learn/session';
+import { createWorkerState } from '../../src/worker/state';
+
+const st = createWorkerState();
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  learnSetup({ arch: 'tiny-bn-cnn', size: 16, bs: 8, nTrain: 1, nValid: 2, seed: 3 });
+  await setupLearner(st, { arch: 'tiny-bn-cnn', size: 16, bs: 8, nTrain: 1, nValid: 2, seed: 3 });
 });
-afterAll(() => learnDispose());
+afterAll(() => disposeLearner(st));
 
 it('interpret: matrix, cells, top losses and report agree with each other', async () => {
-  const r = await interpret({ k: 5 });
+  const r = await interpret(st, { k: 5 });
   const c = r.vocab.length;
   expect(r.n).toBe(16);
   expect(r.multiLabel).toBe(false);
@@ -39,17 +42,17 @@ it('interpret: matrix, cells, top losses and report agree with each other', asyn
 
 it('gradcam of a demo validation item: a heat map at the input size', async () => {
   const before = tf.memory().numTensors;
-  const g = await gradcamCmd({ index: 9 });
+  const g = await gradcamCmd(st, { index: 9 });
   expect(tf.memory().numTensors).toBe(before);
   expect([g.width, g.height, g.heatmap.length]).toEqual([16, 16, 256]);
   expect(g.image.rgb.length).toBe(16 * 16 * 3);
   expect(g.classIndex).toBe(g.probs.indexOf(Math.max(...g.probs)));
   expect(g.path).toBe('demo/valid/9');
-  await expect(gradcamCmd({ index: 99 })).rejects.toThrow(/out of range/);
+  await expect(gradcamCmd(st, { index: 99 })).rejects.toThrow(/out of range/);
 });
 
 it('multi-label: probabilities and targets for the threshold slider, report at the threshold', async () => {
-  const s = learnSession()!;
+  const s = st.learner!;
   const { lossFunc, data } = s.learn;
   const c = 3;
   s.learn.lossFunc = BCEWithLogitsLossFlat();
@@ -64,7 +67,7 @@ it('multi-label: probabilities and targets for the threshold slider, report at t
     },
   };
   try {
-    const r = await interpret({ k: 3, thresh: 0.4 });
+    const r = await interpret(st, { k: 3, thresh: 0.4 });
     expect(r.multiLabel).toBe(true);
     expect(r.matrix).toEqual([]);
     expect(r.targets).toEqual(Array.from(y));
@@ -73,5 +76,30 @@ it('multi-label: probabilities and targets for the threshold slider, report at t
       expect(t.predicted).toEqual(r.vocab.filter((_, j) => r.probs[t.index * c + j] >= 0.4));
   } finally {
     Object.assign(s.learn, { lossFunc, data });
+  }
+});
+
+it("imported data: paths and Grad-CAM pixels come from the Learner's own loaders' items", async () => {
+  const s = st.learner!;
+  const { data } = s.learn;
+  // A 16 x 16 image per validation item, flat grey except item 3, which is white.
+  const item = (i: number) => ({
+    path: `pets/valid/${i}.jpg`,
+    labels: [],
+    image: { width: 16, height: 16, rgb: new Uint8Array(16 * 16 * 3).fill(i === 3 ? 255 : 128) },
+  });
+  s.learn.data = {
+    ...data,
+    items: { train: [], valid: Array.from({ length: 16 }, (_, i) => item(i)) },
+  };
+  try {
+    const r = await interpret(st, { k: 1 });
+    expect(r.imported).toBe(true);
+    expect(r.paths).toEqual(Array.from({ length: 16 }, (_, i) => `pets/valid/${i}.jpg`));
+    const g = await gradcamCmd(st, { path: 'pets/valid/3.jpg' });
+    expect(g.path).toBe('pets/valid/3.jpg');
+    expect(g.image.rgb.every((v) => v === 255)).toBe(true);
+  } finally {
+    Object.assign(s.learn, { data });
   }
 });

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { predictionsCsv } from '../../src/page/app/interpret/predictCsv';
-import { topK, ttaBlend } from '../../src/learn/interpretSession';
+import { topK } from '../../src/learn/predict';
+import { ttaBlend, ttaPreds } from '../../src/learn/tta';
 
 it('topK sorts by probability, ties in class order', () => {
   expect(topK([0.2, 0.5, 0.2, 0.1], ['a', 'b', 'c', 'd'], 3)).toEqual([
@@ -43,4 +44,24 @@ it('CSV: header, quoting, top-k, errors', () => {
     'bad.jpg,error: not an image,,,,,',
     '',
   ]);
+});
+
+it('ttaPreds: n augmented passes, then the plain one, blended as fastai (lerp by beta)', async () => {
+  const calls: boolean[] = [];
+  const pass = async (augment: boolean) => {
+    calls.push(augment);
+    return Float32Array.of(augment ? calls.length : 10);
+  };
+  const out = await ttaPreds(pass, { n: 3, beta: 0.5 });
+  expect(calls).toEqual([true, true, true, false]);
+  // mean of augmented (1 + 2 + 3) / 3 = 2, lerp towards the plain 10 by 0.5: 6.
+  expect(Array.from(out)).toEqual([6]);
+  expect(Array.from(await ttaPreds(pass))).toEqual(
+    Array.from(
+      ttaBlend(
+        [5, 6, 7, 8].map((v) => Float32Array.of(v)),
+        Float32Array.of(10),
+      ),
+    ),
+  );
 });

@@ -52,7 +52,7 @@ describe('fine_tune with a precomputed frozen phase', () => {
   const DATA = { size: 16, bs: 8, nTrain: 4, nValid: 2, seed: 3 };
 
   it('random-init vision model starts unfrozen, with a head', async () => {
-    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 1 }, 3);
+    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 1 }, 3, undefined);
     expect(m.frozenGroups).toBe(0);
     expect(m.groups).toHaveLength(3);
     expect(m.head).toBeDefined();
@@ -60,7 +60,7 @@ describe('fine_tune with a precomputed frozen phase', () => {
   });
 
   it('frozen phase on cached features leaves the body alone; the optimizer starts fresh unfrozen', async () => {
-    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 1 }, 3);
+    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 1 }, 3, undefined);
     const learn = learner(m, demoBatches(DATA), { metrics: [accuracy] });
     const snap = (k: string) => Array.from(m.params.get(k)!.dataSync());
     const conv0 = snap('conv1.weight');
@@ -94,7 +94,7 @@ describe('fine_tune with a precomputed frozen phase', () => {
   });
 
   it('without precompute, unfreeze clears the frozen phase optimizer state (fastai freeze_to)', async () => {
-    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 2 }, 3);
+    const m = await learnerModel({ arch: 'resnet-tiny', pretrained: false, seed: 2 }, 3, undefined);
     const learn = learner(m, demoBatches(DATA));
     const counts: number[] = [];
     const tensors = () =>

@@ -3,7 +3,7 @@
 // hand or by running fastai's own code with Debian's python3 (see comments).
 import { describe, expect, it } from 'vitest';
 import {
-  combineScheds, evenMults, fineTunePlan, formatLr, groupValues, minimum, oneCycleScheds, parseLr, schedCos, schedExp, schedLin, schedNo,
+  combineScheds, evenMults, formatLr, groupValues, minimum, oneCycleScheds, parseLr, schedCos, schedExp, schedLin, schedNo,
   SchedLin, sgdrPlan, slice, slideWith, steep, suggestLrs, valley, type Sched,
 } from '../../src/shared/schedule'; // prettier-ignore
 
@@ -84,23 +84,6 @@ describe('LR slices (set_hyper) and fine_tune', () => {
     ]);
     expect(groupValues(0.1, 2)).toEqual([0.1, 0.1]);
     expect(groupValues([1, 2], 2)).toEqual([1, 2]);
-  });
-  it('fine_tune(3): frozen 1 epoch slice(2e-3) pct .99, then 3 epochs slice(1e-5, 1e-3) pct .3 div 5', () => {
-    const [frozen, unfrozen] = fineTunePlan(3);
-    expect(frozen).toEqual({ frozen: true, epochs: 1, lr: { hi: 2e-3 }, pctStart: 0.99 });
-    expect(unfrozen).toEqual({
-      frozen: false,
-      epochs: 3,
-      lr: { lo: 1e-5, hi: 1e-3 },
-      pctStart: 0.3,
-      div: 5,
-    });
-    // The unfrozen phase of a 2-group model starts at [1e-5, 1e-3] / 5 and peaks at 30%.
-    const s = oneCycleScheds(groupValues(unfrozen.lr, 2), { pctStart: 0.3, div: 5 });
-    expect(at(s.lr, 0)).toEqual([2e-6, 2e-4].map((v) => expect.closeTo(v, 15)));
-    expect(at(s.lr, 0.3)).toEqual([1e-5, 1e-3].map((v) => expect.closeTo(v, 15)));
-    const f = oneCycleScheds(groupValues(frozen.lr, 2), { pctStart: 0.99 });
-    expect(at(f.lr, 0.99)).toEqual([2e-4, 2e-3].map((v) => expect.closeTo(v, 15)));
   });
 });
 

@@ -1,13 +1,13 @@
-// Fit recovery (src/learn/recovery.ts) on the tfjs CPU backend: out-of-memory at the first
+// Fit recovery (src/reliability/recovery.ts) on the tfjs CPU backend: out-of-memory at the first
 // step halves the batch size; a fault mid-epoch goes back to the last epoch-end checkpoint and
 // the run ends with one row per epoch and a continuous batch history. (A lost WebGPU device
 // needs a browser: e2e/reliability.spec.ts.)
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { debugFaults } from '../../src/learn/recovery';
-import { fit, learnSetup, learnState, lrFindCmd } from '../../src/learn/session';
+import { learnState, setupLearner } from '../../src/learn/session';
+import { fit, lrFind } from '../../src/reliability/recovery';
 import { historyOf } from '../../src/learn/history';
-import { learnSession } from '../../src/learn/session';
+import { createWorkerState } from '../../src/worker/state';
 import { Callback } from '../../src/learn/learner';
 
 beforeAll(async () => {
@@ -32,24 +32,24 @@ function collector() {
   };
   return { batches, epochs, status, emit };
 }
-const control = { stopRequested: false, paused: false };
+const st = createWorkerState();
 const SETUP = { arch: 'tiny-bn-cnn', size: 16, bs: 8, nTrain: 4, nValid: 1, seed: 5 } as const;
 
 describe('fit recovery', () => {
   it('out of memory at bs 8: retries at bs 4, says so, completes', async () => {
-    await learnSetup(SETUP);
-    debugFaults.oom = { aboveBs: 4, times: 1 };
+    await setupLearner(st, SETUP);
+    st.faults.oom = { aboveBs: 4, times: 1 };
     const c = collector();
-    const r = await fit({ epochs: 2, lr: 1e-2 }, c.emit as never, control);
+    const r = await fit(st, { epochs: 2, lr: 1e-2 }, c.emit as never);
     expect(r.rows.map((x) => x.epoch)).toEqual([0, 1]);
     expect(c.status).toContain('out of GPU memory at bs 8, retrying at bs 4');
     expect(c.batches.map((b) => b.bs)).toEqual(Array(8).fill(4));
     expect(c.batches.map((b) => b.iter)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(learnSession()!.setup.bs).toBe(4);
+    expect(st.learner!.setup.bs).toBe(4);
   }, 60_000);
 
   it('a fault mid-epoch 2 of 3: back to the epoch-1 checkpoint, rows 0..2 once, iterations 1..12 once', async () => {
-    await learnSetup(SETUP);
+    await setupLearner(st, SETUP);
     // A fault the recovery knows (an allocation failure) at iteration 6, once; bs 8 -> 4 keeps
     // 4 batches per epoch (the demo set has nTrain batches of bs).
     let fired = false;
@@ -62,10 +62,10 @@ describe('fit recovery', () => {
       }
     }
     const fault = new Fault();
-    const s = learnSession()!;
+    const s = st.learner!;
     s.learn.addCbs([fault]);
     const c = collector();
-    const r = await fit({ epochs: 3, lr: 1e-2 }, c.emit as never, control);
+    const r = await fit(st, { epochs: 3, lr: 1e-2 }, c.emit as never);
     expect(fired).toBe(true);
     expect(r.rows.map((x) => x.epoch)).toEqual([0, 1, 2]);
     expect(c.epochs).toEqual([0, 1, 2]);
@@ -73,47 +73,47 @@ describe('fit recovery', () => {
     // Epoch 0 ran at bs 8 before the fault; epochs 1 and 2 at bs 4 after it.
     expect(c.batches.map((b) => b.bs)).toEqual([...Array(4).fill(8), ...Array(8).fill(4)]);
     // The session history has one fit record with 12 iterations and 3 epochs.
-    const h = historyOf(learnSession()!.learn);
+    const h = historyOf(st.learner!.learn);
     expect(h.fits).toHaveLength(1);
     expect(h.fits[0].epochsDone).toBe(3);
     expect(h.batches.map((b) => b.iter)).toEqual([...Array(12).keys()]);
     expect(h.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
-    expect((await learnState()).weightsHash).toMatch(/^[0-9a-f]{8}$/);
+    expect((await learnState(st)).weightsHash).toMatch(/^[0-9a-f]{8}$/);
   }, 60_000);
 
   it('errors it cannot recover from are rethrown unchanged', async () => {
-    await learnSetup(SETUP);
+    await setupLearner(st, SETUP);
     class Boom extends Callback {
       before_batch() {
         throw new Error('a bug, not a fault');
       }
     }
-    learnSession()!.learn.addCbs([new Boom()]);
-    await expect(fit({ epochs: 1 }, () => {}, control)).rejects.toThrow('a bug, not a fault');
+    st.learner!.learn.addCbs([new Boom()]);
+    await expect(fit(st, { epochs: 1 }, () => {})).rejects.toThrow('a bug, not a fault');
   });
 });
 
 describe('lr_find under out-of-memory', () => {
   it('runs again at half the batch size, weights and Adam state as before, and says so', async () => {
-    await learnSetup(SETUP);
-    await fit({ epochs: 1, lr: 1e-2 }, () => {}, control); // Adam state and BN stats to restore
-    const before = await learnState();
-    debugFaults.oom = { aboveBs: 4, times: 1 };
+    await setupLearner(st, SETUP);
+    await fit(st, { epochs: 1, lr: 1e-2 }, () => {}); // Adam state and BN stats to restore
+    const before = await learnState(st);
+    st.faults.oom = { aboveBs: 4, times: 1 };
     const c = collector();
-    const r = await lrFindCmd({ numIt: 10 }, c.emit as never);
+    const r = await lrFind(st, { numIt: 10 }, c.emit as never);
     expect(r.lrs.length).toBeGreaterThan(5);
     expect(c.status).toEqual(['lr_find: out of GPU memory at bs 8, retrying at bs 4']);
-    expect(learnSession()!.setup.bs).toBe(4);
-    expect(await learnState()).toEqual(before);
+    expect(st.learner!.setup.bs).toBe(4);
+    expect(await learnState(st)).toEqual(before);
   }, 60_000);
 
   it('at batch size 1 it stops with a clear error, the weights untouched', async () => {
-    await learnSetup({ ...SETUP, bs: 1 });
-    const before = await learnState();
-    debugFaults.oom = { aboveBs: 0, times: 1 };
-    await expect(lrFindCmd({ numIt: 10 })).rejects.toThrow(
+    await setupLearner(st, { ...SETUP, bs: 1 });
+    const before = await learnState(st);
+    st.faults.oom = { aboveBs: 0, times: 1 };
+    await expect(lrFind(st, { numIt: 10 }, () => {})).rejects.toThrow(
       'lr_find: out of GPU memory even at batch size 1; the weights are as before lr_find',
     );
-    expect(await learnState()).toEqual(before);
+    expect(await learnState(st)).toEqual(before);
   });
 });

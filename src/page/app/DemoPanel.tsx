@@ -4,9 +4,10 @@ import { DEMO_CLASSES } from '../../shared/demoShapes';
 
 export function DemoPanel() {
   const ready = useStudio((s) => s.engineStatus === 'ready');
-  const running = useStudio((s) => s.demoRunning);
-  const losses = useStudio((s) => s.demoLosses);
-  const progress = useStudio((s) => s.demoProgress);
+  // The demo runs on the Train panel's Learner: its batches are the train slice's.
+  const running = useStudio((s) => s.trainStatus === 'running');
+  const batches = useStudio((s) => s.trainBatches);
+  const progress = { step: batches.at(-1)?.iter ?? 0, of: batches.at(-1)?.of ?? 0 };
   const result = useStudio((s) => s.demoResult);
   const error = useStudio((s) => s.demoError);
   const trainDemo = useStudio((s) => s.trainDemo);
@@ -43,7 +44,7 @@ export function DemoPanel() {
             {
               name: 'loss',
               color: 'var(--accent)',
-              points: losses.map((p) => ({ x: p.step, y: p.loss })),
+              points: batches.map((b) => ({ x: b.iter, y: b.loss })),
             },
           ]}
         />

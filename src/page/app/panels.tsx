@@ -42,7 +42,7 @@ export const PANELS: PanelDef[] = [
     id: 'train',
     title: 'Train',
     useStatus: () => {
-      const running = useStudio((st) => st.demoRunning || st.trainStatus === 'running');
+      const running = useStudio((st) => st.trainStatus === 'running');
       const setup = useStudio((st) => st.trainSetup);
       const epochs = useStudio((st) => st.trainEpochs.length);
       if (running) return 'training…';

@@ -68,7 +68,7 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   async demo(args) {
     const result = await useStudio.getState().trainDemo({
       steps: Number(args.steps ?? 40),
-      batchSize: Number(args.bs ?? 16),
+      bs: Number(args.bs ?? 16),
     });
     if (!result) throw new Error(useStudio.getState().demoError ?? 'demo failed');
     return result;

@@ -3,7 +3,7 @@
 import type { CliArgs } from './bridge';
 import { useStudio } from '../store/studio';
 import { formatLr, parseLr } from '../../shared/schedule';
-import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../learn/session';
+import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../shared/protocol';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
 import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';

@@ -1,10 +1,10 @@
 // The Data panel's state: the chosen folder (File handles stay on the main thread until an
 // import sends them to the worker), label/split options, the import summary and samples.
 import type { StateCreator } from 'zustand';
-import type { AugPreset } from '../../data/augment';
+import type { AugPreset } from '../../shared/protocol';
 import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../shared/dataset';
-import type { RgbSample } from '../../data/importer';
-import type { ItemTfm, ResizeMethod } from '../../data/itemTransforms';
+import type { RgbSample } from '../../shared/protocol';
+import type { ItemTfm, ResizeMethod } from '../../shared/protocol';
 import type { WorkerEvent } from '../../shared/protocol';
 import { tooManyFiles } from '../../shared/items';
 import type { PickedFile } from '../walk';

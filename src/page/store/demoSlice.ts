@@ -1,64 +1,60 @@
-// The built-in demo: a tiny CNN trained on shapes drawn in the worker, with its loss curve.
+// The built-in demo: a dataset choice of the normal Learner. "Train the demo" runs the Train
+// panel's setup and fit actions on the generated shapes (its batches and epochs are the train
+// slice's); the slice keeps only the run's summary.
 import type { StateCreator } from 'zustand';
-import type { DemoTrainArgs, DemoTrainResult, WorkerEvent } from '../../shared/protocol';
 import { worker } from './client';
 import type { Studio } from './studio';
+import { flushWorkerEvents } from './client';
 
-export interface DemoSlice {
-  demoRunning: boolean;
-  demoLosses: { step: number; loss: number }[];
-  demoProgress: { step: number; of: number };
-  demoResult?: DemoTrainResult;
-  demoError?: string;
-  trainDemo(args?: Partial<DemoTrainArgs>): Promise<DemoTrainResult | undefined>;
-  stop(): Promise<void>;
-  applyDemoEvents(events: WorkerEvent[]): void;
+/** The last demo run: its losses, final accuracy, whether it was stopped, how long it took. */
+export interface DemoResult {
+  losses: number[];
+  accuracy: number;
+  stopped: boolean;
+  seconds: number;
 }
 
-export const DEMO_DEFAULTS: DemoTrainArgs = {
-  steps: 60,
-  batchSize: 16,
-  lr: 1e-2,
-  size: 32,
-  seed: 1,
-};
+export interface DemoSlice {
+  demoResult?: DemoResult;
+  demoError?: string;
+  /** `steps` training batches of `bs` shapes, one-cycle at lr 1e-2: three epochs when they
+   * divide evenly, else one. */
+  trainDemo(args?: { steps?: number; bs?: number }): Promise<DemoResult | undefined>;
+  stop(): Promise<void>;
+}
+
+export const DEMO_DEFAULTS = { steps: 60, bs: 16, lr: 1e-2, size: 32, seed: 1 };
 
 export const createDemoSlice: StateCreator<Studio, [], [], DemoSlice> = (set, get) => ({
-  demoRunning: false,
-  demoLosses: [],
-  demoProgress: { step: 0, of: 0 },
-  async trainDemo(args) {
-    if (get().demoRunning) return undefined;
-    if (!(await get().connect())) return undefined;
-    const full = { ...DEMO_DEFAULTS, ...args };
-    set({
-      demoRunning: true,
-      demoLosses: [],
-      demoResult: undefined,
-      demoError: undefined,
-      demoProgress: { step: 0, of: full.steps },
+  async trainDemo(args = {}) {
+    const { steps, bs, lr, size, seed } = { ...DEMO_DEFAULTS, ...args };
+    const epochs = steps % 3 === 0 ? 3 : 1;
+    set({ demoResult: undefined, demoError: undefined });
+    const setup = await get().learnSetup({
+      data: 'demo',
+      arch: 'tiny-bn-cnn',
+      size,
+      bs,
+      nTrain: steps / epochs,
+      nValid: 4,
+      seed,
     });
-    try {
-      const result = await worker().call('trainDemo', full);
-      set({ demoResult: result });
-      return result;
-    } catch (err) {
-      set({ demoError: (err as Error).message });
+    const r = setup && (await get().fit({ policy: 'one_cycle', epochs, lr }));
+    if (!r) {
+      set({ demoError: get().trainError ?? get().engineError ?? 'the demo did not run' });
       return undefined;
-    } finally {
-      set({ demoRunning: false });
     }
+    flushWorkerEvents();
+    const demoResult: DemoResult = {
+      losses: get().trainBatches.map((b) => b.loss),
+      accuracy: r.rows.at(-1)?.metrics.accuracy ?? NaN,
+      stopped: r.stopped,
+      seconds: r.seconds,
+    };
+    set({ demoResult });
+    return demoResult;
   },
   async stop() {
     await worker().call('stop', {});
-  },
-  applyDemoEvents(events) {
-    const batches = events.filter((e) => e.type === 'batch');
-    const last = batches.at(-1);
-    if (!last) return;
-    set((s) => ({
-      demoLosses: [...s.demoLosses, ...batches.map((e) => ({ step: e.step, loss: e.loss }))],
-      demoProgress: { step: last.step, of: last.of },
-    }));
   },
 });

@@ -7,7 +7,7 @@ import type {
   GradCamResult,
   InterpretResult,
   LearnerPrediction,
-} from '../../learn/interpretSession';
+} from '../../shared/protocol';
 import { worker } from './client';
 import type { Studio } from './studio';
 

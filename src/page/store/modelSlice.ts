@@ -2,8 +2,8 @@
 // built from (random init, the bundled ImageNet ResNet50, or dropped weight files), the worker's
 // current model (src/models/session.ts) and the learner's freeze state.
 import type { StateCreator } from 'zustand';
-import type { LearnSetupArgs } from '../../learn/session';
-import type { ModelInfo } from '../../models/session';
+import type { LearnSetupArgs } from '../../shared/protocol';
+import type { ModelInfo } from '../../shared/protocol';
 import type { ArgsOf, ResultOf } from '../../shared/protocol';
 import { worker } from './client';
 import type { Studio } from './studio';
@@ -169,14 +169,14 @@ export const createModelSlice: StateCreator<Studio, [], [], ModelSlice> = (set, 
     async setFrozen(frozen) {
       if (get().trainStatus === 'running' || !(await get().connect())) return;
       try {
-        set({ freezeState: (await worker().call('learnFreeze', { frozen })) ?? undefined });
+        set({ freezeState: (await worker().call('freezeLearner', { frozen })) ?? undefined });
       } catch (e) {
         set({ modelError: (e as Error).message });
       }
     },
     async refreshFreeze() {
       try {
-        set({ freezeState: (await worker().call('learnFreeze', {})) ?? undefined });
+        set({ freezeState: (await worker().call('freezeLearner', {})) ?? undefined });
       } catch {
         set({ freezeState: undefined });
       }

@@ -33,7 +33,6 @@ export const useStudio = create<Studio>()((...a) => ({
 export function applyWorkerEvents(events: WorkerEvent[]) {
   const s = useStudio.getState();
   s.applyEngineEvents(events);
-  s.applyDemoEvents(events);
   s.applyDataEvents(events);
   s.applyTrainEvents(events);
 }

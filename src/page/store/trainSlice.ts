@@ -2,8 +2,8 @@
 // CLI), the Learner session in the worker, its per-batch records (loss curve, LR and momentum)
 // and per-epoch table, lr_find's curve and suggestion; session import and export.
 import type { StateCreator } from 'zustand';
-import type { EpochRow } from '../../learn/callbacks';
-import type { BatchRecord } from '../../learn/emit';
+import type { EpochRow } from '../../shared/protocol';
+import type { BatchRecord } from '../../shared/protocol';
 import type {
   FitArgs,
   FitResult,
@@ -11,7 +11,7 @@ import type {
   LearnSetupResult,
   LrFindArgs,
   LrFindCmdResult,
-} from '../../learn/session';
+} from '../../shared/protocol';
 import type { ArgsOf, ResultOf, WorkerEvent } from '../../shared/protocol';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/formats';
 import type { LrSlice } from '../../shared/schedule';
@@ -142,7 +142,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     },
     learnSetup: (args = {}) =>
       run(async () => {
-        const trainSetup = await worker().call('learnSetup', args);
+        const trainSetup = await worker().call('setupLearner', args);
         flushWorkerEvents();
         set({
           trainSetup,

@@ -5,7 +5,7 @@ import { normalizeInput } from '../../data/normalize';
 import type { Model } from '../../models/model';
 import { torchvisionResnet } from '../../models/resnet';
 import { tinyCnn } from '../../models/tinyCnn';
-import { dataLoaders } from '../../data/importer';
+import { dataLoaders, type DataState } from '../../data/importer';
 
 export interface DataBenchArgs {
   size: number;
@@ -29,8 +29,8 @@ export interface DataBenchResult {
   ratio: number;
 }
 
-export async function benchPipeline(a: DataBenchArgs): Promise<DataBenchResult> {
-  const dls = dataLoaders({
+export async function benchPipeline(d: DataState, a: DataBenchArgs): Promise<DataBenchResult> {
+  const dls = dataLoaders(d, {
     itemTfm: { kind: 'randomResizedCrop', size: a.size },
     aug: 'side-on',
     seed: 1,

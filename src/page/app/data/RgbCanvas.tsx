@@ -1,5 +1,5 @@
+import type { RgbSample } from '../../../shared/protocol';
 import { useEffect, useRef } from 'react';
-import type { RgbSample } from '../../../data/importer';
 
 /** Draws a worker-made RGB sample (no image encoding round trip). */
 export function RgbCanvas({

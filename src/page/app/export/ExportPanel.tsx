@@ -2,7 +2,7 @@
 // a Blob and an a[download]; and "Import session" for archives (the store's importSession, as
 // the CLI's import-session and the autosave restore).
 import { useState } from 'react';
-import type { ExportFormat } from '../../../export/exportModel';
+import type { ExportFormat } from '../../../shared/protocol';
 import { useStudio } from '../../store/studio';
 
 export interface ExportedFile {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { RgbSample } from '../../../data/importer';
+import type { RgbSample } from '../../../shared/protocol';
 import { useStudio } from '../../store/studio';
 import { RgbCanvas } from '../data/RgbCanvas';
 

@@ -1,6 +1,6 @@
+import type { LearnerPrediction } from '../../../shared/protocol';
 // Predictions as CSV (RFC 4180 quoting): filename, predicted label(s), probability, then the
 // top-k labels and probabilities. Pure: the Predict section's "Download CSV" and the tests use it.
-import type { LearnerPrediction } from '../../../learn/interpretSession';
 
 const cell = (v: string | number) => {
   const s = String(v);

@@ -1,6 +1,7 @@
 // The LR and momentum a fit will use at every iteration, computed before it runs from the same
 // schedule functions the worker's ParamScheduler uses, so the chart can draw the plan ahead.
 import { oneCycleScheds, sgdrPlan, type Sched } from '../../../shared/schedule';
+import type { FitPolicy } from '../../../shared/protocol';
 
 export interface PlanPoint {
   iter: number;
@@ -11,7 +12,7 @@ export interface PlanPoint {
 const last = (s: Sched | Sched[]) => (Array.isArray(s) ? s[s.length - 1] : s);
 
 export function plannedSchedule(
-  policy: 'one_cycle' | 'sgdr' | 'fit' | 'fine_tune',
+  policy: FitPolicy,
   totalIters: number,
   lr: number,
   sgdr: { cycleLen: number; cycleMult: number; nCycles: number } = {

@@ -1,0 +1,82 @@
+// Predictions of the Learner session's model on new images (the Interpret panel's Predict), with
+// fastai's test-time augmentation (src/learn/tta.ts) when asked.
+import * as tf from '@tensorflow/tfjs';
+import { applyAugmentation, augPreset, drawAugmentation } from '../data/augment';
+import { normalizeInput } from '../data/normalize';
+import { seededRandom } from '../shared/random';
+import type { LearnerPrediction, PredictLearnerArgs } from '../shared/protocol';
+import { decodeBytes, itemPixels, session } from './interpretSession';
+import type { LearnerHost } from './session';
+import { ttaPreds } from './tta';
+
+/** Top-k labels of one probability row (ties keep class order). */
+export function topK(row: ArrayLike<number>, vocab: readonly string[], k: number) {
+  return Array.from(row, (prob, i) => ({ label: vocab[i] ?? String(i), prob, i }))
+    .sort((a, b) => b.prob - a.prob || a.i - b.i)
+    .slice(0, k)
+    .map(({ label, prob }) => ({ label, prob }));
+}
+
+export async function predictLearner(
+  h: LearnerHost,
+  a: PredictLearnerArgs,
+): Promise<LearnerPrediction[]> {
+  const { learn, setup } = session(h);
+  const size = setup.size;
+  const vocab = learn.data.vocab ?? [];
+  const multiLabel = !learn.lossFunc.yInt;
+  const k = a.top ?? 3;
+  const out: LearnerPrediction[] = a.images.map((im) => ({
+    path: im.path,
+    predicted: [],
+    prob: 0,
+    top: [],
+    probs: [],
+  }));
+  const decoded = await Promise.all(a.images.map((im) => decodeBytes(im.bytes, size)));
+  const ok = decoded.flatMap((d, i) =>
+    'error' in d ? ((out[i].error = d.error), []) : [{ d, i }],
+  );
+  const aug = a.tta ? augPreset(setup.aug) : undefined;
+  const rand = seededRandom(setup.seed * 7919 + 5);
+  const run = async (pixels: Float32Array, n: number, augment: boolean) => {
+    const p = tf.tidy(() => {
+      let x = tf.tensor4d(pixels, [n, size, size, 3]);
+      if (augment && aug) x = applyAugmentation(x, drawAugmentation(n, size, rand, aug));
+      return learn.lossFunc.activation(
+        learn.model.forward(normalizeInput(x, learn.model.input, tf), { training: false }),
+      );
+    });
+    const d = (await p.data()) as Float32Array;
+    p.dispose();
+    return d;
+  };
+  for (let b = 0; b < ok.length; b += 8) {
+    const chunk = ok.slice(b, b + 8);
+    const stack = (train: boolean) => {
+      const px = new Float32Array(chunk.length * size * size * 3);
+      chunk.forEach(({ d }, r) =>
+        px.set(itemPixels(d, size, setup.resize, train, rand), r * size * size * 3),
+      );
+      return px;
+    };
+    const pass = (augment: boolean) => run(stack(augment), chunk.length, augment);
+    const probs = a.tta ? await ttaPreds(pass) : await pass(false);
+    const c = probs.length / chunk.length;
+    chunk.forEach(({ i }, r) => {
+      const row = Array.from(probs.subarray(r * c, (r + 1) * c));
+      const top = topK(row, vocab, k);
+      const predicted = multiLabel
+        ? row.flatMap((p, j) => (p >= 0.5 ? [vocab[j] ?? String(j)] : []))
+        : [top[0].label];
+      out[i] = {
+        path: out[i].path,
+        predicted,
+        prob: multiLabel && predicted.length ? row[vocab.indexOf(predicted[0])] : top[0].prob,
+        top,
+        probs: row,
+      };
+    });
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+// The Learner session's commands and events (src/worker/handlers/session.ts implements them).
+import type { LrSlice, SuggestionName } from '../schedule';
+import type { AugPreset, ResizeMethod } from './data';
+
+export interface LearnSetupArgs {
+  /** Small built-in nets, or a ResNet of the models zoo (random init) with fastai's head. */
+  arch?: string;
+  /** The procedural demo set, or the folder imported by the Data panel / `import`. */
+  data?: 'demo' | 'imported';
+  aug?: AugPreset;
+  size?: number;
+  bs?: number;
+  /** Training / validation batches per epoch of the procedural demo dataset. */
+  nTrain?: number;
+  nValid?: number;
+  seed?: number;
+  labelSmoothing?: boolean;
+  /** ResNets: start from ImageNet weights (arch resnet50-imagenet: the bundled Keras ResNet50),
+   * frozen but for the head, as fastai's vision_learner(pretrained=True). */
+  pretrained?: boolean;
+  /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
+  body?: 'current' | 'arch';
+  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
+  resize?: ResizeMethod;
+}
+export interface LearnSetupResult {
+  arch: string;
+  vocab: string[];
+  groups: number;
+  nParams: number;
+  pretrained: boolean;
+  /** Frozen layer groups (fastai freeze: all but the head when pretrained). */
+  frozenGroups: number;
+  /** Always false: training is f32; why, for the report. */
+  mixedPrecision: false;
+  mixedPrecisionReason: string;
+}
+
+export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
+export interface FitArgs {
+  policy?: FitPolicy;
+  epochs: number;
+  /** A number, or fastai's `slice(hi)` / `slice(lo, hi)` for discriminative LRs (not fine_tune,
+   * whose base_lr is one number: it makes its own slice). */
+  lr?: number | LrSlice;
+  /** sgdr only. */
+  cycleLen?: number;
+  cycleMult?: number;
+  mixup?: boolean;
+  /** Keep the best epoch's weights (by valid_loss). */
+  saveBest?: boolean;
+  /** Progressive resizing: continue with the same weights at this image size. */
+  size?: number;
+  /** Weight decay (decoupled, as fastai's Adam); kept for later fits. */
+  wd?: number;
+  /** While the body is frozen, train the head on cached body features (fastai v0.7
+   * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
+  precompute?: boolean;
+}
+
+/** One row of fastai's epoch table. */
+export interface EpochRow {
+  epoch: number;
+  trainLoss: number;
+  validLoss: number;
+  metrics: Record<string, number>;
+  seconds: number;
+}
+
+export interface FitResult {
+  rows: EpochRow[];
+  stopped: boolean;
+  diverged?: { lr: number; iter: number; loss: number };
+  seconds: number;
+}
+export interface LrFindArgs {
+  startLr?: number;
+  endLr?: number;
+  numIt?: number;
+  suggest?: SuggestionName[];
+}
+export interface LrFindResult {
+  lrs: number[];
+  losses: number[];
+  suggestions: Record<string, { lr: number; point: [number, number] }>;
+}
+export type LrFindCmdResult = LrFindResult & { suggestion: number };
+export interface LearnStateResult {
+  /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */
+  weightsHash: string;
+  /** Same over the optimizer state tensors (empty string if none). */
+  optHash: string;
+  numTensors: number;
+}
+/** fastai freeze()/unfreeze() on the session's model; null: no learner. */
+export type FreezeResult = { groups: number; frozenGroups: number } | null;
+
+/** One training batch, as the UI's charts and ETA see it. */
+export interface BatchRecord {
+  iter: number;
+  of: number;
+  epoch: number;
+  loss: number;
+  smoothLoss: number;
+  lr: number;
+  mom: number;
+  /** Seconds since this fit started, for the UI's ETA and images/s. */
+  elapsed: number;
+  /** Items in this batch. */
+  bs: number;
+}
+
+export type TrainEvent =
+  | ({ type: 'trainBatch' } & BatchRecord)
+  | { type: 'trainEpoch'; row: EpochRow & { numTensors: number } };
+
+export type RecoveryEvent =
+  | { type: 'status'; message: string }
+  /** The run went back to its last checkpoint: the UI keeps only this many batch/epoch records. */
+  | {
+      type: 'trainRecovered';
+      cause: 'deviceLost' | 'oom';
+      keepBatches: number;
+      keepEpochs: number;
+      epoch: number;
+      bs: number;
+    };
+
+// ************* the session's history across fits (session archives, autosave) *************
+
+export interface HistoryBatch {
+  /** Global training iteration of the session (0, 1, 2, ... across fits). */
+  iter: number;
+  /** Index of the fit (in `fits`) and epoch within it. */
+  fit: number;
+  epoch: number;
+  loss: number;
+  smoothLoss: number;
+  lr: number;
+  mom: number;
+}
+export interface HistoryEpoch extends EpochRow {
+  fit: number;
+}
+export interface FitRecord {
+  /** The fit command's arguments (policy, epochs, lr, ...). */
+  args: Record<string, unknown>;
+  /** Global iteration the fit started at. */
+  startIter: number;
+  epochsDone: number;
+}
+export interface HistoryData {
+  batches: HistoryBatch[];
+  epochs: HistoryEpoch[];
+  fits: FitRecord[];
+}
+
+// ************* reliability *************
+
+export interface DebugFaultArgs {
+  /** Destroy the GPU device right after this training iteration (1-based) of the next fit. */
+  destroyAfterIter?: number;
+  /** The next `times` training steps with more than `aboveBs` items fail as out of memory. */
+  oom?: { aboveBs: number; times: number };
+}
+
+export interface MemStats {
+  numTensors: number;
+  numBytes: number;
+  /** webgpu backend: bytes in live tensors' GPU buffers, and all buffers it holds (pooled too). */
+  numBytesInGPU?: number;
+  numBytesInGPUAllocated?: number;
+  /** Chrome's performance.memory where it exists (not in every worker). */
+  jsHeapUsed?: number;
+}

@@ -1,0 +1,10 @@
+// The Interpret panel on the Learner session's model (src/learn/interpretSession.ts, predict.ts).
+import { gradcamCmd, interpret } from '../../learn/interpretSession';
+import { predictLearner } from '../../learn/predict';
+import type { Handlers } from './types';
+
+export const interpretHandlers: Handlers<'interpret' | 'gradcam' | 'predictLearner'> = {
+  interpret: (args, st) => interpret(st, args),
+  gradcam: (args, st) => gradcamCmd(st, args),
+  predictLearner: (args, st) => predictLearner(st, args),
+};

@@ -49,7 +49,8 @@ function bundledModels(): Plugin {
 // (Dev mode skips it: Vite's dev server injects inline scripts.)
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // WebAssembly.compile for tfjs's wasm engine (src/engine/cpuEngine/wasm.ts).
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",

@@ -24,6 +24,19 @@ export interface EngineChoice {
   ms?: Record<EngineName, number>;
 }
 
+/** `bench-engines`: one eval forward of a zoo ResNet on each engine (worker/diagnostics). */
+export interface BenchEnginesArgs {
+  arch: string;
+  size: number;
+  bs: number;
+}
+export interface BenchEnginesResult extends BenchEnginesArgs {
+  wasm: WasmInfo;
+  ms: { webgpu: number; wasm: number };
+  /** webgpu ms / wasm ms: how many times faster wasm is. */
+  ratio: number;
+}
+
 export type EngineEvent = { type: 'engine' } & EngineChoice;
 
 /** "precompute: wasm (9.8x faster than webgpu) · interpret: wasm" */

@@ -15,6 +15,7 @@ import type {
 } from '../learn/session';
 import type { DataBenchArgs, DataBenchResult } from '../data/benchPipeline';
 import type { ImportSummary } from './dataset';
+import type { BenchEnginesArgs, BenchEnginesResult, EngineEvent, WasmInfo } from './engines';
 import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../data/importer';
 import type { KernelCheckResult } from '../engine/kernels/check';
 import type { StepParityResult } from '../learn/stepParity';
@@ -33,6 +34,8 @@ import type {
 export interface WorkerInfo {
   adapter: AdapterInfo;
   backend: string;
+  /** The forward-only CPU engine next to webgpu (src/engine/cpuEngine). */
+  wasm: WasmInfo;
   versions: { tfjs: string; tfjsBackendWebgpu: string };
 }
 
@@ -135,6 +138,11 @@ export interface Commands {
   };
 }
 
+// The forward-only engines (src/engine/cpuEngine): one ResNet forward on webgpu vs wasm.
+export interface Commands {
+  benchEngines: { args: BenchEnginesArgs; result: BenchEnginesResult };
+}
+
 // Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, checkBn.ts).
 export interface Commands {
   kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
@@ -162,7 +170,8 @@ export type WorkerEvent =
   | { type: 'deviceLost'; reason: string }
   | TrainEvent
   | RecoveryEvent
-  | { type: 'importProgress'; done: number; of: number };
+  | { type: 'importProgress'; done: number; of: number }
+  | EngineEvent;
 
 export type FromWorker =
   | { kind: 'reply'; id: number; result: unknown }

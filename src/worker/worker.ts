@@ -3,6 +3,9 @@
 // batches, so a `stop` can arrive while a run is going.
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
+import { onEngineChoice } from '../engine/cpuEngine/choose';
+import { startWasm } from '../engine/cpuEngine/wasm';
+import { benchEngines } from './diagnostics/benchEngines';
 import { kernelCheck } from '../engine/kernels/check';
 import { kernelCheckBn } from '../engine/kernels/checkBn';
 import { fineTuneParity } from '../learn/stepParity';
@@ -35,6 +38,8 @@ export const control = { stopRequested: false, paused: false };
 
 // Every epoch end: the session into IndexedDB, for a reloaded tab (src/reliability/restore.ts).
 epochHooks.push(autosave);
+// Which engine runs each forward-only phase: shown by the Train panel.
+onEngineChoice((choice) => emit({ type: 'engine', ...choice }));
 
 const engine = () => startEngine((reason) => emit({ type: 'deviceLost', reason }));
 
@@ -46,6 +51,7 @@ const handlers: Handlers = {
     return {
       adapter: e.info,
       backend: tf.getBackend(),
+      wasm: await startWasm(),
       versions: { tfjs: tf.version.tfjs, tfjsBackendWebgpu: __TFJS_WEBGPU_VERSION__ },
     };
   },
@@ -118,6 +124,10 @@ const handlers: Handlers = {
   async benchKernels(args) {
     await engine();
     return benchKernels(args);
+  },
+  async benchEngines(args) {
+    await engine();
+    return benchEngines(args);
   },
   // Data import: decoding needs no GPU; show_batch augments on it.
   async stageFiles(args) {

@@ -49,7 +49,8 @@ export async function mirrorModel(model: Model): Promise<Model> {
     throw e;
   }
   const run = <T>(fn: () => T) => swapped(maps, copies, fn);
-  const copy = (m: Map<string, tf.Variable>) =>
+  // (A hand-made body may have no Maps of its own: its forward reads the model's.)
+  const copy = (m: Map<string, tf.Variable> = new Map()) =>
     new Map([...m].map(([k, v]) => [k, copies.get(v)!]));
   const { body, head } = model;
   return {

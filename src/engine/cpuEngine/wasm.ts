@@ -26,14 +26,16 @@ async function bringUp(): Promise<WasmInfo> {
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const info = { ok: false, simd: !!simd, threads: !!threads };
   if (!simd) return { ...info, error: 'this browser has no WebAssembly SIMD' };
-  // In Node (the unit tests) tfjs reads the binaries from node_modules itself.
-  if (tf.env().platformName === 'browser')
-    setWasmPaths({
-      'tfjs-backend-wasm-simd.wasm': simdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl,
-    });
   const main = tf.getBackend();
   try {
+    // In Node (the unit tests) tfjs reads the binaries from node_modules itself. tfjs wants an
+    // entry for each binary; the plain one is never fetched: SIMD is required (checked above).
+    if (tf.env().platformName === 'browser')
+      setWasmPaths({
+        'tfjs-backend-wasm.wasm': simdUrl,
+        'tfjs-backend-wasm-simd.wasm': simdUrl,
+        'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl,
+      });
     if (!(await tf.setBackend('wasm'))) return { ...info, error: 'tfjs could not start wasm' };
     return { ...info, ok: true };
   } catch (e) {

@@ -6,6 +6,7 @@ import { learnCommands } from './learn';
 import { interpretCommands } from './interpret';
 import { exportCommands } from './export';
 import { reliabilityCommands } from './reliability';
+import { engineCommands } from './engines';
 
 export type CliArgs = Record<string, string | number | boolean | string[]>;
 
@@ -115,6 +116,7 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   ...exportCommands,
   // Reliability: debug-fault (src/reliability/cliCommands.ts).
   ...reliabilityCommands,
+  ...engineCommands,
 };
 
 export interface StudioCli {

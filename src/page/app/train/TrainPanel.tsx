@@ -10,6 +10,7 @@ import { modelStatusLine } from '../model/ModelPanel';
 import { fmtLoss, fmtLr, fmtTime } from './format';
 import { formatLr, parseLr, slice, type LrSlice } from '../../../shared/schedule';
 import { plannedSchedule } from './plan';
+import { EngineLine } from './EngineLine';
 
 type Policy = 'fine_tune' | 'one_cycle' | 'sgdr' | 'fit';
 const POLICY_LABEL: Record<Policy, string> = {
@@ -575,6 +576,7 @@ export function TrainPanel() {
         </button>
       </div>
       <Progress />
+      <EngineLine />
       <Charts policy={policy} lr={headLr(lr)} />
       <EpochTable />
       {result?.diverged && (

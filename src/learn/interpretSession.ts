@@ -12,6 +12,7 @@ import { applyItemTfm, type ItemTfm, type RgbImage } from '../data/itemTransform
 import type { LoaderItem } from '../data/loaders';
 import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
+import { runPhase } from '../engine/cpuEngine/choose';
 import { gradCam } from './gradcam';
 import {
   cellItems,
@@ -99,17 +100,21 @@ export async function interpret(
   const probs: number[] = [];
   const targs: number[] = [];
   const losses: number[] = [];
-  for await (const b of learn.data.valid()) {
-    const [p, l] = tf.tidy(() => {
-      const out = learn.model.forward(b.x, { training: false });
-      return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
-    });
-    const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
-    probs.push(...pd);
-    losses.push(...ld);
-    targs.push(...yd);
-    tf.dispose([p, l, b.x, b.y]);
-  }
+  // On the engine chosen for the phase (engine/cpuEngine): the loop's tensors live there.
+  const shape = [setup.bs, setup.size, setup.size, 3];
+  await runPhase({ phase: 'interpret', model: learn.model, shape }, async (model) => {
+    for await (const b of learn.data.valid()) {
+      const [p, l] = tf.tidy(() => {
+        const out = model.forward(b.x, { training: false });
+        return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
+      });
+      const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
+      probs.push(...pd);
+      losses.push(...ld);
+      targs.push(...yd);
+      tf.dispose([p, l, b.x, b.y]);
+    }
+  });
   const n = losses.length;
   const c = n ? probs.length / n : vocab.length;
   if (vocab.length !== c)

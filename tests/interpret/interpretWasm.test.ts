@@ -1,0 +1,44 @@
+// interpret on the engine chosen per adapter: on SwiftShader the validation forward runs on the
+// wasm engine and gives the same probabilities and losses as on the model's own backend.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { EngineChoice } from '../../src/shared/engines';
+import { onEngineChoice } from '../../src/engine/cpuEngine/choose';
+import { interpret } from '../../src/learn/interpretSession';
+import { learnDispose, learnSetup } from '../../src/learn/session';
+
+const gpu = vi.hoisted(() => ({ info: undefined as object | undefined }));
+vi.mock('../../src/engine/device', async (orig) => ({
+  ...(await orig<typeof import('../../src/engine/device')>()),
+  currentEngine: () => gpu.info && { info: gpu.info },
+}));
+
+const choices: EngineChoice[] = [];
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  onEngineChoice((c) => choices.push(c));
+  learnSetup({ arch: 'resnet18', size: 32, bs: 8, nTrain: 1, nValid: 2, seed: 3 });
+});
+afterAll(() => learnDispose());
+
+it('interpret on SwiftShader runs on wasm, same numbers as on the main backend', async () => {
+  const ref = await interpret({ k: 3 });
+  expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'webgpu', reason: 'gpu' });
+  gpu.info = {
+    vendor: 'google',
+    architecture: 'swiftshader',
+    description: '',
+    isFallbackAdapter: true,
+  };
+  const before = tf.memory().numTensors;
+  const got = await interpret({ k: 3 });
+  expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'wasm', reason: 'timed' });
+  expect(tf.getBackend()).toBe('cpu');
+  expect(tf.memory().numTensors).toBe(before);
+  expect(got.n).toBe(16);
+  expect(got.actual).toEqual(ref.actual);
+  got.probs.forEach((p, i) => expect(p).toBeCloseTo(ref.probs[i], 4));
+  got.losses.forEach((l, i) =>
+    expect(Math.abs(l - ref.losses[i])).toBeLessThan(1e-4 * (1 + ref.losses[i])),
+  );
+});

@@ -18,6 +18,7 @@ import {
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback, type BatchRecord } from './emit';
+import { EngineValidation } from './engineValidation';
 import { HistoryCallback, historyOf, setHistory } from './history';
 import { FitRecovery, type RecoveryEvent } from './recovery';
 import {
@@ -294,6 +295,7 @@ async function fitOnce(
   const cbs: Callback[] = [
     interrupt,
     guard,
+    new EngineValidation(),
     new EmitCallback(
       (r) => emit({ type: 'trainBatch', ...r }),
       (row) => emit({ type: 'trainEpoch', row }),

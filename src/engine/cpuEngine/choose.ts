@@ -10,7 +10,7 @@ import type { Model } from '../../models/model';
 import { currentEngine, type AdapterInfo } from '../device';
 import { autotuneEnabled, setAutotune } from '../kernels/autotune';
 import { mirrorModel } from './mirror';
-import { onWasm, startWasm } from './wasm';
+import { enterWasm, onWasm, startWasm } from './wasm';
 
 export interface PhaseSpec {
   phase: ForwardPhase;
@@ -138,4 +138,30 @@ export async function runPhase<T>(
       m.dispose();
     }
   });
+}
+
+/**
+ * runPhase for a loop someone else drives (the Learner's validation): yields the batches of
+ * `batches()`, made on the chosen engine, while `setModel` has been given the model to call; the
+ * model, its wasm copy and the backend are restored however the loop ends (done, break, throw).
+ */
+export async function* phaseBatches<B>(
+  spec: PhaseSpec,
+  batches: () => AsyncIterable<B>,
+  setModel: (m: Model) => void,
+): AsyncGenerator<B> {
+  const choice = await chooseEngine(spec);
+  listener?.(choice);
+  if (choice.engine === 'webgpu') return yield* batches();
+  const exit = await enterWasm();
+  let m: Model | undefined;
+  try {
+    m = await mirrorModel(spec.model);
+    setModel(m);
+    yield* batches();
+  } finally {
+    setModel(spec.model);
+    m?.dispose();
+    await exit();
+  }
 }

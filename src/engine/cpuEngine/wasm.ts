@@ -12,6 +12,14 @@ import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-th
 import type { WasmInfo } from '../../shared/engines';
 import { autotuneIdle } from '../kernels/autotune';
 
+// The package registers 'wasm' above 'cpu': being async to start, it would then become tfjs's
+// default wherever no backend was set yet, and the first op would throw. It is chosen explicitly.
+const wasmFactory = tf.findBackendFactory('wasm');
+if (wasmFactory) {
+  tf.removeBackend('wasm');
+  tf.registerBackend('wasm', wasmFactory, 0);
+}
+
 let started: Promise<WasmInfo> | undefined;
 
 /** Loads the wasm backend once (SIMD required; threads only when the page is cross-origin
@@ -46,19 +54,25 @@ async function bringUp(): Promise<WasmInfo> {
 }
 
 /**
- * Runs `fn` with tfjs's global backend switched to wasm, then switches back, error or not.
- * Every tensor made meanwhile lives on wasm: `fn` returns CPU data and disposes its tensors.
+ * Switches tfjs's global backend to wasm; returns the function that switches back. Every tensor
+ * made in between lives on wasm: the phase returns CPU data and disposes its tensors.
  */
-export async function onWasm<T>(fn: () => Promise<T>): Promise<T> {
+export async function enterWasm(): Promise<() => Promise<void>> {
   const info = await startWasm();
   if (!info.ok) throw new Error(`the wasm engine is not available: ${info.error}`);
   const main = tf.getBackend();
   // The kernel tuner times webgpu kernels in the background on the global backend.
   await autotuneIdle();
   await tf.setBackend('wasm');
+  return async () => void (await tf.setBackend(main));
+}
+
+/** Runs `fn` on the wasm backend (enterWasm) and switches back, error or not. */
+export async function onWasm<T>(fn: () => Promise<T>): Promise<T> {
+  const exit = await enterWasm();
   try {
     return await fn();
   } finally {
-    await tf.setBackend(main);
+    await exit();
   }
 }

@@ -3,6 +3,7 @@
 // a ResNet) caches the body features for precompute; same features, nothing leaked.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it, vi } from 'vitest';
+import { gpu, HARDWARE, SWIFTSHADER } from './fakeAdapter';
 import { engineLine, type EngineChoice } from '../../src/shared/engines';
 import { emulated, onEngineChoice } from '../../src/engine/cpuEngine/choose';
 import { demoBatches } from '../../src/learn/demoData';
@@ -11,23 +12,9 @@ import { precompute } from '../../src/learn/precompute';
 import { visionModel } from '../../src/models/head';
 import { torchvisionBody } from '../../src/models/resnet';
 
-const gpu = vi.hoisted(() => ({ info: undefined as object | undefined }));
-vi.mock('../../src/engine/device', async (orig) => ({
-  ...(await orig<typeof import('../../src/engine/device')>()),
-  currentEngine: () => gpu.info && { info: gpu.info },
-}));
-const HARDWARE = {
-  vendor: 'nvidia',
-  architecture: 'ampere',
-  description: '',
-  isFallbackAdapter: false,
-};
-const SWIFTSHADER = {
-  vendor: 'google',
-  architecture: 'swiftshader',
-  description: '',
-  isFallbackAdapter: false,
-};
+vi.mock('../../src/engine/device', async (orig) =>
+  (await import('./fakeAdapter')).deviceMock(orig as never),
+);
 
 const choices: EngineChoice[] = [];
 beforeAll(async () => {

@@ -2,16 +2,15 @@
 // wasm engine and gives the same probabilities and losses as on the model's own backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { gpu, SWIFTSHADER } from '../engine/fakeAdapter';
 import type { EngineChoice } from '../../src/shared/engines';
 import { onEngineChoice } from '../../src/engine/cpuEngine/choose';
 import { interpret } from '../../src/learn/interpretSession';
 import { learnDispose, learnSetup } from '../../src/learn/session';
 
-const gpu = vi.hoisted(() => ({ info: undefined as object | undefined }));
-vi.mock('../../src/engine/device', async (orig) => ({
-  ...(await orig<typeof import('../../src/engine/device')>()),
-  currentEngine: () => gpu.info && { info: gpu.info },
-}));
+vi.mock('../../src/engine/device', async (orig) =>
+  (await import('../engine/fakeAdapter')).deviceMock(orig as never),
+);
 
 const choices: EngineChoice[] = [];
 beforeAll(async () => {
@@ -24,12 +23,7 @@ afterAll(() => learnDispose());
 it('interpret on SwiftShader runs on wasm, same numbers as on the main backend', async () => {
   const ref = await interpret({ k: 3 });
   expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'webgpu', reason: 'gpu' });
-  gpu.info = {
-    vendor: 'google',
-    architecture: 'swiftshader',
-    description: '',
-    isFallbackAdapter: true,
-  };
+  gpu.info = SWIFTSHADER;
   const before = tf.memory().numTensors;
   const got = await interpret({ k: 3 });
   expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'wasm', reason: 'timed' });

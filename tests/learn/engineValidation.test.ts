@@ -4,6 +4,7 @@
 // and nothing is left behind.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it, vi } from 'vitest';
+import { gpu, SWIFTSHADER } from '../engine/fakeAdapter';
 import type { EngineChoice } from '../../src/shared/engines';
 import { onEngineChoice } from '../../src/engine/cpuEngine/choose';
 import { Recorder } from '../../src/learn/callbacks';
@@ -15,17 +16,9 @@ import { accuracy } from '../../src/learn/metrics';
 import { visionModel } from '../../src/models/head';
 import { torchvisionBody } from '../../src/models/resnet';
 
-const gpu = vi.hoisted(() => ({ info: undefined as object | undefined }));
-vi.mock('../../src/engine/device', async (orig) => ({
-  ...(await orig<typeof import('../../src/engine/device')>()),
-  currentEngine: () => gpu.info && { info: gpu.info },
-}));
-const SWIFTSHADER = {
-  vendor: 'google',
-  architecture: 'swiftshader',
-  description: '',
-  isFallbackAdapter: true,
-};
+vi.mock('../../src/engine/device', async (orig) =>
+  (await import('../engine/fakeAdapter')).deviceMock(orig as never),
+);
 
 const choices: EngineChoice[] = [];
 beforeAll(async () => {

@@ -1,8 +1,10 @@
 // Which engine runs a forward-only phase (body precompute, validation, prediction,
 // interpretation). On a hardware adapter: webgpu, untimed. On an adapter that emulates a GPU on
-// the CPU (SwiftShader, llvmpipe, WARP), one forward of a batch of the phase's shape is timed on
-// each engine, once per adapter, phase, model and shape, and the faster one is remembered in
+// the CPU (SwiftShader, llvmpipe, WARP), one forward of the phase's images is timed on each
+// engine, once per adapter, phase, model and image shape, and the faster one is remembered in
 // IndexedDB (idb-keyval), as the kernel autotune remembers its variants (kernels/autotune.ts).
+// Two images, not a whole batch: a batch of 64 ResNet50 images at 224 px takes ~9 min on
+// SwiftShader, and the engines' per-image costs at 2 keep the same order (~9x apart).
 import * as tf from '@tensorflow/tfjs';
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { EngineChoice, EngineName, ForwardPhase } from '../../shared/engines';
@@ -70,28 +72,35 @@ async function forwardMs(m: Model, spec: PhaseSpec, n: number): Promise<number> 
   return performance.now() - t0;
 }
 
-/** One image first (shader compile, XNNPACK weight packing), then the timed batch. */
-async function timeOn(m: Model, spec: PhaseSpec) {
+/** Images per timed forward when choosing (see the top of the file). */
+const TIMED_IMAGES = 2;
+
+/** One image first (shader compile, XNNPACK weight packing), then the timed `n` images. */
+async function timeOn(m: Model, spec: PhaseSpec, n: number) {
   await forwardMs(m, spec, 1);
-  return forwardMs(m, spec, spec.shape[0]);
+  return forwardMs(m, spec, n);
 }
 
-/** One warm-up image, then one timed forward of the batch, on webgpu (default kernel variants) and on wasm. */
-export async function timeEngines(spec: PhaseSpec): Promise<Record<EngineName, number>> {
+/** One warm-up image, then one timed forward of `n` images (default: the whole batch), on
+ * webgpu (default kernel variants) and on wasm. */
+export async function timeEngines(
+  spec: PhaseSpec,
+  n = spec.shape[0],
+): Promise<Record<EngineName, number>> {
   // The kernel tuner would time every conv shape of this forward in the background (minutes
   // on SwiftShader): the default variants are close enough to choose an engine.
   const tuning = autotuneEnabled();
   setAutotune(false);
   let webgpu: number;
   try {
-    webgpu = await timeOn(spec.model, spec);
+    webgpu = await timeOn(spec.model, spec, n);
   } finally {
     setAutotune(tuning);
   }
   const wasm = await onWasm(async () => {
     const m = await mirrorModel(spec.model);
     try {
-      return await timeOn(m, spec);
+      return await timeOn(m, spec, n);
     } finally {
       m.dispose();
     }
@@ -108,10 +117,11 @@ export async function chooseEngine(
   if (!adapter || !emulated(adapter)) return { phase, engine: 'webgpu', reason: 'gpu' };
   if (!(await startWasm()).ok) return { phase, engine: 'webgpu', reason: 'no-wasm' };
   const adapterKey = `engines-v1:${adapter.vendor}|${adapter.architecture}|${adapter.description}`;
-  const key = `${phase}|${spec.model.arch}|${spec.body ? 'body' : 'model'}|${spec.shape.join('x')}`;
+  const image = spec.shape.slice(1).join('x');
+  const key = `${phase}|${spec.model.arch}|${spec.body ? 'body' : 'model'}|${image}`;
   const known = await remembered(adapterKey, key);
   if (known) return { phase, ...known, reason: 'cached' };
-  const ms = await timeEngines(spec);
+  const ms = await timeEngines(spec, Math.min(spec.shape[0], TIMED_IMAGES));
   const timed: Timed = { engine: ms.wasm < ms.webgpu ? 'wasm' : 'webgpu', ms };
   await remember(adapterKey, key, timed);
   return { phase, ...timed, reason: 'timed' };

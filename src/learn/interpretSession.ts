@@ -12,7 +12,7 @@ import { applyItemTfm, type ItemTfm, type RgbImage } from '../data/itemTransform
 import type { LoaderItem } from '../data/loaders';
 import { seededRandom } from '../shared/random';
 import { normalizeInput } from '../models/model';
-import { runPhase } from '../engine/cpuEngine/choose';
+import { phaseBatches } from '../engine/cpuEngine/choose';
 import { gradCam } from './gradcam';
 import {
   cellItems,
@@ -100,21 +100,25 @@ export async function interpret(
   const probs: number[] = [];
   const targs: number[] = [];
   const losses: number[] = [];
-  // On the engine chosen for the phase (engine/cpuEngine): the loop's tensors live there.
-  const shape = [setup.bs, setup.size, setup.size, 3];
-  await runPhase({ phase: 'interpret', model: learn.model, shape }, async (model) => {
-    for await (const b of learn.data.valid()) {
-      const [p, l] = tf.tidy(() => {
-        const out = model.forward(b.x, { training: false });
-        return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
-      });
-      const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
-      probs.push(...pd);
-      losses.push(...ld);
-      targs.push(...yd);
-      tf.dispose([p, l, b.x, b.y]);
-    }
-  });
+  // On the engine chosen for the phase (engine/cpuEngine: wasm where the GPU is emulated).
+  let model = learn.model;
+  const spec = { phase: 'interpret', model, shape: [setup.bs, setup.size, setup.size, 3] } as const;
+  const valid = phaseBatches(
+    spec,
+    () => learn.data.valid(),
+    (m) => (model = m),
+  );
+  for await (const b of valid) {
+    const [p, l] = tf.tidy(() => {
+      const out = model.forward(b.x, { training: false });
+      return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
+    });
+    const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
+    probs.push(...pd);
+    losses.push(...ld);
+    targs.push(...yd);
+    tf.dispose([p, l, b.x, b.y]);
+  }
   const n = losses.length;
   const c = n ? probs.length / n : vocab.length;
   if (vocab.length !== c)
@@ -356,20 +360,24 @@ export async function predictLearner(a: PredictLearnerArgs): Promise<LearnerPred
   );
   const aug = a.tta ? augPreset(setup.aug) : undefined;
   const rand = seededRandom(setup.seed * 7919 + 5);
+  let model = learn.model; // or its wasm copy while the phase runs there (engine/cpuEngine)
   const run = async (pixels: Float32Array, n: number, augment: boolean) => {
     const p = tf.tidy(() => {
       let x = tf.tensor4d(pixels, [n, size, size, 3]);
       if (augment && aug) x = applyAugmentation(x, drawAugmentation(n, size, rand, aug));
       return learn.lossFunc.activation(
-        learn.model.forward(normalizeInput(x, learn.model.input, tf), { training: false }),
+        model.forward(normalizeInput(x, model.input, tf), { training: false }),
       );
     });
     const d = (await p.data()) as Float32Array;
     p.dispose();
     return d;
   };
-  for (let b = 0; b < ok.length; b += 8) {
-    const chunk = ok.slice(b, b + 8);
+  const spec = { phase: 'predict', model, shape: [Math.min(8, ok.length), size, size, 3] } as const;
+  const chunks = async function* () {
+    for (let b = 0; b < ok.length; b += 8) yield ok.slice(b, b + 8);
+  };
+  for await (const chunk of ok.length ? phaseBatches(spec, chunks, (m) => (model = m)) : []) {
     const stack = (train: boolean) => {
       const px = new Float32Array(chunk.length * size * size * 3);
       chunk.forEach(({ d }, r) => px.set(itemPixels(d, size, train, rand), r * size * size * 3));

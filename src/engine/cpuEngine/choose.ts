@@ -18,7 +18,7 @@ export interface PhaseSpec {
   phase: ForwardPhase;
   model: Model;
   /** Input batch shape, NHWC. */
-  shape: number[];
+  shape: readonly number[];
   /** Only the body runs (precompute). */
   body?: boolean;
 }

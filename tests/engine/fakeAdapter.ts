@@ -23,3 +23,12 @@ export const SWIFTSHADER = {
   description: '',
   isFallbackAdapter: true,
 };
+
+/** idb-keyval as the engine choice reads it: every phase already timed on this adapter, wasm
+ * 9x faster (so a test of the wasm path does not hang on a timing race on a loaded machine):
+ *   vi.mock('idb-keyval', async () => (await import('../engine/fakeAdapter')).idbWasmTimed()); */
+export const idbWasmTimed = () => ({
+  createStore: () => ({}),
+  get: async () => new Proxy({}, { get: () => ({ engine: 'wasm', ms: { webgpu: 9, wasm: 1 } }) }),
+  set: async () => {},
+});

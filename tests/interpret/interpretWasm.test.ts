@@ -8,6 +8,7 @@ import { onEngineChoice } from '../../src/engine/cpuEngine/choose';
 import { interpret } from '../../src/learn/interpretSession';
 import { learnDispose, learnSetup } from '../../src/learn/session';
 
+vi.mock('idb-keyval', async () => (await import('../engine/fakeAdapter')).idbWasmTimed());
 vi.mock('../../src/engine/device', async (orig) =>
   (await import('../engine/fakeAdapter')).deviceMock(orig as never),
 );
@@ -26,7 +27,7 @@ it('interpret on SwiftShader runs on wasm, same numbers as on the main backend',
   gpu.info = SWIFTSHADER;
   const before = tf.memory().numTensors;
   const got = await interpret({ k: 3 });
-  expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'wasm', reason: 'timed' });
+  expect(choices.at(-1)).toMatchObject({ phase: 'interpret', engine: 'wasm', reason: 'cached' });
   expect(tf.getBackend()).toBe('cpu');
   expect(tf.memory().numTensors).toBe(before);
   expect(got.n).toBe(16);

@@ -1,10 +1,10 @@
 // Which engine runs a forward-only phase (body precompute, validation, prediction,
 // interpretation). On a hardware adapter: webgpu, untimed. On an adapter that emulates a GPU on
-// the CPU (SwiftShader, llvmpipe, WARP), one forward of the phase's images is timed on each
-// engine, once per adapter, phase, model and image shape, and the faster one is remembered in
-// IndexedDB (idb-keyval), as the kernel autotune remembers its variants (kernels/autotune.ts).
-// Two images, not a whole batch: a batch of 64 ResNet50 images at 224 px takes ~9 min on
-// SwiftShader, and the engines' per-image costs at 2 keep the same order (~9x apart).
+// the CPU (SwiftShader, llvmpipe, WARP), one forward of one image of the phase's size is timed
+// on each engine (after a warm-up one), once per adapter, phase, model and image shape, and the
+// faster one is remembered in IndexedDB (idb-keyval), as the kernel autotune remembers its
+// variants (kernels/autotune.ts). One image, not a whole batch: a batch of 64 ResNet50 images
+// at 224 px takes ~9 min on SwiftShader, and per-image costs keep their order (~9x apart).
 import * as tf from '@tensorflow/tfjs';
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { EngineChoice, EngineName, ForwardPhase } from '../../shared/engines';
@@ -73,7 +73,7 @@ async function forwardMs(m: Model, spec: PhaseSpec, n: number): Promise<number> 
 }
 
 /** Images per timed forward when choosing (see the top of the file). */
-const TIMED_IMAGES = 2;
+const TIMED_IMAGES = 1;
 
 /** One image first (shader compile, XNNPACK weight packing), then the timed `n` images. */
 async function timeOn(m: Model, spec: PhaseSpec, n: number) {

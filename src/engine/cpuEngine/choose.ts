@@ -132,12 +132,8 @@ export async function chooseEngine(
  * mode: the model itself (webgpu), or its wasm mirror with tfjs's backend switched to wasm, so
  * every tensor `fn` makes is a wasm tensor: it returns CPU data and disposes what it makes.
  */
-export async function runPhase<T>(
-  spec: PhaseSpec,
-  fn: (m: Model) => Promise<T>,
-  adapter?: Adapter,
-): Promise<T> {
-  const choice = await chooseEngine(spec, adapter ?? currentEngine()?.info);
+export async function runPhase<T>(spec: PhaseSpec, fn: (m: Model) => Promise<T>): Promise<T> {
+  const choice = await chooseEngine(spec);
   listener?.(choice);
   if (choice.engine === 'webgpu') return fn(spec.model);
   return onWasm(async () => {

@@ -48,7 +48,8 @@ function bundledModels(): Plugin {
 // The built app may only talk to its own origin: nothing a user drops is ever sent anywhere.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // WebAssembly.compile for tfjs's wasm engine (src/engine/cpuEngine/wasm.ts).
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",

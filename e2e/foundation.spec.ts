@@ -24,6 +24,9 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   const arch = await page.getByTestId('adapter-arch').textContent();
   expect(arch).toMatch(/\S+ · \S+/);
   await expect(page.getByTestId('adapter')).toContainText('shader-f16');
+  // The worker also loaded tfjs's wasm engine (its binary served next to the bundle, SIMD).
+  const info = await page.evaluate(() => window.studioCli!.run('info', {}));
+  expect((info as { wasm: unknown }).wasm).toMatchObject({ ok: true, simd: true });
 
   const starved = await cpuStarvedMs(page);
   // Long tasks during page start-up (parsing the bundle) are not what this test is about.

@@ -19,6 +19,8 @@ commands:
                             import a folder: classes, counts per split, skipped files, warnings
   bench-data <dir> [--size 64] [--bs 16] [--arch tiny|resnet18]
                             augmented batches/s of the data pipeline vs one training step
+  bench-engines [--arch resnet50] [--size 128] [--bs 16]
+                            one eval forward on webgpu (our kernels) vs the wasm engine
   bench [--quick] [--only kernels,matmul,train,train50] [--profile 1] [--no-autotune 1]
                             WGSL kernels vs stock tfjs-webgpu (GFLOP/s, reference matmul), ResNet-18/50
                             train steps ours vs stock webgpu vs webgl vs cpu

@@ -9,6 +9,7 @@ import { decodeToCache } from '../data/decode';
 import { cachedImage, DEFAULT_CACHE_SIZE } from '../data/importer';
 import { applyItemTfm, type RgbImage } from '../data/itemTransforms';
 import { normalizeInput } from '../data/normalize';
+import { phaseBatches } from '../engine/cpuEngine/choose';
 import { gradCam } from './gradcam';
 import {
   cellItems,
@@ -45,16 +46,24 @@ export async function interpret(
   h: LearnerHost,
   args: { k?: number; thresh?: number } = {},
 ): Promise<InterpretResult> {
-  const { learn } = session(h);
+  const { learn, setup } = session(h);
   const vocab = [...(learn.data.vocab ?? [])];
   const multiLabel = !learn.lossFunc.yInt;
   const thresh = args.thresh ?? 0.5;
   const probs: number[] = [];
   const targs: number[] = [];
   const losses: number[] = [];
-  for await (const b of learn.data.valid()) {
+  // On the engine chosen for the phase (engine/cpuEngine: wasm where the GPU is emulated).
+  let model = learn.model;
+  const spec = { phase: 'interpret', model, shape: [setup.bs, setup.size, setup.size, 3] } as const;
+  const valid = phaseBatches(
+    spec,
+    () => learn.data.valid(),
+    (m) => (model = m),
+  );
+  for await (const b of valid) {
     const [p, l] = tf.tidy(() => {
-      const out = learn.model.forward(b.x, { training: false });
+      const out = model.forward(b.x, { training: false });
       return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
     });
     const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);

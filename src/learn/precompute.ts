@@ -4,6 +4,8 @@
 // Needs a model split into body and head: `Model.body` and `Model.head` (models/resnet.ts withHead);
 // the last param group is taken to be the head's params.
 import * as tf from '@tensorflow/tfjs';
+import { runPhase } from '../engine/cpuEngine/choose';
+import { fromCpu, moveHere, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
 import type { Model } from '../models/model';
 import type { Batch, Batches } from './learner';
 
@@ -15,18 +17,38 @@ export interface BodyHead {
 export const canPrecompute = (m: Model): m is Model & BodyHead =>
   !!m.body && !!(m as Partial<BodyHead>).head;
 
-async function cache(model: BodyHead, batches: AsyncIterable<Batch>) {
-  const feats: tf.Tensor4D[] = [];
-  const ys: tf.Tensor[] = [];
-  for await (const b of batches) {
-    feats.push(tf.tidy(() => model.body.forward(b.x, false)));
-    ys.push(b.y);
-    b.x.dispose();
-    await feats[feats.length - 1].data(); // one batch in flight at a time
+/** The body's features of every batch, on the engine chosen for the phase (engine/cpuEngine),
+ * then as tensors of the main backend. */
+async function cache(model: BodyHead & Model, batches: AsyncIterable<Batch>) {
+  const it = batches[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) throw new Error('precompute: the data has no batches');
+  const spec = { phase: 'precompute', model, shape: first.value.x.shape, body: true } as const;
+  try {
+    const { feats, ys } = await runPhase(spec, async (m) => {
+      const feats: CpuTensor[] = [];
+      const ys: CpuTensor[] = [];
+      for (let b: IteratorResult<Batch> = first; !b.done; b = await it.next()) {
+        const own: tf.Tensor[] = [b.value.x, b.value.y];
+        try {
+          // The first batch was made before the phase began, on the main backend.
+          const x = m !== model && b === first ? await moveHere(b.value.x) : b.value.x;
+          own.push(x);
+          const f = tf.tidy(() => m.body!.forward(x, false));
+          own.push(f);
+          feats.push(await toCpu(f)); // one batch in flight at a time
+          ys.push(await toCpu(b.value.y));
+        } finally {
+          tf.dispose(own);
+        }
+      }
+      return { feats, ys };
+    });
+    return { x: fromCpu(feats) as tf.Tensor4D, y: fromCpu(ys) };
+  } finally {
+    tf.dispose([first.value.x, first.value.y]); // no-op unless the phase failed before it
+    await it.return?.();
   }
-  const out = { x: tf.concat(feats) as tf.Tensor4D, y: tf.concat(ys) };
-  tf.dispose([...feats, ...ys]);
-  return out;
 }
 
 export interface Precomputed {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { applyAugmentation, augPreset, drawAugmentation } from '../data/augment';
 import { normalizeInput } from '../data/normalize';
 import { seededRandom } from '../shared/random';
+import { phaseBatches } from '../engine/cpuEngine/choose';
 import type { LearnerPrediction, PredictLearnerArgs } from '../shared/protocol';
 import { decodeBytes, itemPixels, session } from './interpretSession';
 import type { LearnerHost } from './session';
@@ -39,20 +40,24 @@ export async function predictLearner(
   );
   const aug = a.tta ? augPreset(setup.aug) : undefined;
   const rand = seededRandom(setup.seed * 7919 + 5);
+  let model = learn.model; // or its wasm copy while the phase runs there (engine/cpuEngine)
   const run = async (pixels: Float32Array, n: number, augment: boolean) => {
     const p = tf.tidy(() => {
       let x = tf.tensor4d(pixels, [n, size, size, 3]);
       if (augment && aug) x = applyAugmentation(x, drawAugmentation(n, size, rand, aug));
       return learn.lossFunc.activation(
-        learn.model.forward(normalizeInput(x, learn.model.input, tf), { training: false }),
+        model.forward(normalizeInput(x, model.input, tf), { training: false }),
       );
     });
     const d = (await p.data()) as Float32Array;
     p.dispose();
     return d;
   };
-  for (let b = 0; b < ok.length; b += 8) {
-    const chunk = ok.slice(b, b + 8);
+  const spec = { phase: 'predict', model, shape: [Math.min(8, ok.length), size, size, 3] } as const;
+  const chunks = async function* () {
+    for (let b = 0; b < ok.length; b += 8) yield ok.slice(b, b + 8);
+  };
+  for await (const chunk of ok.length ? phaseBatches(spec, chunks, (m) => (model = m)) : []) {
     const stack = (train: boolean) => {
       const px = new Float32Array(chunk.length * size * size * 3);
       chunk.forEach(({ d }, r) =>

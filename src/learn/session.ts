@@ -13,6 +13,7 @@ import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback } from 
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
+import { EngineValidation } from './engineValidation';
 import { HistoryCallback, historyOf } from './history';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import { Callback, type Batches, type Learner } from './learner';
@@ -193,6 +194,7 @@ export async function fitPolicy(
   const cbs: Callback[] = [
     interrupt,
     guard,
+    new EngineValidation(),
     new EmitCallback(
       (r) => emit({ type: 'trainBatch', ...r }),
       (row) => emit({ type: 'trainEpoch', row }),

@@ -7,6 +7,7 @@ import { cachedFetch } from '../shared/cachedFetch';
 import { normalizeInput } from '../data/normalize';
 import type { Model } from './model';
 import { buildModel } from './zoo';
+import { phaseBatches } from '../engine/cpuEngine/choose';
 import { readPth } from './weights/pth';
 import { readSafetensors } from './weights/safetensors';
 import { loadStateDict } from './weights/stateDict';
@@ -195,8 +196,13 @@ export async function predict(
     'error' in d ? ((out[i].error = d.error), []) : [{ d, i }],
   );
   // One batch per 8 images: a forward's cost on SwiftShader is mostly per-dispatch overhead.
-  for (let b = 0; b < ok.length; b += 8) {
-    const chunk = ok.slice(b, b + 8);
+  // On the engine chosen for the phase (engine/cpuEngine: wasm where the GPU is emulated).
+  let run = model; // or its wasm copy while the phase runs there
+  const spec = { phase: 'predict', model, shape: [Math.min(8, ok.length), size, size, 3] } as const;
+  const chunks = async function* () {
+    for (let b = 0; b < ok.length; b += 8) yield ok.slice(b, b + 8);
+  };
+  for await (const chunk of ok.length ? phaseBatches(spec, chunks, (x) => (run = x)) : []) {
     const probs = tf.tidy(() => {
       const x = tf.concat(
         chunk.map(({ d }) => {
@@ -205,7 +211,7 @@ export async function predict(
           return tf.image.resizeBilinear(img, [size, size]);
         }),
       );
-      return tf.softmax(model.forward(normalizeInput(x, model.input, tf), { training: false }));
+      return tf.softmax(run.forward(normalizeInput(x, run.input, tf), { training: false }));
     });
     const { values, indices } = tf.topk(probs, k);
     const [p, idx] = [(await values.array()) as number[][], (await indices.array()) as number[][]];

@@ -17,6 +17,7 @@ import type {
   ShowBatchArgs,
 } from './protocol/data';
 import type { ExportArgs, ExportResult, ImportSessionResult } from './protocol/export';
+import type { BenchEnginesArgs, BenchEnginesResult, EngineEvent, WasmInfo } from './engines';
 import type {
   GradCamArgs,
   GradCamResult,
@@ -57,6 +58,8 @@ export type * from './protocol/models';
 export interface WorkerInfo {
   adapter: AdapterInfo;
   backend: string;
+  /** The forward-only CPU engine next to webgpu (src/engine/cpuEngine). */
+  wasm: WasmInfo;
   versions: { tfjs: string; tfjsBackendWebgpu: string };
 }
 
@@ -147,6 +150,11 @@ export interface Commands {
   };
 }
 
+// The forward-only engines (src/engine/cpuEngine): one ResNet forward on webgpu vs wasm.
+export interface Commands {
+  benchEngines: { args: BenchEnginesArgs; result: BenchEnginesResult };
+}
+
 // Fused batch-norm / elementwise kernels (src/engine/kernels/batchnorm.ts, src/worker/diagnostics/kernelCheckBn.ts).
 export interface Commands {
   kernelCheckBn: { args: { seed?: number; only?: string }; result: KernelCheckResult };
@@ -173,7 +181,8 @@ export type WorkerEvent =
   | { type: 'deviceLost'; reason: string }
   | TrainEvent
   | RecoveryEvent
-  | { type: 'importProgress'; done: number; of: number };
+  | { type: 'importProgress'; done: number; of: number }
+  | EngineEvent;
 
 export type FromWorker =
   | { kind: 'reply'; id: number; result: unknown }

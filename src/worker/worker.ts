@@ -9,6 +9,8 @@ import {
   setStudioKernels,
   studioKernelsEnabled,
 } from '../engine/kernels/register';
+import { onEngineChoice } from '../engine/cpuEngine/choose';
+import { startWasm } from '../engine/cpuEngine/wasm';
 import type { CommandName, FromWorker, ToWorker, WorkerEvent } from '../shared/protocol';
 import { dataHandlers } from './handlers/data';
 import { exportHandlers } from './handlers/export';
@@ -22,6 +24,8 @@ const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
 const emit = (event: WorkerEvent) => post({ kind: 'event', event });
 
 const state = createWorkerState();
+// Which engine runs each forward-only phase: shown by the Train panel.
+onEngineChoice((choice) => emit({ type: 'engine', ...choice }));
 
 const engine = () =>
   startEngine((reason) => {
@@ -41,6 +45,7 @@ const diagnostics: Handlers<
   | 'setStudioKernels'
   | 'benchKernels'
   | 'benchData'
+  | 'benchEngines'
 > = {
   async kernelCheck(args) {
     const { kernelCheck } = await import('./diagnostics/kernelCheck');
@@ -71,6 +76,10 @@ const diagnostics: Handlers<
     const { benchPipeline } = await import('./diagnostics/benchPipeline');
     return benchPipeline(st.data, args);
   },
+  async benchEngines(args) {
+    const { benchEngines } = await import('./diagnostics/benchEngines');
+    return benchEngines(args);
+  },
 };
 
 const handlers: Handlers = {
@@ -79,6 +88,7 @@ const handlers: Handlers = {
     return {
       adapter: e.info,
       backend: tf.getBackend(),
+      wasm: await startWasm(),
       versions: { tfjs: tf.version.tfjs, tfjsBackendWebgpu: __TFJS_WEBGPU_VERSION__ },
     };
   },

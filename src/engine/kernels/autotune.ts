@@ -122,6 +122,10 @@ export class Autotuner {
   /** `adapterKey` names the adapter the choices are remembered for. */
   constructor(private readonly adapterKey: string) {}
 
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
   /** Turns autotuning on or off (off = every call runs the default variant); optional threshold. */
   setEnabled(on: boolean, minFlopsToTune?: number): void {
     this.enabled = on;

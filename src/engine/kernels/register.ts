@@ -213,6 +213,9 @@ export function studioAutotuner(): Autotuner {
   return registered().tuner;
 }
 
+/** The tuner if the studio kernels are registered (not on tfjs-cpu, e.g. in unit tests). */
+export const registeredTuner = (): Autotuner | undefined => reg?.tuner;
+
 /**
  * Remembers the stock configs and installs ours, once, with a tuner whose choices are kept for
  * `adapter`; later calls (a new device after a loss) change nothing: tfjs's kernel registry

@@ -7,6 +7,7 @@ import { interpretCommands } from './interpret';
 import { exportCommands } from './export';
 import { reliabilityCommands } from './reliability';
 import { cliPhase, cliProgress } from './progress';
+import { engineCommands } from './engines';
 
 export type CliArgs = Record<string, string | number | boolean | string[]>;
 
@@ -115,6 +116,7 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   ...exportCommands,
   // Reliability: debug-fault, mem-stats, autosave-info, restore-session (src/page/cli/reliability.ts).
   ...reliabilityCommands,
+  ...engineCommands,
 };
 
 export interface StudioCli {

@@ -2,6 +2,7 @@
 // worker on its own), and the log of its status messages that the notices show.
 import type { StateCreator } from 'zustand';
 import type { ArgsOf, ResultOf, WorkerEvent, WorkerInfo } from '../../shared/protocol';
+import type { EngineChoice } from '../../shared/engines';
 import { WorkerCallError, worker } from './client';
 import type { Studio } from './studio';
 
@@ -13,6 +14,7 @@ export type Diagnostic =
   | 'kernelCheckBn'
   | 'benchKernels'
   | 'benchData'
+  | 'benchEngines'
   | 'learnerParity'
   | 'learnState'
   | 'learnForward'
@@ -26,6 +28,8 @@ export interface EngineSlice {
   info?: WorkerInfo;
   /** The worker's status messages, and the page's own notices (the last 200). */
   log: string[];
+  /** Which engine ran each forward-only phase last (webgpu, or wasm on an emulated GPU). */
+  engineChoices: EngineChoice[];
   /** Starts the worker's WebGPU device once; undefined when there is none. */
   connect(): Promise<WorkerInfo | undefined>;
   /** Conv/matmul on the studio's WGSL kernels (true, the default) or stock tfjs-webgpu. */
@@ -45,6 +49,7 @@ export const createEngineSlice: StateCreator<Studio, [], [], EngineSlice> = (set
   return {
     engineStatus: 'idle',
     log: [],
+    engineChoices: [],
     async connect() {
       if (get().info) return get().info;
       set({ engineStatus: 'connecting', engineError: undefined });
@@ -76,6 +81,17 @@ export const createEngineSlice: StateCreator<Studio, [], [], EngineSlice> = (set
     applyEngineEvents(events) {
       const lines: string[] = [];
       let lost = false;
+      const choices = events.flatMap((e) =>
+        e.type === 'engine'
+          ? [{ phase: e.phase, engine: e.engine, reason: e.reason, ms: e.ms }]
+          : [],
+      );
+      if (choices.length)
+        set((s) => {
+          const byPhase = new Map(s.engineChoices.map((c) => [c.phase, c]));
+          for (const c of choices) byPhase.set(c.phase, c);
+          return { engineChoices: [...byPhase.values()] };
+        });
       for (const e of events)
         if (e.type === 'status') lines.push(e.message);
         else if (e.type === 'deviceLost') {

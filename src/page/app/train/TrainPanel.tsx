@@ -10,6 +10,7 @@ import { fmtLr } from './format';
 import { LearnerOptions } from './LearnerOptions';
 import { LrFinder } from './LrFinder';
 import { Progress } from './Progress';
+import { EngineLine } from './EngineLine';
 import { TrainCharts } from './TrainCharts';
 
 export function TrainPanel() {
@@ -23,6 +24,7 @@ export function TrainPanel() {
       <FitOptions />
       <FitControls />
       <Progress />
+      <EngineLine />
       <TrainCharts />
       <EpochTable />
       {result?.diverged && (

@@ -3,10 +3,9 @@
 // sign_language_digits at 32 px. The same recipe on a random-init body must do clearly worse.
 // The images are read in place from ../shared/datasets (a few copied into a temp folder, so the
 // Data panel's folder input sees a small train/val tree).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { expect, runInPage, test } from './fixtures';
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { datasetSubset, expect, runInPage, test } from './fixtures';
 
 const SIGNS =
   process.env.STUDIO_SIGNS ??
@@ -29,19 +28,6 @@ interface Row {
   metrics: Record<string, number>;
 }
 
-function subset() {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-finetune-'));
-  for (const split of ['train', 'val'] as const)
-    for (const c of CLASSES) {
-      const src = join(SIGNS, split, c);
-      const dst = join(dir, split, c);
-      mkdirSync(dst, { recursive: true });
-      for (const f of readdirSync(src).sort().slice(0, PER_CLASS[split]))
-        copyFileSync(join(src, f), join(dst, f));
-    }
-  return dir;
-}
-
 test.skip(!existsSync(SIGNS), `needs ${SIGNS}`);
 
 test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init body', async ({
@@ -50,7 +36,7 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
   // The ResNet50 body's forward (pipelines compile on first use) dominates; on a machine shared
   // by many SwiftShader jobs it takes many times longer than on a quiet one, hence the slack.
   test.setTimeout(10 * 60_000);
-  const dir = subset();
+  const dir = datasetSubset(SIGNS, CLASSES, PER_CLASS, 'studio-finetune-');
   try {
     await page.goto('/');
     await page.waitForFunction(() => window.studioCli !== undefined);

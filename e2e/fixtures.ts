@@ -1,5 +1,8 @@
 // Shared e2e fixtures: the built studio served once per Playwright worker on a free port,
 // and `baseURL` pointing at it, so specs just `page.goto('/')`.
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { serveStudio } from '../scripts/studio';
 
@@ -51,4 +54,24 @@ export async function cpuStarvedMs(page: import('@playwright/test').Page): Promi
     }
     return slow;
   });
+}
+
+/** A temp train/val folder with the first `per[split]` images of each class of a dataset under
+ * ../shared/datasets (read in place, never copied into the repo), for the folder input. */
+export function datasetSubset(
+  root: string,
+  classes: string[],
+  per: { train: number; val: number },
+  prefix: string,
+): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const split of ['train', 'val'] as const)
+    for (const c of classes) {
+      mkdirSync(join(dir, split, c), { recursive: true });
+      for (const f of readdirSync(join(root, split, c))
+        .sort()
+        .slice(0, per[split]))
+        copyFileSync(join(root, split, c, f), join(dir, split, c, f));
+    }
+  return dir;
 }

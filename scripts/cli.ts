@@ -34,8 +34,8 @@ commands:
         [--resize squish|crop|pad]
                             import, then fastai's recipe: lr_find curve + suggestion, epoch rows.
                             No --arch: lesson 1 (pretrained ResNet50, lr_find, fine_tune(1) at the
-                            valley, Resize crop; size 224 and bs 64, or 128 and 16 on a software
-                            adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
+                            valley, Resize crop; size 224 and bs 64, or 128, 16 and --precompute on a
+                            software adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
                             the session's model/archive/script (of FILE.zip if given) into DIR`;
 

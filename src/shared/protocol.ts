@@ -35,8 +35,10 @@ import type {
   LearnStateResult,
   LrFindArgs,
   LrFindCmdResult,
+  EstimateStepArgs,
   MemStats,
   RecoveryEvent,
+  StepTiming,
   TrainEvent,
 } from './protocol/learn';
 import type {
@@ -104,6 +106,8 @@ export interface Commands {
   setupLearner: { args: LearnSetupArgs; result: LearnSetupResult };
   fit: { args: FitArgs; result: FitResult };
   lrFind: { args: LrFindArgs; result: LrFindCmdResult };
+  /** Times one frozen and one unfrozen training batch and a validation batch (weights kept). */
+  estimateStep: { args: EstimateStepArgs; result: StepTiming };
   tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
   /** Fingerprints of weights and optimizer state, and the live tensor count. */
   learnState: { args: Record<string, never>; result: LearnStateResult };

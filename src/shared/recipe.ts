@@ -1,6 +1,8 @@
 // fastai's lesson-1 recipe as defaults, in one place for the CLI and the Train panel:
 // vision_learner(dls, resnet, pretrained=True), lr_find(), fine_tune(1, valley), with the image size
-// chosen by the machine (a software WebGPU adapter trains ResNet50 at 224 px far too slowly).
+// chosen by the machine (a software WebGPU adapter trains ResNet50 at 224 px far too slowly), and
+// the arithmetic that turns measured batches (the worker's estimateStep) into the run's time.
+import type { StepTiming } from './protocol';
 
 /** The adapter fields the choice reads (engine/device.ts AdapterInfo has them all). */
 export interface AdapterLike {
@@ -20,7 +22,8 @@ export interface Recipe {
   fineTune: number;
   /** fastai's Resize(size, method) item transform: its default, crop. */
   resize: 'crop';
-  /** Cached body features for the frozen phase: off, since batch augmentations need the body. */
+  /** Cached body features for fine_tune's frozen epoch: off where the GPU is real (batch
+   * augmentations need the body), on a software adapter (the body's backward is the cost). */
   precompute: boolean;
   /** Why a default differs from fastai's, for the report. */
   note?: string;
@@ -47,9 +50,11 @@ export function defaultRecipe(adapter: AdapterLike | undefined): Recipe {
     ...base,
     size: 128,
     bs: 16,
+    precompute: true,
     note:
-      'software WebGPU adapter (no GPU): size 128 and bs 16 instead of fastai’s 224 and 64; ' +
-      'pass --size 224 --bs 64 to match fastai',
+      'software WebGPU adapter (no GPU): size 128 and bs 16 instead of fastai’s 224 and 64, ' +
+      'frozen epoch on precomputed body features; pass --size 224 --bs 64 --precompute false ' +
+      'to match fastai',
   };
 }
 
@@ -63,4 +68,35 @@ export function pretrainedDefault(
   if (scratch) return false;
   if (pretrained !== undefined) return pretrained;
   return arch === 'resnet50-imagenet' ? true : undefined;
+}
+
+// ************* the run's time, before it starts *************
+
+/** lr_find's iterations (fastai num_it): it stops earlier when the loss diverges. */
+export const LR_FIND_ITERS = 100;
+
+/** The run an estimate is for: lr_find, then fine_tune(epochs). */
+export interface RunPlan {
+  lrFind: boolean;
+  epochs: number;
+  precompute: boolean;
+}
+
+/** Milliseconds per part of the run; `lrFindMs` is an upper bound (see LR_FIND_ITERS). */
+export interface RunEstimate {
+  lrFindMs: number;
+  frozenMs: number;
+  unfrozenMs: number;
+  totalMs: number;
+}
+
+/** lr_find trains frozen batches; fine_tune trains one frozen epoch (with precompute: the body's
+ * forward over both sets, the head's steps on cached features being negligible), then `epochs`
+ * unfrozen ones, each followed by validation. */
+export function estimateRun(t: StepTiming, p: RunPlan): RunEstimate {
+  const valid = t.nValid * t.validMs;
+  const lrFindMs = p.lrFind ? LR_FIND_ITERS * t.frozenMs : 0;
+  const frozenMs = p.precompute ? (t.nTrain + t.nValid) * t.validMs : t.nTrain * t.frozenMs + valid;
+  const unfrozenMs = p.epochs * (t.nTrain * (t.unfrozenMs ?? t.frozenMs) + valid);
+  return { lrFindMs, frozenMs, unfrozenMs, totalMs: lrFindMs + frozenMs + unfrozenMs };
 }

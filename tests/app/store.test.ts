@@ -2,20 +2,8 @@
 // restore) resets the Train state the same way, and the fit options are one set for panel and CLI.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const calls: { name: string; args: unknown }[] = [];
-const replies: Record<string, (args: unknown) => unknown> = {};
-vi.mock('../../src/page/store/client', () => ({
-  WorkerCallError: class extends Error {},
-  flushWorkerEvents: () => {},
-  worker: () => ({
-    call: async (name: string, args: unknown) => {
-      calls.push({ name, args });
-      const reply = replies[name];
-      if (!reply) throw new Error(`no fake reply for ${name}`);
-      return reply(args);
-    },
-  }),
-}));
+vi.mock('../../src/page/store/client', async () => (await import('./fakeWorker')).clientMock());
+const { calls, replies } = await import('./fakeWorker');
 const saved = vi.hoisted(() => ({ record: undefined as unknown }));
 vi.mock('../../src/shared/autosaveStore', () => ({
   readAutosave: async () => saved.record,

@@ -120,10 +120,10 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       a['fine-tune'] !== undefined || (recipe !== undefined && a['one-cycle'] === undefined);
     const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? recipe?.fineTune ?? 1);
     const policy = fineTune ? 'fine_tune' : 'one_cycle';
+    // The recipe precomputes the frozen epoch's body features on a software adapter.
+    const precompute = flag(a.precompute) ?? recipe?.precompute;
     cliPhase.name = policy;
-    const result = orThrow(
-      await useStudio.getState().fit({ policy, epochs, lr, precompute: flag(a.precompute) }),
-    );
+    const result = orThrow(await useStudio.getState().fit({ policy, epochs, lr, precompute }));
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     const lrText = lr === undefined ? '' : `, ${formatLr(lr, (v) => v.toPrecision(3))}`;
     return {
@@ -143,6 +143,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       size,
       bs,
       resize: a.resize ?? recipe?.resize ?? 'squish',
+      precompute: !!precompute,
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
       epochs: result.rows.map((r) => ({

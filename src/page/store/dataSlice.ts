@@ -127,6 +127,8 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
         });
         const samples = await worker().call('dataSamples', { perClass: 6 });
         set({ dataStatus: 'ready', dataSummary: summary, dataSamples: samples, dataBatch: [] });
+        // A usable folder: the Train panel proposes fastai's lesson 1 for it.
+        if (!summary.errors.length && summary.images.train > 0) await get().proposeRecipe();
         return summary;
       } catch (err) {
         set({ dataStatus: 'error', dataError: (err as Error).message });

@@ -40,6 +40,9 @@ export const ARCH_CHOICES: ArchDef[] = [
   },
 ];
 
+/** The demo's choice (no folder imported): the tiny CNN from random init. */
+export const MODEL_DEFAULT: ModelChoice = { arch: 'tiny-bn-cnn', source: 'random' };
+
 export const ARCH_NAMES: Record<string, string> = {
   'tiny-bn-cnn': 'tiny CNN',
   'tiny-cnn': 'tiny CNN',
@@ -99,12 +102,13 @@ export const createModelSlice: StateCreator<Studio, [], [], ModelSlice> = (set, 
     if (!(await get().connect())) throw new Error('WebGPU is not available');
   }
   return {
-    modelChoice: { arch: 'tiny-bn-cnn', source: 'random' },
+    modelChoice: MODEL_DEFAULT,
     modelStatus: 'idle',
     async chooseArch(id) {
       const def = ARCH_CHOICES.find((a) => a.id === id);
       if (!def) return;
       set({ modelChoice: { arch: def.arch, source: def.source }, modelError: undefined });
+      get().markEdited(['modelChoice']);
       if (def.source !== 'imagenet') return;
       if (!(await get().connect())) return;
       set({ modelStatus: 'loading' });
@@ -119,6 +123,7 @@ export const createModelSlice: StateCreator<Studio, [], [], ModelSlice> = (set, 
       await connected();
       const modelInfo = await worker().call('modelLoadWeights', { files, arch });
       set({ modelInfo, modelChoice: { arch: modelInfo.arch, source: 'weights' } });
+      get().markEdited(['modelChoice']);
       return modelInfo;
     },
     async loadWeightFiles(files, arch) {

@@ -8,6 +8,7 @@ import { createDemoSlice, type DemoSlice } from './demoSlice';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
 import { createInterpretSlice, type InterpretSlice } from './interpretSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createRecipeSlice, type RecipeSlice } from './recipeSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
@@ -16,6 +17,7 @@ export type Studio = EngineSlice &
   DataSlice &
   ModelSlice &
   TrainSlice &
+  RecipeSlice &
   InterpretSlice &
   UiSlice;
 
@@ -25,6 +27,7 @@ export const useStudio = create<Studio>()((...a) => ({
   ...createDataSlice(...a),
   ...createModelSlice(...a),
   ...createTrainSlice(...a),
+  ...createRecipeSlice(...a),
   ...createInterpretSlice(...a),
   ...createUiSlice(...a),
 }));

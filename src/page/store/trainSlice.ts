@@ -11,8 +11,9 @@ import type {
   LearnSetupResult,
   LrFindArgs,
   LrFindCmdResult,
+  StepTiming,
 } from '../../shared/protocol';
-import type { ArgsOf, ResultOf, WorkerEvent } from '../../shared/protocol';
+import type { ArgsOf, ResizeMethod, ResultOf, WorkerEvent } from '../../shared/protocol';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/formats';
 import type { LrSlice } from '../../shared/schedule';
 import { flushWorkerEvents, worker } from './client';
@@ -25,6 +26,8 @@ export interface TrainOptions {
   aug: NonNullable<LearnSetupArgs['aug']>;
   bs: number;
   size: number;
+  /** fastai's Resize(size, method) of imported images. */
+  resize: ResizeMethod;
   labelSmoothing: boolean;
 }
 
@@ -33,6 +36,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   aug: 'side-on',
   bs: 16,
   size: 32,
+  resize: 'squish',
   labelSmoothing: false,
 };
 
@@ -61,13 +65,18 @@ export interface TrainSlice {
   trainStatus: 'idle' | 'running' | 'error';
   trainError?: string;
   trainSetup?: LearnSetupResult;
+  /** The args the current learner was set up with (none after a session import). */
+  trainSetupArgs?: LearnSetupArgs;
   trainBatches: BatchRecord[];
   trainEpochs: (EpochRow & { numTensors: number })[];
   trainResult?: FitResult;
   lrFindResult?: LrFindCmdResult;
+  /** The current learner's measured batches (estimateStep); a new learner drops them. */
+  stepTiming?: StepTiming;
   trainOptions: TrainOptions;
   fitOptions: FitOptions;
   trainPaused: boolean;
+  /** The panel's edits: an import's recipe (recipeSlice) leaves these fields alone. */
   setTrainOptions(o: Partial<TrainOptions>): void;
   setFitOptions(o: Partial<FitOptions>): void;
   learnSetup(args?: LearnSetupArgs): Promise<LearnSetupResult | undefined>;
@@ -76,6 +85,7 @@ export interface TrainSlice {
   /** Fits with the fit options; `args` (the CLI's, over FIT_DEFAULTS) replace them first. */
   fit(args?: FitArgs): Promise<FitResult | undefined>;
   lrFind(args?: LrFindArgs): Promise<LrFindCmdResult | undefined>;
+  timeSteps(args?: ArgsOf<'estimateStep'>): Promise<StepTiming | undefined>;
   pauseTraining(paused: boolean): Promise<void>;
   /** A session archive replaces the learner, its history and freeze state; throws on failure. */
   importSession(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<ImportSessionResult>;
@@ -90,6 +100,14 @@ export interface TrainSlice {
 /** Drops undefined fields: an absent CLI flag keeps the default. */
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The Train panel's learner: the Model panel's choice and the train options (the demo data
+ * when no usable folder is imported). */
+export function panelSetupArgs(s: Studio): LearnSetupArgs {
+  const o = s.trainOptions;
+  const data = o.data === 'imported' && s.dataSummary && !s.dataSummary.errors.length;
+  return setupArgsOf(s.modelChoice, { ...o, data: data ? 'imported' : 'demo' });
+}
 
 /** The history of an imported session as the Train panel's records: epoch table, curves. */
 function recordsOf(h: ImportSessionResult['history']) {
@@ -136,9 +154,11 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     trainPaused: false,
     setTrainOptions(o) {
       set((s) => ({ trainOptions: { ...s.trainOptions, ...o } }));
+      get().markEdited(Object.keys(o));
     },
     setFitOptions(o) {
       set((s) => ({ fitOptions: { ...s.fitOptions, ...defined(o) } }));
+      get().markEdited(Object.keys(defined(o)));
     },
     learnSetup: (args = {}) =>
       run(async () => {
@@ -146,19 +166,18 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
         flushWorkerEvents();
         set({
           trainSetup,
+          trainSetupArgs: args,
           trainBatches: [],
           trainEpochs: [],
           trainResult: undefined,
           lrFindResult: undefined,
+          stepTiming: undefined,
           freezeState: { groups: trainSetup.groups, frozenGroups: trainSetup.frozenGroups },
         });
         return trainSetup;
       }),
     async setupLearner() {
-      const s = get();
-      const o = s.trainOptions;
-      const data = o.data === 'imported' && s.dataSummary && !s.dataSummary.errors.length;
-      await s.learnSetup(setupArgsOf(s.modelChoice, { ...o, data: data ? 'imported' : 'demo' }));
+      await get().learnSetup(panelSetupArgs(get()));
     },
     async fit(args) {
       if (get().trainStatus === 'running') return undefined;
@@ -181,7 +200,14 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       run(async () => {
         const lrFindResult = await worker().call('lrFind', args);
         set({ lrFindResult });
+        get().adoptLrSuggestion(lrFindResult.suggestion);
         return lrFindResult;
+      }),
+    timeSteps: (args = {}) =>
+      run(async () => {
+        const stepTiming = await worker().call('estimateStep', args);
+        set({ stepTiming });
+        return stepTiming;
       }),
     async pauseTraining(paused) {
       set({ trainPaused: paused });
@@ -193,6 +219,8 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       flushWorkerEvents();
       set({
         trainSetup: r.setup,
+        trainSetupArgs: undefined,
+        stepTiming: undefined,
         ...recordsOf(r.history),
         trainResult: undefined,
         lrFindResult: undefined,

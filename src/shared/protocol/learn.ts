@@ -85,6 +85,26 @@ export interface LrFindResult {
   suggestions: Record<string, { lr: number; point: [number, number] }>;
 }
 export type LrFindCmdResult = LrFindResult & { suggestion: number };
+/** estimateStep: which phases to time (the unfrozen one costs two more training batches). */
+export interface EstimateStepArgs {
+  /** Also time a batch with the body unfrozen (fine_tune's second phase); default true. */
+  unfrozen?: boolean;
+}
+/** Wall ms per batch of the set-up learner, each after a warm-up batch (pipelines compile,
+ * kernels tune, the validation engine is chosen), data loading included. */
+export interface StepTiming {
+  /** A training batch with the body frozen (lr_find, fine_tune's frozen epoch). */
+  frozenMs: number;
+  /** A training batch with the body unfrozen (fine_tune's later epochs); absent if not timed. */
+  unfrozenMs?: number;
+  /** A validation batch (forward only, on the engine validation uses). */
+  validMs: number;
+  /** The first training batch (the warm-up), paid once per run. */
+  warmupMs: number;
+  /** Batches per epoch at the learner's size and batch size. */
+  nTrain: number;
+  nValid: number;
+}
 export interface LearnStateResult {
   /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */
   weightsHash: string;

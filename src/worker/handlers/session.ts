@@ -2,7 +2,8 @@
 // the reliability tests' faults and the worker's memory.
 import { armDebugFault, memStats } from '../../reliability/faults';
 import { fit, lrFind } from '../../reliability/recovery';
-import { freezeLearner, learnState, setupLearner, ttaCmd } from '../../learn/session';
+import { freezeLearner, learnState, sessionOf, setupLearner, ttaCmd } from '../../learn/session';
+import { timeSteps } from '../../learn/stepTiming';
 import { autosave } from '../../reliability/autosave';
 import type { Handlers } from './types';
 
@@ -10,6 +11,7 @@ export const sessionHandlers: Handlers<
   | 'setupLearner'
   | 'fit'
   | 'lrFind'
+  | 'estimateStep'
   | 'tta'
   | 'learnState'
   | 'freezeLearner'
@@ -25,6 +27,7 @@ export const sessionHandlers: Handlers<
     return fit(st, args, emit, (snap) => autosave(st.learner, st.data, snap));
   },
   lrFind: (args, st, emit) => lrFind(st, args, emit),
+  estimateStep: (args, st) => timeSteps(sessionOf(st).learn, args),
   tta: (args, st) => ttaCmd(st, args),
   learnState: (_, st) => learnState(st),
   freezeLearner: (args, st) => freezeLearner(st, args),

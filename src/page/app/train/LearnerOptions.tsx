@@ -1,4 +1,4 @@
-// The learner's options (data, batch size, image size, augmentation, label smoothing) and the
+// The learner's options (data, batch size, image size, resize, augmentation, label smoothing), the
 // button that creates it from them and the Model panel's choice.
 import { useStudio } from '../../store/studio';
 import { modelStatusLine } from '../model/status';
@@ -21,7 +21,7 @@ export function LearnerOptions() {
   const data = usable && o.data === 'imported' ? 'imported' : 'demo';
   const preview = (aug: typeof o.aug, size = o.size) => {
     if (!dataReady) return;
-    setBatchOptions({ aug, size: Math.max(16, size), method: 'squish' });
+    setBatchOptions({ aug, size: Math.max(16, size), method: o.resize });
     void loadShowBatch(8);
   };
   return (
@@ -66,6 +66,19 @@ export function LearnerOptions() {
             onChange={(e) => setO({ size: Number(e.target.value) })}
             disabled={running}
           />
+        </label>
+        <label title="fastai's Resize(size, method) of the imported images">
+          resize{' '}
+          <select
+            value={o.resize}
+            onChange={(e) => setO({ resize: e.target.value as typeof o.resize })}
+            disabled={running}
+            data-testid="train-resize"
+          >
+            <option value="crop">crop</option>
+            <option value="squish">squish</option>
+            <option value="pad">pad</option>
+          </select>
         </label>
         <label>
           augmentation{' '}

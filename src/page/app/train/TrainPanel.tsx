@@ -10,6 +10,7 @@ import { fmtLr } from './format';
 import { LearnerOptions } from './LearnerOptions';
 import { LrFinder } from './LrFinder';
 import { Progress } from './Progress';
+import { RecipeCard } from './RecipeCard';
 import { EngineLine } from './EngineLine';
 import { TrainCharts } from './TrainCharts';
 
@@ -19,6 +20,7 @@ export function TrainPanel() {
   return (
     <section className="card" aria-labelledby="train-title" data-testid="train-panel">
       <h2 id="train-title">Train</h2>
+      <RecipeCard />
       <LearnerOptions />
       <LrFinder />
       <FitOptions />

@@ -3,6 +3,7 @@
 // spreading (zustand's slices pattern).
 import { create } from 'zustand';
 import type { WorkerEvent } from '../../shared/protocol';
+import { createCleanerSlice, type CleanerSlice } from './cleanerSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDemoSlice, type DemoSlice } from './demoSlice';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
@@ -17,6 +18,7 @@ export type Studio = EngineSlice &
   ModelSlice &
   TrainSlice &
   InterpretSlice &
+  CleanerSlice &
   UiSlice;
 
 export const useStudio = create<Studio>()((...a) => ({
@@ -26,6 +28,7 @@ export const useStudio = create<Studio>()((...a) => ({
   ...createModelSlice(...a),
   ...createTrainSlice(...a),
   ...createInterpretSlice(...a),
+  ...createCleanerSlice(...a),
   ...createUiSlice(...a),
 }));
 

@@ -32,7 +32,7 @@ function noisyDataset(): string {
 }
 
 const SETUP = { data: 'imported', arch: 'tiny-bn-cnn', size: 28, bs: 10, aug: 'none', seed: 1 };
-const FIT = { policy: 'one_cycle', epochs: 4, lr: 1e-2 };
+const FIT = { policy: 'one_cycle', epochs: 10, lr: 1e-2 };
 
 test('cleaner: planted mislabels on top, relabelled through the panel, better model, saved with the session', async ({
   page,

@@ -76,7 +76,11 @@ export function CleanerFigure({
         <span title="loss / probability">
           {item.loss.toFixed(2)} / {item.prob.toFixed(2)}
         </span>
-        {applied && <div className="muted">applied: {applied.action}</div>}
+        {applied && (
+          <div className="muted" title="applied: undo it in the list of edits">
+            now {applied.action === 'delete' ? 'deleted' : `→ ${applied.labels.join(';')}`}
+          </div>
+        )}
       </figcaption>
       <select data-testid="cleaner-mark" value={value} onChange={(e) => choose(e.target.value)}>
         <option value={KEEP}>keep</option>

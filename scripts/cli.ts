@@ -6,7 +6,7 @@ import { parseCliArgs } from './cliArgs';
 import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
 import { readImages } from './cliPredict';
-import { handSessionFile, pullExport, type Listed } from './cliExport';
+import { handSessionFile, pullExport, saveSession, type Listed } from './cliExport';
 import { PROGRESS_COMMANDS, progressEveryMs, watchProgress } from './cliProgress';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
@@ -37,7 +37,28 @@ commands:
                             valley, Resize crop; size 224 and bs 64, or 128, 16 and --precompute on a
                             software adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
-                            the session's model/archive/script (of FILE.zip if given) into DIR`;
+                            the session's model/archive/script (of FILE.zip if given) into DIR
+  clean --list [--split train|valid] [--class C] [--k 20]
+                            the data cleaner: images by loss (highest first), label, prediction
+  clean [--delete P[,P]] [--relabel P=L[,P=L]] [--undo P[,P]]
+                            edit the cleaner's overlay (files are never touched; saved with the session)
+any command on a saved session (each command opens a fresh page):
+  --data DIR                import DIR first (the session's folder, as train does; import's flags apply)
+  --session FILE.zip        import the session archive before the command (lr-find, fit, clean, ...)
+  --save-session FILE.zip   export the session archive after the command`;
+
+type CliArgs = Record<string, string>;
+type Run = (c: string, a: Record<string, unknown>) => Promise<unknown>;
+
+/** Imports the archive in the page; what it restored, for the log. */
+async function sessionLine(run: Run, input: string) {
+  const r = (await run('import-session', { input })) as {
+    iterations: number;
+    epochs: number;
+    cleaner: unknown[];
+  };
+  return { iterations: r.iterations, epochs: r.epochs, cleanerEdits: r.cleaner.length };
+}
 
 async function main() {
   const { positionals, values } = parseCliArgs(process.argv.slice(2));
@@ -53,10 +74,26 @@ async function main() {
       string,
       string | number | boolean | string[]
     >;
+    const run: Run = (name, a) =>
+      studio.page.evaluate(([n, x]) => window.studioCli!.run(n as string, x as CliArgs), [
+        name,
+        a,
+      ] as const);
     if (command === 'import' || command === 'bench-data' || command === 'train')
       await handImportFiles(studio.page, rest, values);
-    if (command === 'export' && typeof values.session === 'string')
-      args.input = await handSessionFile(studio.page, values.session);
+    // Any other command on a saved session: `--data DIR` imports its folder first (with the
+    // import's label flags), then `--session FILE.zip` brings the session back.
+    // (`--data demo|imported` is learn-setup's own flag.)
+    else if (typeof values.data === 'string' && !['demo', 'imported'].includes(values.data)) {
+      await handImportFiles(studio.page, [values.data], values);
+      await run('import', values);
+      args.data = 'imported';
+    }
+    if (typeof values.session === 'string') {
+      const input = await handSessionFile(studio.page, values.session);
+      if (command === 'export') args.input = input;
+      else log(`session: ${values.session} (${JSON.stringify(await sessionLine(run, input))})`);
+    }
     // The page cannot read local files: hand it their bytes.
     if (command === 'predict' || command === 'predict-learner')
       (args as Record<string, unknown>).images = readImages(rest);
@@ -64,12 +101,9 @@ async function main() {
       PROGRESS_COMMANDS.has(command) && !values.quiet
         ? watchProgress(studio.page, command, progressEveryMs(values['progress-every']), log)
         : async () => {};
-    const result = await studio.page
-      .evaluate(([c, a]) => window.studioCli!.run(c as string, a as Record<string, string>), [
-        command,
-        args,
-      ] as const)
-      .finally(stop);
+    const result = await run(command, args).finally(stop);
+    if (typeof values['save-session'] === 'string')
+      log(`wrote ${await saveSession(studio.page, values['save-session'])}`);
     // Exported files stay in the page: pull them into the folder asked for.
     const outDir =
       command === 'export' ? values.out : command === 'train' ? values.export : undefined;

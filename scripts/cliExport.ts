@@ -1,7 +1,8 @@
 // `export --format F --out DIR [--session FILE]` and `train ... --export DIR`: the page keeps the
 // exported files (src/export/cliCommands.ts); this pulls them out in base64 chunks (one
 // page.evaluate result stays a few MB however big the file) and writes them under DIR.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 
@@ -50,4 +51,20 @@ export async function handSessionFile(page: Page, file: string): Promise<string>
   });
   await page.setInputFiles('#session-cli', resolve(file));
   return '#session-cli';
+}
+
+/** `--save-session FILE.zip`: the page's session archive, written to FILE. */
+export async function saveSession(page: Evaluator, file: string): Promise<string> {
+  const listed = (await page.evaluate(() =>
+    window.studioCli!.run('export', { format: 'session' }),
+  )) as Listed[];
+  const dir = mkdtempSync(join(tmpdir(), 'studio-session-'));
+  try {
+    const [written] = await pullExport(page, listed, dir);
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    copyFileSync(written, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return file;
 }

@@ -18,6 +18,7 @@ import { decodeCsv } from '../shared/labelers';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
 import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../shared/protocol';
 import { tooManyFiles } from '../shared/items';
+import { applyEdits, type CleanerEdit } from '../shared/cleaner';
 
 /** 10 000 photos at 128 px on the long side are at most ~490 MB of RGB; typical 4:3 photos ~370 MB. */
 export const DEFAULT_CACHE_SIZE = 128;
@@ -28,6 +29,9 @@ const DECODE_CONCURRENCY = 4;
 export interface Dataset {
   items: DatasetItem[];
   summary: ImportSummary;
+  /** The cleaner's overlay (src/shared/cleaner.ts): applied when loaders are built; a new
+   * import starts without one. */
+  edits?: CleanerEdit[];
 }
 
 /** The worker's data (held by src/worker/state.ts): staged files, decoded images, the import. */
@@ -149,7 +153,7 @@ export function dataLoaders(
     valid: [],
     test: [],
   };
-  for (const it of current.items) {
+  for (const it of applyEdits(current.items, current.edits ?? [])) {
     const hit = d.cache.get(it.path);
     if (hit && !('error' in hit.result))
       bySplit[it.split].push({ image: hit.result, labels: it.labels, path: it.path });

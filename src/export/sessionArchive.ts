@@ -8,6 +8,7 @@
 //                        entries in order: numbers/booleans inline, tensors by name
 //   optimizer.safetensors  the state tensors, named `<param key>/<state name>`
 //   history.json         every training batch (global iteration), epoch row and fit so far
+//   cleaner.json         optional: the cleaner's edit overlay {edits: [{path, action, labels?}]}
 // Pure: bytes <-> parts. Reading takes only the entries it needs from the zip (zip.ts: sizes
 // checked before inflating), checks every JSON entry's fields (sessionSchema.ts) and the tensors
 // (safetensors.ts), and refuses with a SessionArchiveError naming the file, entry and reason.
@@ -24,8 +25,10 @@ import {
 import { readSafetensors, writeSafetensors } from '../models/weights/safetensors';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
 import { openZip, type Zip } from '../models/weights/zip';
+import type { CleanerEdit } from '../shared/cleaner';
 import {
   CLASSES,
+  CLEANER,
   HISTORY,
   MANIFEST,
   OPTIMIZER,
@@ -82,6 +85,8 @@ export interface SessionParts {
   /** Absent when the session never trained (no optimizer yet). */
   optimizer?: { json: OptimizerJson; tensors: StateDict };
   history: { batches: unknown[]; epochs: unknown[]; fits: unknown[] };
+  /** The cleaner's overlay; absent (or empty) when nothing was cleaned. */
+  cleaner?: { edits: CleanerEdit[] };
 }
 
 const REQUIRED = [
@@ -109,6 +114,7 @@ export function packSession(
     files['optimizer.json'] = json(p.optimizer.json);
     files['optimizer.safetensors'] = writeSafetensors(p.optimizer.tensors, { layout: 'studio' });
   }
+  if (p.cleaner?.edits.length) files['cleaner.json'] = json(p.cleaner);
   const manifest: SessionManifest = { ...p.manifest, entries: Object.keys(files) };
   // Store, don't deflate, the tensors: float noise does not compress and deflate is slow.
   return zipSync({
@@ -189,6 +195,7 @@ function unpack(bytes: Uint8Array): SessionParts {
           refuse(`optimizer state tensor '${v.tensor}' of '${key}' is missing`);
     parts.optimizer = { json: optJson, tensors: optTensors };
   }
+  if (zip.has('cleaner.json')) parts.cleaner = entry('cleaner.json', CLEANER);
   return parts;
 }
 

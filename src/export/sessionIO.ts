@@ -96,6 +96,7 @@ export async function exportSession(
     weights,
     optimizer,
     history,
+    cleaner: setup.data === 'imported' && ds?.edits ? { edits: ds.edits } : undefined,
   });
 }
 

@@ -157,3 +157,14 @@ export const OPTIMIZER = obj({
     }),
   ),
 });
+
+// The cleaner's overlay (src/shared/cleaner.ts); paths and classes are checked against the data
+// on import (src/worker/handlers/export.ts).
+export const CLEANER = obj({
+  edits: list(
+    either(
+      obj({ path: name, action: oneOf('delete') }),
+      obj({ path: name, action: oneOf('relabel'), labels: list(name) }),
+    ),
+  ),
+});

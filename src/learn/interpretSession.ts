@@ -20,7 +20,8 @@ import {
   topLosses,
   type Report,
 } from '../shared/interpretation';
-import type { LearnerHost } from './session';
+import type { Batch } from './learner';
+import type { LearnerHost, LearnSession } from './session';
 import type {
   GradCamArgs,
   GradCamResult,
@@ -42,36 +43,45 @@ const argmax = (row: ArrayLike<number>) => {
   return best;
 };
 
-export async function interpret(
-  h: LearnerHost,
-  args: { k?: number; thresh?: number } = {},
-): Promise<InterpretResult> {
-  const { learn, setup } = session(h);
-  const vocab = [...(learn.data.vocab ?? [])];
-  const multiLabel = !learn.lossFunc.yInt;
-  const thresh = args.thresh ?? 0.5;
+/** One eval-mode pass (no augmentation) of the session's model over `batches`, on the engine
+ * chosen for the phase (engine/cpuEngine: wasm where the GPU is emulated): activated outputs,
+ * per-item losses and targets, flat. Shared by interpret and the cleaner (learn/cleaner.ts). */
+export async function evalPass(
+  { learn, setup }: LearnSession,
+  batches: () => AsyncIterable<Batch>,
+) {
   const probs: number[] = [];
   const targs: number[] = [];
   const losses: number[] = [];
-  // On the engine chosen for the phase (engine/cpuEngine: wasm where the GPU is emulated).
   let model = learn.model;
   const spec = { phase: 'interpret', model, shape: [setup.bs, setup.size, setup.size, 3] } as const;
-  const valid = phaseBatches(
-    spec,
-    () => learn.data.valid(),
-    (m) => (model = m),
-  );
-  for await (const b of valid) {
+  for await (const b of phaseBatches(spec, batches, (m) => (model = m))) {
     const [p, l] = tf.tidy(() => {
       const out = model.forward(b.x, { training: false });
       return [learn.lossFunc.activation(out), learn.lossFunc.perItem(out, b.y)];
     });
-    const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
-    probs.push(...pd);
-    losses.push(...ld);
-    targs.push(...yd);
-    tf.dispose([p, l, b.x, b.y]);
+    try {
+      const [pd, ld, yd] = await Promise.all([p.data(), l.data(), b.y.data()]);
+      probs.push(...pd);
+      losses.push(...ld);
+      targs.push(...yd);
+    } finally {
+      tf.dispose([p, l, b.x, b.y]);
+    }
   }
+  return { probs, losses, targs };
+}
+
+export async function interpret(
+  h: LearnerHost,
+  args: { k?: number; thresh?: number } = {},
+): Promise<InterpretResult> {
+  const s = session(h);
+  const { learn } = s;
+  const vocab = [...(learn.data.vocab ?? [])];
+  const multiLabel = !learn.lossFunc.yInt;
+  const thresh = args.thresh ?? 0.5;
+  const { probs, losses, targs } = await evalPass(s, () => learn.data.valid());
   const n = losses.length;
   const c = n ? probs.length / n : vocab.length;
   if (vocab.length !== c)

@@ -252,9 +252,12 @@ export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
   const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) =>
     Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor),
   );
+  const history = historyOf(learn);
   return {
     weightsHash: await fingerprint([...m.params.values(), ...m.buffers.values()]),
     optHash: opt.length ? await fingerprint(opt) : '',
     numTensors: tf.memory().numTensors,
+    iterations: history.iterations,
+    epochs: history.epochs.length,
   };
 }

@@ -19,6 +19,8 @@ import type {
 import type { ExportArgs, ExportResult, ImportSessionResult } from './protocol/export';
 import type { BenchEnginesArgs, BenchEnginesResult, EngineEvent, WasmInfo } from './engines';
 import type {
+  CleanerEdit,
+  CleanerLossesResult,
   GradCamArgs,
   GradCamResult,
   InterpretResult,
@@ -129,6 +131,10 @@ export interface Commands {
   interpret: { args: { k?: number; thresh?: number }; result: InterpretResult };
   gradcam: { args: GradCamArgs; result: GradCamResult };
   predictLearner: { args: PredictLearnerArgs; result: LearnerPrediction[] };
+  /** The cleaner (src/learn/cleaner.ts): one split's items by loss, and the edit overlay (no
+   * `edits`: report it; else replace it, and the session's loaders with it). */
+  cleanerLosses: { args: { split: 'train' | 'valid' }; result: CleanerLossesResult };
+  cleanerEdits: { args: { edits?: CleanerEdit[] }; result: { edits: CleanerEdit[] } };
 }
 
 // Reliability (src/reliability/recovery.ts): one-shot faults for tests, consumed by the next fit.

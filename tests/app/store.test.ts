@@ -35,7 +35,15 @@ const history = {
   })),
   fits: [],
 };
-const imported = { setup, frozenGroups: 2, epochs: 2, iterations: 3, warnings: [], history };
+const imported = {
+  setup,
+  frozenGroups: 2,
+  epochs: 2,
+  iterations: 3,
+  warnings: [],
+  history,
+  cleaner: [],
+};
 const initial = useStudio.getState();
 
 beforeEach(() => {

@@ -4,6 +4,7 @@ import { useStudio } from '../store/studio';
 import { inputFiles, modelCommands } from './models';
 import { learnCommands } from './learn';
 import { interpretCommands } from './interpret';
+import { cleanerCommands } from './cleaner';
 import { exportCommands } from './export';
 import { reliabilityCommands } from './reliability';
 import { cliPhase, cliProgress } from './progress';
@@ -109,6 +110,8 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   ...learnCommands,
   // Interpret panel: interpret, gradcam, predict-learner (src/page/cli/interpret.ts).
   ...(interpretCommands as Record<string, (args: CliArgs) => Promise<unknown>>),
+  // The cleaner: clean --list / --delete / --relabel / --undo (src/page/cli/cleaner.ts).
+  ...cleanerCommands,
   async 'learn-state'() {
     return useStudio.getState().diagnose('learnState', {});
   },

@@ -1,6 +1,7 @@
 // The Data panel's state: the chosen folder (File handles stay on the main thread until an
 // import sends them to the worker), label/split options, the import summary and samples.
 import type { StateCreator } from 'zustand';
+import { CLEANER_RESET } from './cleanerSlice';
 import type { AugPreset } from '../../shared/protocol';
 import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from '../../shared/dataset';
 import type { RgbSample } from '../../shared/protocol';
@@ -126,7 +127,13 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
           options: dataOptions,
         });
         const samples = await worker().call('dataSamples', { perClass: 6 });
-        set({ dataStatus: 'ready', dataSummary: summary, dataSamples: samples, dataBatch: [] });
+        set({
+          dataStatus: 'ready',
+          dataSummary: summary,
+          dataSamples: samples,
+          dataBatch: [],
+          ...CLEANER_RESET, // the worker drops the overlay with the old import
+        });
         // A usable folder: the Train panel proposes fastai's lesson 1 for it.
         if (!summary.errors.length && summary.images.train > 0) await get().proposeRecipe();
         return summary;

@@ -3,6 +3,7 @@
 // spreading (zustand's slices pattern).
 import { create } from 'zustand';
 import type { WorkerEvent } from '../../shared/protocol';
+import { createCleanerSlice, type CleanerSlice } from './cleanerSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDemoSlice, type DemoSlice } from './demoSlice';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
@@ -19,6 +20,7 @@ export type Studio = EngineSlice &
   TrainSlice &
   RecipeSlice &
   InterpretSlice &
+  CleanerSlice &
   UiSlice;
 
 export const useStudio = create<Studio>()((...a) => ({
@@ -29,6 +31,7 @@ export const useStudio = create<Studio>()((...a) => ({
   ...createTrainSlice(...a),
   ...createRecipeSlice(...a),
   ...createInterpretSlice(...a),
+  ...createCleanerSlice(...a),
   ...createUiSlice(...a),
 }));
 

@@ -2,6 +2,7 @@
 // CLI), the Learner session in the worker, its per-batch records (loss curve, LR and momentum)
 // and per-epoch table, lr_find's curve and suggestion; session import and export.
 import type { StateCreator } from 'zustand';
+import { CLEANER_RESET } from './cleanerSlice';
 import type { EpochRow } from '../../shared/protocol';
 import type { BatchRecord } from '../../shared/protocol';
 import type {
@@ -227,6 +228,8 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
         trainError: undefined,
         trainStatus: 'idle',
         freezeState: { groups: r.setup.groups, frozenGroups: r.frozenGroups },
+        ...CLEANER_RESET,
+        cleanerEdits: r.cleaner,
       });
       return r;
     },

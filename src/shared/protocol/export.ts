@@ -1,5 +1,6 @@
 // The Export panel's commands (src/worker/handlers/export.ts): the Learner session's model as
 // files, the session archive back in, and the fastai reproduction script's settings.
+import type { CleanerEdit } from '../cleaner';
 import type { ExportFormat } from '../formats';
 import type { LrSlice } from '../schedule';
 import type { HistoryData, LearnSetupArgs, LearnSetupResult } from './learn';
@@ -23,6 +24,8 @@ export interface ImportSessionResult {
   epochs: number;
   history: HistoryData;
   warnings: string[];
+  /** The cleaner's overlay the archive brought (cleaner.json), empty if none. */
+  cleaner: CleanerEdit[];
 }
 
 // ************* the fastai reproduction script (src/export/reproScript.ts) *************

@@ -1,7 +1,9 @@
 // The Interpret panel's commands (src/worker/handlers/interpret.ts): fastai's
 // ClassificationInterpretation, Grad-CAM and predictions of the Learner session's model.
 import type { Confusion, Report } from '../interpretation';
+import type { CleanerEdit } from '../cleaner';
 import type { RgbSample } from './data';
+export type { CleanerEdit } from '../cleaner';
 
 export interface TopLossItem {
   index: number;
@@ -87,4 +89,25 @@ export interface LearnerPrediction {
   prob: number;
   top: { label: string; prob: number }[];
   probs: number[];
+}
+
+/** One image of the cleaner's list (fastai ImageClassifierCleaner): its labels (after the
+ * overlay), the prediction and the loss of an eval-mode pass without augmentation. */
+export interface CleanerItem {
+  path: string;
+  labels: string[];
+  predicted: string[];
+  /** Probability of the (first) predicted class. */
+  prob: number;
+  loss: number;
+}
+
+export interface CleanerLossesResult {
+  split: 'train' | 'valid';
+  vocab: string[];
+  multiLabel: boolean;
+  /** Highest loss first. */
+  items: CleanerItem[];
+  /** The overlay in force. */
+  edits: CleanerEdit[];
 }

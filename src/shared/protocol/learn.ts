@@ -111,6 +111,9 @@ export interface LearnStateResult {
   /** Same over the optimizer state tensors (empty string if none). */
   optHash: string;
   numTensors: number;
+  /** The session's history: training iterations and epochs over all its fits. */
+  iterations: number;
+  epochs: number;
 }
 /** fastai freeze()/unfreeze() on the session's model; null: no learner. */
 export type FreezeResult = { groups: number; frozenGroups: number } | null;

@@ -5,6 +5,7 @@
 import { exportModel, learnForward } from '../../export/exportModel';
 import { SessionArchiveError, unpackSession } from '../../export/sessionArchive';
 import { checkData, loadSessionParts } from '../../export/sessionIO';
+import { editsProblem } from '../../shared/cleaner';
 import { restoreSplit } from '../../shared/split';
 import {
   disposeLearner,
@@ -32,11 +33,27 @@ export async function importSession(
   const setup = parts.settings.setup as LearnSetupArgs & { data: 'demo' | 'imported' };
   const ds = st.data.current;
   checkData(ds, setup.data, parts.classes, parts.split, warnings);
+  const edits = parts.cleaner?.edits ?? [];
+  if (edits.length && setup.data !== 'imported')
+    throw new SessionArchiveError('cleaner.json: the demo data has no files to clean', file);
+  const problem =
+    ds &&
+    editsProblem(
+      edits,
+      parts.classes,
+      new Set(ds.items.map((it) => it.path)),
+      ds.summary.multiLabel,
+    );
+  if (problem) throw new SessionArchiveError(`cleaner.json: ${problem}`, file);
   const old = st.learner;
+  const oldEdits = ds?.edits;
   st.learner = undefined;
   let undoSplit = () => {};
   try {
-    if (setup.data === 'imported' && ds) undoSplit = restoreSplit(ds.items, parts.split);
+    if (setup.data === 'imported' && ds) {
+      undoSplit = restoreSplit(ds.items, parts.split);
+      ds.edits = edits; // before the loaders are built
+    }
     // Pretrained bodies would be loaded only to be overwritten: build from the architecture.
     const result = await setupLearner(st, { ...setup, pretrained: false, body: 'arch' });
     const { learn, setup: installed } = st.learner!;
@@ -56,9 +73,11 @@ export async function importSession(
       epochs: history.epochs.length,
       history: history.toJSON(),
       warnings,
+      cleaner: edits,
     };
   } catch (e) {
     undoSplit();
+    if (ds) ds.edits = oldEdits;
     disposeLearner(st); // whatever the failed import built
     st.learner = old;
     throw e;

@@ -1,8 +1,10 @@
 // The Interpret panel: fastai's ClassificationInterpretation on the Learner session's model
 // (confusion matrix whose cells show their images, top losses with Grad-CAM overlays,
-// most_confused, per-class report; a threshold slider for multi-label), then Predict.
+// most_confused, per-class report; a threshold slider for multi-label), the data cleaner, then
+// Predict.
 import { useStudio } from '../../store/studio';
 import { CellImages } from './CellImages';
+import { Cleaner } from './Cleaner';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import './interpret.css';
 import { MultiLabelReport } from './MultiLabelReport';
@@ -94,6 +96,7 @@ export function InterpretPanel() {
           </div>
         </section>
       )}
+      {setup && <Cleaner />}
       <PredictSection />
     </>
   );

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runPhase } from '../engine/cpuEngine/choose';
 import { fromCpu, moveHere, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
 import type { Model } from '../models/model';
-import type { Batch, Batches } from './learner';
+import type { Batch, Batches } from './batches';
 
 /** What precompute needs from a model: a body and a head that compose to `forward`. */
 export interface BodyHead {

@@ -18,7 +18,8 @@ import { exportStateDict, loadStateDict } from '../../models/weights/stateDict';
 import type { StateDict } from '../../models/weights/tensors';
 import { Recorder } from '../../learn/callbacks';
 import { fineTune, learner } from '../../learn/fit';
-import { Callback, type Batches } from '../../learn/learner';
+import type { Batches } from '../../learn/batches';
+import { Callback } from '../../learn/learner';
 import { accuracy } from '../../learn/metrics';
 
 export interface ReferenceTrace {

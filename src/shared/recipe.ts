@@ -2,7 +2,7 @@
 // vision_learner(dls, resnet, pretrained=True), lr_find(), fine_tune(1, valley), with the image size
 // chosen by the machine (a software WebGPU adapter trains ResNet50 at 224 px far too slowly).
 
-/** The adapter fields the choice reads (engine/device.ts AdapterInfo has them all). */
+/** The adapter fields the choice reads (protocol/models.ts AdapterInfo has them all). */
 export interface AdapterLike {
   isFallbackAdapter: boolean;
   vendor?: string;

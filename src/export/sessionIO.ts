@@ -11,7 +11,8 @@ import type { State } from '../learn/optimizer';
 import type { LearnSession } from '../learn/session';
 import { loadStateDict } from '../models/weights/stateDict';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
-import { takeSnapshot, type CpuTensor, type Snapshot } from '../learn/snapshot';
+import type { CpuTensor } from '../engine/cpuEngine/transfer';
+import { takeSnapshot, type Snapshot } from '../learn/snapshot';
 import {
   packSession,
   SESSION_FORMAT,

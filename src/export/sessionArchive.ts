@@ -24,6 +24,7 @@ import {
 } from '../shared/badFile';
 import { readSafetensors, writeSafetensors } from '../models/weights/safetensors';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
+import type { HistoryData } from '../shared/protocol';
 import { openZip, type Zip } from '../models/weights/zip';
 import {
   CLASSES,
@@ -82,7 +83,7 @@ export interface SessionParts {
   weights: StateDict;
   /** Absent when the session never trained (no optimizer yet). */
   optimizer?: { json: OptimizerJson; tensors: StateDict };
-  history: { batches: unknown[]; epochs: unknown[]; fits: unknown[] };
+  history: HistoryData;
 }
 
 const REQUIRED = [
@@ -134,6 +135,17 @@ function tensors(zip: Zip, name: string, budget: ParseBudget): StateDict {
   return sd;
 }
 
+/** JSON writes NaN as null: the history's numbers come back as NaN (fits' args stay as read). */
+function nanForNull(h: HistoryData): HistoryData {
+  const revive = (row: object) => {
+    for (const [k, v] of Object.entries(row))
+      if (v === null) (row as Record<string, unknown>)[k] = NaN;
+      else if (k === 'metrics') revive(v as object);
+  };
+  [...h.batches, ...h.epochs].forEach(revive);
+  return h;
+}
+
 /** Bytes -> parts; throws SessionArchiveError naming the problem (not a zip, missing entry, ...). */
 export function unpackSession(
   bytes: Uint8Array,
@@ -182,7 +194,7 @@ function unpack(bytes: Uint8Array, budget: ParseBudget): SessionParts {
     classes: entry('classes.json', CLASSES),
     split: entry('split.json', SPLIT),
     weights: tensors(zip, 'model.safetensors', budget),
-    history: entry('history.json', HISTORY),
+    history: nanForNull(entry('history.json', HISTORY)),
   };
   if (hasOpt) {
     const optJson = entry<OptimizerJson>('optimizer.json', OPTIMIZER);

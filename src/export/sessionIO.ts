@@ -23,7 +23,6 @@ import {
   type SessionParts,
   type SessionSplit,
 } from './sessionArchive';
-import type { HistoryData } from '../shared/protocol';
 
 /** A CPU copy as the archive stores it (float32). */
 export const rawOf = (c: CpuTensor): RawTensor => ({
@@ -138,7 +137,7 @@ export function loadSessionParts(learn: Learner, parts: SessionParts) {
   // The next fit draws new shuffles and augmentations, as it would have in the saved session.
   learn.dataPasses = parts.settings.position.dataPasses ?? 0;
   if (parts.optimizer) loadOptimizer(learn, parts.optimizer);
-  const history = History.from(parts.history as unknown as HistoryData);
+  const history = History.from(parts.history);
   setHistory(learn, history);
   return history;
 }

@@ -222,7 +222,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
           batches.push(r);
         } else if (e.type === 'trainEpoch') epochs.push(e.row);
         else if (e.type === 'trainRecovered') {
-          // The run went back to its last checkpoint (src/learn/recovery.ts): drop what follows.
+          // The run went back to its last checkpoint (src/reliability/recovery.ts): drop what follows.
           const s = get();
           const b = [...s.trainBatches, ...batches].slice(0, e.keepBatches);
           const ep = [...s.trainEpochs, ...epochs].slice(0, e.keepEpochs);

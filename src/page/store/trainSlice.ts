@@ -6,6 +6,7 @@ import type { EpochRow } from '../../shared/protocol';
 import type { BatchRecord } from '../../shared/protocol';
 import type {
   FitArgs,
+  FitPolicy,
   FitResult,
   LearnSetupArgs,
   LearnSetupResult,
@@ -36,7 +37,6 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   labelSmoothing: false,
 };
 
-export type FitPolicy = NonNullable<FitArgs['policy']>;
 /** The next fit's arguments: the Train panel edits them, the CLI's `fit` sets them. */
 export type FitOptions = FitArgs & { policy: FitPolicy; lr: number | LrSlice; wd: number };
 

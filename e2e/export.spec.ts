@@ -118,8 +118,8 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
     );
     for (const p of paths.slice(0, N)) input.push(...(await pixels(page, p, SIZE)));
     const fwd = await runInPage<{ probs: number[][] }>(page, 'learn-forward', {
-      input: input as unknown as string,
-      shape: [N, SIZE, SIZE, 3] as unknown as string,
+      input,
+      shape: [N, SIZE, SIZE, 3],
     });
     probs = fwd.probs;
     expect(probs).toHaveLength(N);

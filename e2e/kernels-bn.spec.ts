@@ -1,7 +1,7 @@
 // The fused batch-norm kernels (src/engine/kernels/batchnorm.ts) in a real browser on real
 // WebGPU: training-mode BN with the fused residual add and ReLU, its gradients and the
 // running-statistics update match tfjs's CPU backend (and the stock webgpu ops) within 1e-4.
-import type { KernelCheckResult } from '../src/worker/diagnostics/kernelCheck';
+import type { KernelCheckResult } from '../src/shared/protocol';
 import { expect, runInPage, test } from './fixtures';
 
 test('fused batch-norm (+ residual + ReLU) kernels and gradients match the CPU backend', async ({

@@ -1,7 +1,7 @@
 // The Studio WGSL kernels in a real browser on real WebGPU: every overridden op and its
 // gradients match tfjs's CPU backend, and switching back to the stock kernels changes
 // nothing beyond float tolerance. Shapes are tiny: this is about correctness, not speed.
-import type { KernelCheckResult } from '../src/worker/diagnostics/kernelCheck';
+import type { KernelCheckResult } from '../src/shared/protocol';
 import { expect, runInPage, test } from './fixtures';
 
 test('Studio conv/matmul kernels and their gradients match the CPU backend and stock webgpu', async ({

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { StepParityResult } from '../src/worker/diagnostics/stepParity';
+import type { StepParityResult } from '../src/shared/protocol';
 import { torchAvailable } from '../tests/models/torchRef';
 import {
   describeParity,

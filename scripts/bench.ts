@@ -2,7 +2,7 @@
 // BENCHMARKS.md: `npx tsx scripts/bench.ts bench.json`. Ratios only compare numbers measured
 // in the same browser session on the same adapter.
 import { readFileSync } from 'node:fs';
-import type { BenchResult, ProfileRow } from '../src/worker/diagnostics/benchKernels';
+import type { BenchResult, ProfileRow } from '../src/shared/protocol';
 
 const r = JSON.parse(readFileSync(process.argv[2] ?? 'bench.json', 'utf8')) as BenchResult;
 const f = (x: number | null | undefined, d = 2) =>

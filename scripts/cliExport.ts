@@ -1,5 +1,5 @@
 // `export --format F --out DIR [--session FILE]` and `train ... --export DIR`: the page keeps the
-// exported files (src/export/cliCommands.ts); this pulls them out in base64 chunks (one
+// exported files (src/page/cli/export.ts); this pulls them out in base64 chunks (one
 // page.evaluate result stays a few MB however big the file) and writes them under DIR.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

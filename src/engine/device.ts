@@ -2,23 +2,7 @@
 // so it can watch `device.lost` and choose the features and limits itself.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  shaderF16: boolean;
-  subgroups: boolean;
-  features: string[];
-  limits: {
-    maxStorageBufferBindingSize: number;
-    maxBufferSize: number;
-    maxComputeWorkgroupStorageSize: number;
-    maxComputeInvocationsPerWorkgroup: number;
-    maxComputeWorkgroupSizeX: number;
-  };
-}
+import type { AdapterInfo } from '../shared/protocol';
 
 export class NoWebGPUError extends Error {}
 
@@ -31,7 +15,7 @@ export interface Engine {
 let current: Engine | undefined;
 let starting: Promise<Engine> | undefined;
 let lastOnLost: ((reason: string) => void) | undefined;
-/** How many devices were lost so far: a run compares it to notice a loss (src/learn/recovery.ts). */
+/** How many devices were lost so far: a run compares it to notice a loss (src/reliability/recovery.ts). */
 export let deviceLostCount = 0;
 
 function describe(adapter: GPUAdapter): AdapterInfo {

@@ -18,12 +18,14 @@ import {
   describe,
   LIMITS,
   mib,
+  ParseBudget,
   parseJson,
   readingFile,
   refuse,
 } from '../shared/badFile';
 import { readSafetensors, writeSafetensors } from '../models/weights/safetensors';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
+import type { HistoryData } from '../shared/protocol';
 import { openZip, type Zip } from '../models/weights/zip';
 import type { CleanerEdit } from '../shared/cleaner';
 import {
@@ -84,7 +86,7 @@ export interface SessionParts {
   weights: StateDict;
   /** Absent when the session never trained (no optimizer yet). */
   optimizer?: { json: OptimizerJson; tensors: StateDict };
-  history: { batches: unknown[]; epochs: unknown[]; fits: unknown[] };
+  history: HistoryData;
   /** The cleaner's overlay; absent (or empty) when nothing was cleaned. */
   cleaner?: { edits: CleanerEdit[] };
 }
@@ -125,35 +127,49 @@ export function packSession(
   } as Parameters<typeof zipSync>[0]);
 }
 
-/** A JSON entry, parsed under the archive's shared value budget and checked against `schema`. */
-function entryJson<T>(zip: Zip, name: string, schema: Check, budget: { values: number }): T {
+/** A JSON entry, parsed under the archive's budget (time, JSON values) and checked by `schema`. */
+function entryJson<T>(zip: Zip, name: string, schema: Check, budget: ParseBudget): T {
   const v = parseJson(zip.read(name, LIMITS.jsonBytes), name, LIMITS.jsonDepth, budget);
   readingFile(name, () => schema(v, ''));
   return v as T;
 }
 
-function tensors(zip: Zip, name: string): StateDict {
+function tensors(zip: Zip, name: string, budget: ParseBudget): StateDict {
   // Copies, not views into the archive: the archive's bytes can go once it is read.
-  const sd = readSafetensors(zip.read(name), name).tensors;
+  const sd = readSafetensors(zip.read(name), name, budget).tensors;
   for (const [k, t] of sd) sd.set(k, { shape: t.shape, data: t.data.slice() });
   return sd;
 }
 
-/** Bytes -> parts; throws SessionArchiveError naming the problem (not a zip, missing entry, ...). */
-export function unpackSession(bytes: Uint8Array, file = 'session archive'): SessionParts {
-  return readingFile(file, () => unpack(bytes), SessionArchiveError);
+/** JSON writes NaN as null: the history's numbers come back as NaN (fits' args stay as read). */
+function nanForNull(h: HistoryData): HistoryData {
+  const revive = (row: object) => {
+    for (const [k, v] of Object.entries(row))
+      if (v === null) (row as Record<string, unknown>)[k] = NaN;
+      else if (k === 'metrics') revive(v as object);
+  };
+  [...h.batches, ...h.epochs].forEach(revive);
+  return h;
 }
 
-function unpack(bytes: Uint8Array): SessionParts {
+/** Bytes -> parts; throws SessionArchiveError naming the problem (not a zip, missing entry, ...). */
+export function unpackSession(
+  bytes: Uint8Array,
+  file = 'session archive',
+  budget = new ParseBudget(),
+): SessionParts {
+  return readingFile(file, () => unpack(bytes, budget), SessionArchiveError);
+}
+
+function unpack(bytes: Uint8Array, budget: ParseBudget): SessionParts {
   if (bytes.length > LIMITS.fileBytes)
     refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.fileBytes)} cap for session archives`);
   let zip: Zip;
   try {
-    zip = openZip(bytes);
+    zip = openZip(bytes, budget);
   } catch (e) {
     return refuse(`not a readable .zip: ${e instanceof BadFileError ? e.reason : e}`);
   }
-  const budget = { values: LIMITS.jsonValues };
   const entry = <T>(name: string, schema: Check) => entryJson<T>(zip, name, schema, budget);
   const missing = REQUIRED.filter((n) => !zip.has(n));
   if (missing.length)
@@ -183,12 +199,12 @@ function unpack(bytes: Uint8Array): SessionParts {
     settings: entry('settings.json', SETTINGS),
     classes: entry('classes.json', CLASSES),
     split: entry('split.json', SPLIT),
-    weights: tensors(zip, 'model.safetensors'),
-    history: entry('history.json', HISTORY),
+    weights: tensors(zip, 'model.safetensors', budget),
+    history: nanForNull(entry('history.json', HISTORY)),
   };
   if (hasOpt) {
     const optJson = entry<OptimizerJson>('optimizer.json', OPTIMIZER);
-    const optTensors = tensors(zip, 'optimizer.safetensors');
+    const optTensors = tensors(zip, 'optimizer.safetensors', budget);
     for (const { key, entries } of optJson.state)
       for (const [, v] of entries)
         if (v && typeof v === 'object' && !optTensors.has(v.tensor))

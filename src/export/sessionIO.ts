@@ -11,7 +11,8 @@ import type { State } from '../learn/optimizer';
 import type { LearnSession } from '../learn/session';
 import { loadStateDict } from '../models/weights/stateDict';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
-import { takeSnapshot, type CpuTensor, type Snapshot } from '../learn/snapshot';
+import type { CpuTensor } from '../engine/cpuEngine/transfer';
+import { takeSnapshot, type Snapshot } from '../learn/snapshot';
 import {
   packSession,
   SESSION_FORMAT,
@@ -22,7 +23,6 @@ import {
   type SessionParts,
   type SessionSplit,
 } from './sessionArchive';
-import type { HistoryData } from '../shared/protocol';
 
 /** A CPU copy as the archive stores it (float32). */
 export const rawOf = (c: CpuTensor): RawTensor => ({
@@ -138,7 +138,7 @@ export function loadSessionParts(learn: Learner, parts: SessionParts) {
   // The next fit draws new shuffles and augmentations, as it would have in the saved session.
   learn.dataPasses = parts.settings.position.dataPasses ?? 0;
   if (parts.optimizer) loadOptimizer(learn, parts.optimizer);
-  const history = History.from(parts.history as unknown as HistoryData);
+  const history = History.from(parts.history);
   setHistory(learn, history);
   return history;
 }

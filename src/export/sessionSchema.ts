@@ -120,32 +120,32 @@ export const CLASSES = list(name, 1);
 
 export const SPLIT = obj({ train: list(name), valid: list(name), test: list(name) });
 
-// Rows are typed field by field, all optional (the charts skip what is absent); losses are NaN
-// after a divergence, which JSON writes as null.
+// The rows as History writes them (shared/protocol HistoryData); losses are NaN after a
+// divergence and validation's are NaN in a fit without one: JSON writes NaN as null.
 const metric = nullable(num());
 export const HISTORY = obj({
   batches: list(
     obj({
-      'iter?': count,
-      'fit?': count,
-      'epoch?': count,
-      'loss?': metric,
-      'smoothLoss?': metric,
-      'lr?': metric,
-      'mom?': metric,
+      iter: count,
+      fit: count,
+      epoch: count,
+      loss: metric,
+      smoothLoss: metric,
+      lr: metric,
+      mom: metric,
     }),
   ),
   epochs: list(
     obj({
-      'fit?': count,
-      'epoch?': count,
-      'trainLoss?': metric,
-      'validLoss?': metric,
-      'metrics?': record(metric),
-      'seconds?': metric,
+      fit: count,
+      epoch: count,
+      trainLoss: metric,
+      validLoss: metric,
+      metrics: record(metric),
+      seconds: metric,
     }),
   ),
-  fits: list(obj({ 'args?': record(any), 'startIter?': count, 'epochsDone?': count })),
+  fits: list(obj({ args: record(any), startIter: count, epochsDone: count })),
 });
 
 export const OPTIMIZER = obj({

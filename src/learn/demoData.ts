@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEMO_CLASSES, makeShapes, type ShapeBatch } from '../shared/demoShapes';
 import { seededRandom } from '../shared/random';
-import type { Batch, Batches } from './learner';
+import type { Batch, Batches } from './batches';
 
 export interface DemoDataArgs {
   size: number;

@@ -2,7 +2,7 @@
 // a CPU emulator, the epoch's weights are copied to the wasm engine and the Learner's own
 // validation loop runs there. The Recorder, the metrics and every callback see the same events
 // and the same numbers (to float precision) as on webgpu: only the engine differs.
-import type { Batches } from './learner';
+import type { Batches } from './batches';
 import { Callback } from './learner';
 import { phaseBatches } from '../engine/cpuEngine/choose';
 

@@ -1,7 +1,8 @@
 // The fastai training policies on top of Learner.fit (fastai/callback/schedule.py patches them
 // onto Learner; here they are functions of a learner): fit_one_cycle, fit_sgdr, fine_tune, lr_find.
 import { LRFinder, ParamScheduler, Recorder, TrainEvalCallback } from './callbacks';
-import { Learner, type Batches, type Callback, type LearnerOptions } from './learner';
+import type { Batches } from './batches';
+import { Learner, type Callback, type LearnerOptions } from './learner';
 import type { Model } from '../models/model';
 import { canPrecompute, precompute } from './precompute';
 import {

@@ -20,7 +20,7 @@ import {
   topLosses,
   type Report,
 } from '../shared/interpretation';
-import type { Batch } from './learner';
+import type { Batch } from './batches';
 import type { LearnerHost, LearnSession } from './session';
 import type {
   GradCamArgs,

@@ -2,8 +2,9 @@
 // fit -> epoch -> train/validate -> batch -> step, each level wrapped by `withEvents` with its
 // own cancel exception. Counters, train/eval mode, recording, schedules, stopping: callbacks.
 import * as tf from '@tensorflow/tfjs';
-import type { LoaderItem } from '../data/loaders';
-import { freezeTo, isBatchNormKey, trainableKeys, type Model } from '../models/model';
+import type { Batch, Batches } from './batches';
+import { freezeTo, isBatchNormKey, type Model } from '../models/model';
+import { lossAndGrads } from './grads';
 import { CrossEntropyLossFlat, lossMean, type LossFunc } from './losses';
 import type { Metric } from './metrics';
 import { Adam, type OptFunc, type Optimizer } from './optimizer';
@@ -48,50 +49,6 @@ export class Callback {
   learn!: Learner;
   get name() {
     return this.constructor.name;
-  }
-}
-
-// ************* data *************
-
-/** One mini-batch; the Learner owns (and disposes) these tensors once it has them. */
-export interface Batch {
-  /** Model-ready input, NHWC (already normalised as `model.input` says). */
-  x: tf.Tensor4D;
-  /** Class ids (int32 [n]) for single-label, multi-hot float32 [n, c] for multi-label. */
-  y: tf.Tensor;
-}
-
-/** The least the Learner needs from DataLoaders; any loader can be adapted to it. Nothing here
- * fixes the image size, so progressive resizing is just a new Batches on the same Learner. */
-export interface Batches {
-  /** Batches per training epoch (fastai `len(dls.train)`), for pct_train. */
-  nTrain: number;
-  nValid: number;
-  /** A fresh, shuffled, augmented pass over the training set. */
-  train(epoch: number): AsyncIterable<Batch>;
-  /** The validation set, in order; `augment` gives training-style augmentation (for TTA). */
-  valid(opts?: { augment?: boolean }): AsyncIterable<Batch>;
-  /** Class names in the model's output order (fastai `dls.vocab`). */
-  vocab?: readonly string[];
-  /** Multi-hot targets (fastai MultiCategoryBlock). */
-  multiLabel?: boolean;
-  /** Imported data: the items behind each split, in loader order (validation's is fixed). */
-  items?: { train: readonly LoaderItem[]; valid: readonly LoaderItem[] };
-}
-
-/** tf.variableGrads, without a tfjs 4.22 leak: the tape keeps clones of the forward's tensors
- * for the backward pass and frees them after it, so a forward or loss that throws (out of
- * memory) leaves them behind. Freed here before the error goes on. */
-function variableGrads(f: () => tf.Scalar, vars: tf.Variable[]) {
-  try {
-    return tf.variableGrads(f, vars);
-  } catch (e) {
-    const state = tf.engine().state;
-    if (state.gradientDepth === 0 && state.activeTape) {
-      for (const node of state.activeTape) tf.dispose(node.saved ?? []);
-      state.activeTape = [];
-    }
-    throw e;
   }
 }
 
@@ -307,15 +264,11 @@ export class Learner {
       await this.call('after_pred');
       this.loss = lossMean(this.lossFunc, this.pred, y!);
     } else {
-      const vars = trainableKeys(model).map((k) => model.params.get(k)!);
-      const { value, grads } = variableGrads(() => {
+      ({ loss: this.loss, grads: this.grads } = lossAndGrads(model, () => {
         const pred = model.forward(x!, { training: true });
         this.pred = tf.keep(pred);
         return lossMean(this.lossFunc, pred, y!);
-      }, vars);
-      this.loss = value;
-      const keyOf = new Map([...model.params].map(([k, v]) => [v.name, k]));
-      for (const [name, g] of Object.entries(grads)) this.grads.set(keyOf.get(name)!, g);
+      }));
       await this.call('after_pred');
     }
     this.lossValue = (await this.loss.data())[0];

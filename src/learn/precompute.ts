@@ -5,9 +5,9 @@
 // the last param group is taken to be the head's params.
 import * as tf from '@tensorflow/tfjs';
 import { runPhase } from '../engine/cpuEngine/choose';
-import { fromCpu, moveHere, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
+import { concatCpu, fromCpu, moveHere, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
 import type { Model } from '../models/model';
-import type { Batch, Batches } from './learner';
+import type { Batch, Batches } from './batches';
 
 /** What precompute needs from a model: a body and a head that compose to `forward`. */
 export interface BodyHead {
@@ -44,7 +44,7 @@ async function cache(model: BodyHead & Model, batches: AsyncIterable<Batch>) {
       }
       return { feats, ys };
     });
-    return { x: fromCpu(feats) as tf.Tensor4D, y: fromCpu(ys) };
+    return { x: fromCpu(concatCpu(feats)) as tf.Tensor4D, y: fromCpu(concatCpu(ys)) };
   } finally {
     tf.dispose([first.value.x, first.value.y]); // no-op unless the phase failed before it
     await it.return?.();

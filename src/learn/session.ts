@@ -9,14 +9,16 @@ import { learnerBatches } from '../data/loaders';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
-import { DivergenceGuard, InterruptCallback, Recorder, SaveModelCallback } from './callbacks';
+import { InterruptCallback, Recorder } from './callbacks';
+import { DivergenceGuard, SaveModelCallback } from './tracker';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
 import { EngineValidation } from './engineValidation';
 import { HistoryCallback, historyOf } from './history';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
-import { Callback, type Batches, type Learner } from './learner';
+import type { Batches } from './batches';
+import { Callback, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
@@ -24,16 +26,12 @@ import { learnerModel } from './pretrained';
 import { fingerprint } from './snapshot';
 import { tta } from './tta';
 import type {
+  ArgsOf,
   EpochRow,
   FitArgs,
   FitPolicy,
-  FitResult,
-  FreezeResult,
   LearnSetupArgs,
-  LearnSetupResult,
-  LearnStateResult,
-  LrFindArgs,
-  LrFindCmdResult,
+  ResultOf,
   TrainEvent,
 } from '../shared/protocol';
 
@@ -71,7 +69,7 @@ const DEFAULTS: Required<LearnSetupArgs> = {
   resize: 'squish',
 };
 
-/** The session's data: demo shapes, or the imported folder through the data helper's loaders. */
+/** The session's data: demo shapes, or the imported folder through data/'s DataLoaders. */
 export function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Model): Batches {
   if (s.data === 'demo') return demoBatches(s);
   const dls = dataLoaders(h.data, {
@@ -104,7 +102,7 @@ function mixedPrecisionReason() {
 export async function setupLearner(
   h: LearnerHost,
   args: LearnSetupArgs,
-): Promise<LearnSetupResult> {
+): Promise<ResultOf<'setupLearner'>> {
   disposeLearner(h);
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
   const setup = { ...DEFAULTS, ...given } as Required<LearnSetupArgs>;
@@ -138,7 +136,10 @@ export async function setupLearner(
 }
 
 /** fastai freeze()/unfreeze() on the session's model (none given: report only); null: no learner. */
-export function freezeLearner(h: LearnerHost, args: { frozen?: boolean }): FreezeResult {
+export function freezeLearner(
+  h: LearnerHost,
+  args: ArgsOf<'freezeLearner'>,
+): ResultOf<'freezeLearner'> {
   if (!h.learner) return null;
   const learn = h.learner.learn;
   if (args.frozen === true) learn.freeze();
@@ -178,7 +179,7 @@ export async function fitPolicy(
   args: FitArgs,
   emit: (e: TrainEvent) => void,
   extraCbs: Callback[],
-): Promise<FitResult> {
+): Promise<ResultOf<'fit'>> {
   const { learn, setup } = sessionOf(h);
   const control = h.control;
   if (args.size && args.size !== setup.size) {
@@ -234,9 +235,9 @@ function runPolicy(l: Learner, policy: FitPolicy, a: FitArgs, cbs: Callback[]) {
 
 export async function lrFindCmd(
   h: LearnerHost,
-  args: LrFindArgs,
+  args: ArgsOf<'lrFind'>,
   cbs: Callback[] = [],
-): Promise<LrFindCmdResult> {
+): Promise<ResultOf<'lrFind'>> {
   const r = await lrFind(sessionOf(h).learn, { ...args, cbs });
   return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
 }
@@ -246,7 +247,7 @@ export async function ttaCmd(h: LearnerHost, args: { n?: number; beta?: number }
   return { accuracy: accuracy.value(o), n: o.n };
 }
 
-export async function learnState(h: LearnerHost): Promise<LearnStateResult> {
+export async function learnState(h: LearnerHost): Promise<ResultOf<'learnState'>> {
   const { learn } = sessionOf(h);
   const m = learn.model;
   const opt = [...(learn.opt?.state.values() ?? [])].flatMap((s) =>

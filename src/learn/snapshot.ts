@@ -3,17 +3,13 @@
 // epoch-end autosave and the session archive (src/export/sessionIO.ts) all use the same one,
 // so an epoch end reads the GPU once.
 import * as tf from '@tensorflow/tfjs';
+import { fromCpu, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
 import type { Model } from '../models/model';
 import type { HistoryData } from '../shared/protocol';
 import { historyOf } from './history';
 import type { Learner } from './learner';
 import type { Hypers, State } from './optimizer';
 
-export interface CpuTensor {
-  shape: number[];
-  dtype: tf.DataType;
-  data: Float32Array | Int32Array | Uint8Array;
-}
 export type CpuState = Record<string, CpuTensor | number | boolean | undefined>;
 
 export interface Snapshot {
@@ -22,14 +18,6 @@ export interface Snapshot {
   opt?: { state: [string, CpuState][]; hypers: Hypers[] };
   history: HistoryData;
 }
-
-/** The one tensor -> CPU copy (a copy: on the cpu backend data() may share the tensor's buffer). */
-export const toCpu = async (t: tf.Tensor): Promise<CpuTensor> => ({
-  shape: [...t.shape],
-  dtype: t.dtype,
-  data: (await t.data()).slice() as CpuTensor['data'],
-});
-export const fromCpu = (c: CpuTensor) => tf.tensor(c.data, c.shape, c.dtype);
 
 export async function weightsToCpu(model: Model): Promise<Map<string, CpuTensor>> {
   const out = new Map<string, CpuTensor>();

@@ -17,7 +17,7 @@ import {
   readTfjsLayers,
   type ModelJson,
 } from './weights/tfjsLayers';
-import { refuse } from '../shared/badFile';
+import { ParseBudget, refuse } from '../shared/badFile';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../shared/protocol';
 
 export const BUNDLED_URL = '/models/resnet50-imagenet/model.json';
@@ -88,7 +88,9 @@ export function loadWeights(
     sd = readPth(new Uint8Array(pth.bytes), pth.name);
     layout = 'torch';
   } else if (json) {
-    const mj = parseModelJson(new Uint8Array(json.bytes), json.name);
+    // model.json and its shards are read under one time budget.
+    const budget = new ParseBudget();
+    const mj = parseModelJson(new Uint8Array(json.bytes), json.name, budget);
     sd = readTfjsLayers(
       mj,
       (path) => {
@@ -97,6 +99,7 @@ export function loadWeights(
         return new Uint8Array(f.bytes);
       },
       json.name,
+      budget,
     );
     layout = 'tf';
     [eps] = batchNormEpsilons(mj);

@@ -2,7 +2,8 @@
 // its message names the file and the reason, so nothing like "RangeError: Offset is outside the
 // bounds of the DataView" reaches the user. LIMITS are the caps the readers check BEFORE they
 // allocate, so a hostile file cannot freeze the worker or make it allocate gigabytes: every
-// loop is bounded by the file's size and every allocation by a cap (README "Limits on user files").
+// loop is bounded by the file's size and every allocation by a cap, and the reading of one file
+// by a time budget (ParseBudget; README "Limits on user files").
 
 const MiB = 2 ** 20;
 
@@ -29,6 +30,8 @@ export const LIMITS = {
   pickleBytes: 16 * MiB,
   /** Stack depth, memo entries and containers (dicts, lists, tuples) of one pickle. */
   pickleValues: 2 ** 18,
+  /** Parsing one file (the nested files of an archive included), in ms. */
+  parseMs: 10_000,
 };
 
 export class BadFileError extends Error {
@@ -39,6 +42,31 @@ export class BadFileError extends Error {
     readonly unexpected = false,
   ) {
     super(file ? `${file}: ${reason}` : reason);
+  }
+}
+
+/**
+ * The time budget of reading one file, passed down its readers: every loop over the file's
+ * contents calls `tick()` (the clock is read every 4096 ticks, so a tick costs a counter) and
+ * every step that does bounded work (an inflate chunk, a tensor) calls `check()`. The caps bound
+ * each loop by the file's size; this bounds their sum in time. It also carries the count of JSON
+ * values the file may still hold (shared by an archive's JSON entries).
+ */
+export class ParseBudget {
+  private readonly end: number;
+  private ticks = 0;
+  jsonValues = LIMITS.jsonValues;
+  constructor(
+    readonly ms = LIMITS.parseMs,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.end = now() + ms;
+  }
+  tick() {
+    if (++this.ticks % 4096 === 0) this.check();
+  }
+  check() {
+    if (this.now() > this.end) refuse(`parsing took over ${this.ms / 1000} s: refused`);
   }
 }
 
@@ -106,13 +134,13 @@ export function refuseNonFinite(key: string, data: Float32Array): void {
 /**
  * UTF-8 JSON bytes -> value, with caps on size, nesting and values checked by a linear scan of
  * the bytes first (JSON.parse costs ~300 ns and ~50 bytes per value: 32 MiB of `[],` would take
- * seconds). `budget` is shared by the JSON entries of one file.
+ * seconds). `budget` is the file's: its time, and its JSON values shared by its JSON entries.
  */
 export function parseJson(
   bytes: Uint8Array,
   what: string,
   maxDepth = LIMITS.jsonDepth,
-  budget = { values: LIMITS.jsonValues },
+  budget = new ParseBudget(),
 ): unknown {
   if (bytes.length > LIMITS.jsonBytes)
     refuse(`${what} is ${mib(bytes.length)}: over the ${mib(LIMITS.jsonBytes)} cap`);
@@ -120,6 +148,7 @@ export function parseJson(
     refuse(`${what} holds over ${LIMITS.jsonValues} JSON values (with the file's other JSON)`);
   let depth = 0;
   for (let i = 0, inStr = false; i < bytes.length; i++) {
+    budget.tick();
     const c = bytes[i];
     if (inStr) {
       if (c === 92)
@@ -128,9 +157,9 @@ export function parseJson(
     } else if (c === 34) inStr = true;
     else if (c === 91 || c === 123) {
       if (++depth > maxDepth) refuse(`${what} nests deeper than ${maxDepth} levels`);
-      if (--budget.values < 0) tooMany();
+      if (--budget.jsonValues < 0) tooMany();
     } else if (c === 93 || c === 125) depth--;
-    else if ((c === 44 || c === 58) && --budget.values < 0) tooMany(); // a comma or colon: a value
+    else if ((c === 44 || c === 58) && --budget.jsonValues < 0) tooMany(); // a comma or colon: a value
   }
   let text: string;
   try {

@@ -4,7 +4,7 @@
 // the arithmetic that turns measured batches (the worker's estimateStep) into the run's time.
 import type { StepTiming } from './protocol';
 
-/** The adapter fields the choice reads (engine/device.ts AdapterInfo has them all). */
+/** The adapter fields the choice reads (protocol/models.ts AdapterInfo has them all). */
 export interface AdapterLike {
   isFallbackAdapter: boolean;
   vendor?: string;

@@ -7,7 +7,7 @@ import { gpu, HARDWARE, SWIFTSHADER } from './fakeAdapter';
 import { engineLine, type EngineChoice } from '../../src/shared/engines';
 import { emulated, onEngineChoice } from '../../src/engine/cpuEngine/choose';
 import { demoBatches } from '../../src/learn/demoData';
-import type { Batches } from '../../src/learn/learner';
+import type { Batches } from '../../src/learn/batches';
 import { precompute } from '../../src/learn/precompute';
 import { visionModel } from '../../src/models/head';
 import { torchvisionBody } from '../../src/models/resnet';

@@ -219,6 +219,9 @@ describe('session archive', () => {
       ...Float32Array.from([0.1, 0.2, 0.3, 0.4]),
     ]);
     expect(p.history.batches).toHaveLength(2);
+    // NaN losses went out as JSON's null and come back as NaN.
+    expect(p.history).toEqual(parts().history);
+    expect(p.history.batches[0].loss).toBeNaN();
     expect(p.manifest.entries).toContain('optimizer.safetensors');
   });
 

@@ -207,6 +207,9 @@ export function tfjsModel(
 
 // ************* session archives *************
 
+/** A history row (HistoryBatch); a diverged loss is NaN. */
+export const BATCH = { iter: 0, fit: 0, epoch: 0, loss: NaN, smoothLoss: 1, lr: 1e-3, mom: 0.9 };
+
 /** A small session (tests/export/export.test.ts checks it reads back exactly). */
 export const sessionParts = () => ({
   manifest: { format: 'studio-session' as const, version: 1, created: 'now', arch: 'tiny' },
@@ -238,7 +241,13 @@ export const sessionParts = () => ({
       ['fc.weight/grad_avg', { shape: [2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) }],
     ]),
   },
-  history: { batches: [{ iter: 0 }, { iter: 1 }], epochs: [{ epoch: 0 }], fits: [{ args: {} }] },
+  history: {
+    batches: [0, 1].map((iter) => ({ ...BATCH, iter })),
+    epochs: [
+      { fit: 0, epoch: 0, trainLoss: 1, validLoss: NaN, metrics: { accuracy: 0.5 }, seconds: 1 },
+    ],
+    fits: [{ args: { policy: 'fit' }, startIter: 0, epochsDone: 1 }],
+  },
 });
 
 export const sessionBytes = () => packSession(sessionParts() as never);

@@ -9,7 +9,7 @@ import { createModel, loadWeights, type ModelState } from '../../src/models/sess
 import { BadFileError } from '../../src/shared/badFile';
 import { exportStateDict } from '../../src/models/weights/stateDict';
 import { writeSafetensors } from '../../src/models/weights/safetensors';
-import { makeZip, refused, sessionBytes, sessionParts } from './craft';
+import { BATCH, makeZip, refused, sessionBytes, sessionParts } from './craft';
 
 const good = sessionBytes();
 /** The good archive with entries replaced (a JSON value or raw bytes) or removed (null). */
@@ -74,7 +74,7 @@ describe('hostile session archives', () => {
       /split\.json: train\[0\] must be a string/,
     );
     refused(
-      unpack({ 'history.json': { batches: [{ iter: 0, loss: 'low' }], epochs: [], fits: [] } }),
+      unpack({ 'history.json': { batches: [{ ...BATCH, loss: 'low' }], epochs: [], fits: [] } }),
       /history\.json: batches\[0\]\.loss must be a number \(got "low"\)/,
     );
   });

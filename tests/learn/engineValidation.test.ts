@@ -11,7 +11,7 @@ import { Recorder } from '../../src/learn/callbacks';
 import { demoBatches } from '../../src/learn/demoData';
 import { EngineValidation } from '../../src/learn/engineValidation';
 import { fitOneCycle, learner } from '../../src/learn/fit';
-import type { Batches } from '../../src/learn/learner';
+import type { Batches } from '../../src/learn/batches';
 import { accuracy } from '../../src/learn/metrics';
 import { visionModel } from '../../src/models/head';
 import { torchvisionBody } from '../../src/models/resnet';

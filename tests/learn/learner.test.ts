@@ -3,7 +3,8 @@
 // best-model restore, mixup, TTA, progressive resizing, losses/metrics on fixed inputs.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DivergenceGuard, Recorder, SaveModelCallback } from '../../src/learn/callbacks';
+import { Recorder } from '../../src/learn/callbacks';
+import { DivergenceGuard, SaveModelCallback } from '../../src/learn/tracker';
 import { demoBatches, type DemoDataArgs } from '../../src/learn/demoData';
 import { tinyBnCnn } from '../../src/learn/demoNet';
 import { fitOneCycle, fitSgdr, fineTune, learner, lrFind } from '../../src/learn/fit';

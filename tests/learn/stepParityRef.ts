@@ -1,7 +1,7 @@
 // Test helper for the step-by-step fine_tune parity (src/worker/diagnostics/stepParity.ts), shared by the
 // tfjs-cpu test and the WebGPU e2e spec: makes the referee's files and judges a result.
 
-import type { StepParityResult } from '../../src/worker/diagnostics/stepParity';
+import type { StepParityResult } from '../../src/shared/protocol';
 import { torchInto } from '../models/torchRef';
 
 export const PARITY_FILES = ['initial', 'data', 'final'].map((f) => `${f}.safetensors`);

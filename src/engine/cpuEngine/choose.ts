@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { EngineChoice, EngineName, ForwardPhase } from '../../shared/engines';
 import type { Model } from '../../models/model';
-import { currentEngine, type AdapterInfo } from '../device';
+import type { AdapterInfo } from '../../shared/protocol';
+import { currentEngine } from '../device';
 import { registeredTuner } from '../kernels/register';
 import { mirrorModel } from './mirror';
 import { enterWasm, onWasm, startWasm } from './wasm';
@@ -148,7 +149,7 @@ export async function runPhase<T>(spec: PhaseSpec, fn: (m: Model) => Promise<T>)
 }
 
 /**
- * runPhase for a loop someone else drives (the Learner's validation): yields the batches of
+ * runPhase for a loop another module drives (the Learner's validation): yields the batches of
  * `batches()`, made on the chosen engine, while `setModel` has been given the model to call; the
  * model, its wasm copy and the backend are restored however the loop ends (done, break, throw).
  */

@@ -4,6 +4,7 @@
 // Being synchronous, no other code (a message handler, the kernel tuner) can see the swap.
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../../models/model';
+import { fromCpu, toCpu } from './transfer';
 
 type Maps = Map<string, tf.Variable>[];
 
@@ -35,13 +36,13 @@ function swapped<T>(maps: Maps, copies: Map<tf.Variable, tf.Variable>, fn: () =>
 export async function mirrorModel(model: Model): Promise<Model> {
   const maps = weightMaps(model);
   const vars = [...new Set(maps.flatMap((m) => [...m.values()]))];
-  const values = await Promise.all(vars.map((v) => v.data()));
+  const values = await Promise.all(vars.map(toCpu));
   const copies = new Map<tf.Variable, tf.Variable>();
   try {
     vars.forEach((v, i) =>
       copies.set(
         v,
-        tf.tidy(() => tf.variable(tf.tensor(values[i], v.shape, v.dtype), false)),
+        tf.tidy(() => tf.variable(fromCpu(values[i]), false)),
       ),
     );
   } catch (e) {

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { createStore, get, set, type UseStore } from 'idb-keyval';
+import type { AutotuneReport } from '../../shared/protocol';
 import { DEFAULT_VARIANT, type GemmVariant } from './gemm';
 
 export interface Variant extends GemmVariant {
@@ -115,7 +116,7 @@ export class Autotuner {
   private enabled = true;
   private minFlops = DEFAULT_MIN_FLOPS;
   /** Timing log of this session's tuning runs (for the benchmark report). */
-  private readonly log: { cls: string; ms: Record<string, number>; chosen: string }[] = [];
+  private readonly log: AutotuneReport['log'] = [];
   /** Calls per `kernel:variant` that ran a wide (tileN 8) variant, for the kernel check. */
   readonly wideVariantCalls: Record<string, number> = {};
 
@@ -183,7 +184,7 @@ export class Autotuner {
   }
 
   /** The choices made on this adapter (loaded + tuned) and the timings of this session's tuning. */
-  report() {
+  report(): AutotuneReport {
     return { adapter: this.adapterKey, choices: { ...this.choices }, log: [...this.log] };
   }
 

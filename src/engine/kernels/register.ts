@@ -15,7 +15,7 @@ import {
   dgradUniformData,
   pad4,
 } from './conv2d';
-import type { AdapterInfo } from '../device';
+import type { AdapterInfo } from '../../shared/protocol';
 import { activationOf, type GemmVariant, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
 import { Autotuner, type KernelArgs } from './autotune';

@@ -4,8 +4,9 @@
 // any other global with an error naming it. Unknown opcodes are refused too. Every read is
 // bounds-checked and every value checked for the type an opcode needs, so a truncated or hostile
 // pickle ends in one clear refusal, and the stack, memo and containers are capped (LIMITS): a
-// loop runs at most once per byte and memory stays proportional to the file.
-import { BadFileError, describe, isCount, LIMITS, refuse } from '../../shared/badFile';
+// loop runs at most once per byte, memory stays proportional to the file, and the file's time
+// budget is checked as the opcodes run.
+import { BadFileError, describe, isCount, LIMITS, ParseBudget, refuse } from '../../shared/badFile';
 
 /** A storage reference from a persistent id: ('storage', <dtype>Storage, key, location, numel). */
 export interface StorageRef {
@@ -56,8 +57,13 @@ export class UnsafePickleError extends BadFileError {}
 const MARK = Symbol('mark');
 const isGlobal = (v: unknown): v is GlobalRef => (v as GlobalRef)?.kind === 'global';
 
-/** Parses a pickle. `persistentLoad` resolves persistent ids (PyTorch storages). */
-export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => unknown): unknown {
+/** Parses a pickle. `persistentLoad` resolves persistent ids (PyTorch storages); `budget` is the
+ * file's time budget (one tick per opcode). */
+export function unpickle(
+  bytes: Uint8Array,
+  persistentLoad: (pid: unknown) => unknown,
+  budget = new ParseBudget(),
+): unknown {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = new TextDecoder();
   const stack: unknown[] = [];
@@ -74,6 +80,7 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
   const u16 = () => (need(2), (p += 2), dv.getUint16(p - 2, true));
   const u32 = () => (need(4), (p += 4), dv.getUint32(p - 4, true));
   const i32 = () => (need(4), (p += 4), dv.getInt32(p - 4, true));
+  const f64 = () => (need(8), (p += 8), dv.getFloat64(p - 8, false)); // big-endian, as pickled
   const take = (n: number) => (need(n), (p += n), bytes.subarray(p - n, p));
   const line = () => {
     const e = bytes.indexOf(10, p);
@@ -81,6 +88,16 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
     const s = text.decode(bytes.subarray(p, e));
     p = e + 1;
     return s;
+  };
+  // LONG1: little-endian two's complement; a storage size fits in 8 bytes.
+  const long1 = () => {
+    const n = u8();
+    if (n > 8) fail(`a ${n}-byte integer`);
+    const b = take(n);
+    let v = 0n;
+    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (n > 0 && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+    return Number(v);
   };
   // ---- the stack: capped, and never popped past its bottom or a MARK
   const push = (v: unknown) => {
@@ -98,6 +115,8 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
     return stack[stack.length - 1];
   };
   const pop = (): unknown => (top(), stack.pop());
+  /** The top `n` values, in the order they were pushed. */
+  const popN = (n: number) => Array.from({ length: n }, pop).reverse();
   const popMark = () => {
     const m = stack.lastIndexOf(MARK);
     if (m < 0) fail('no MARK on the stack');
@@ -116,8 +135,9 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
   };
   const recall = (i: number) =>
     memo.has(i) ? memo.get(i) : fail(`memo entry ${i} was never stored`);
-  const global = (module: string, name: string): GlobalRef => {
-    const full = `${module}.${name}`;
+  // ---- the few "objects" a state_dict holds: globals are names, calls build plain data
+  const global = ([module, name]: unknown[]): GlobalRef => {
+    const full = `${str(module)}.${str(name)}`;
     // The name is the file's: printable and short in the message.
     const shown = full.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
     if (!ALLOWED_GLOBALS.has(full))
@@ -127,7 +147,8 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
       );
     return { kind: 'global', name: full };
   };
-  const call = (fn: unknown, args: unknown[]): unknown => {
+  const reduce = ([fn, argList]: unknown[]): unknown => {
+    const args = list(argList);
     const name = isGlobal(fn) ? fn.name : undefined;
     if (name === 'collections.OrderedDict') return container(new Map());
     if (name === 'torch._utils._rebuild_tensor_v2') {
@@ -146,161 +167,65 @@ export function unpickle(bytes: Uint8Array, persistentLoad: (pid: unknown) => un
       `refused: pickle calls ${name ?? describe(fn)}, which is not allowed`,
     );
   };
-  const setItem = (d: unknown, k: unknown, v: unknown) => {
-    if (d instanceof Map) d.set(k, v);
-    else fail('SETITEM on a non-dict');
+  const append = (items: unknown[]) => {
+    const l = list(top());
+    for (const v of items) l.push(v);
+  };
+  const setItems = (items: unknown[]) => {
+    const d = top();
+    if (!(d instanceof Map)) return fail('SETITEM on a non-dict');
+    for (let i = 0; i + 1 < items.length; i += 2) d.set(items[i], items[i + 1]);
+  };
+  // ---- the opcodes a state_dict checkpoint needs (names as in Python's pickletools)
+  const OPS: Record<number, () => unknown> = {
+    0x80: u8, // PROTO
+    0x95: () => take(8), // FRAME
+    0x28: () => push(MARK), // MARK
+    0x7d: () => push(container(new Map())), // EMPTY_DICT
+    0x5d: () => push(container([])), // EMPTY_LIST
+    0x29: () => push(container([])), // EMPTY_TUPLE
+    0x4e: () => push(null), // NONE
+    0x88: () => push(true), // NEWTRUE
+    0x89: () => push(false), // NEWFALSE
+    0x4b: () => push(u8()), // BININT1
+    0x4d: () => push(u16()), // BININT2
+    0x4a: () => push(i32()), // BININT
+    0x8a: () => push(long1()), // LONG1
+    0x47: () => push(f64()), // BINFLOAT
+    0x58: () => push(text.decode(take(u32()))), // BINUNICODE
+    0x54: () => push(text.decode(take(u32()))), // BINSTRING
+    0x8c: () => push(text.decode(take(u8()))), // SHORT_BINUNICODE
+    0x55: () => push(text.decode(take(u8()))), // SHORT_BINSTRING
+    0x43: () => push(take(u8()).slice()), // SHORT_BINBYTES
+    0x42: () => push(take(u32()).slice()), // BINBYTES
+    0x71: () => memoize(u8()), // BINPUT
+    0x72: () => memoize(u32()), // LONG_BINPUT
+    0x94: () => memoize(memo.size), // MEMOIZE
+    0x68: () => push(recall(u8())), // BINGET
+    0x6a: () => push(recall(u32())), // LONG_BINGET
+    0x74: () => push(container(popMark())), // TUPLE
+    0x85: () => push(container(popN(1))), // TUPLE1
+    0x86: () => push(container(popN(2))), // TUPLE2
+    0x87: () => push(container(popN(3))), // TUPLE3
+    0x61: () => append(popN(1)), // APPEND
+    0x65: () => append(popMark()), // APPENDS
+    0x73: () => setItems(popN(2)), // SETITEM
+    0x75: () => setItems(popMark()), // SETITEMS
+    0x63: () => push(global([line(), line()])), // GLOBAL
+    0x93: () => push(global(popN(2))), // STACK_GLOBAL
+    0x52: () => push(reduce(popN(2))), // REDUCE
+    0x51: () => push(persistentLoad(pop())), // BINPERSID
+    // BUILD sets an object's state: for an OrderedDict that is `_metadata`, which we drop.
+    0x62: () => (pop(), top()), // BUILD
   };
   for (;;) {
+    budget.tick();
     if (p >= bytes.length) return refuse('pickle: ended without STOP (truncated)');
     [opAt, op] = [p, bytes[p++]];
-    switch (op) {
-      case 0x80:
-        u8();
-        break; // PROTO
-      case 0x95:
-        take(8);
-        break; // FRAME
-      case 0x2e:
-        return pop(); // STOP
-      case 0x28:
-        push(MARK);
-        break; // MARK
-      case 0x7d:
-        push(container(new Map()));
-        break; // EMPTY_DICT
-      case 0x5d: // EMPTY_LIST
-      case 0x29:
-        push(container([]));
-        break; // EMPTY_TUPLE
-      case 0x4e:
-        push(null);
-        break; // NONE
-      case 0x88:
-        push(true);
-        break; // NEWTRUE
-      case 0x89:
-        push(false);
-        break; // NEWFALSE
-      case 0x4b:
-        push(u8());
-        break; // BININT1
-      case 0x4d:
-        push(u16());
-        break; // BININT2
-      case 0x4a:
-        push(i32());
-        break; // BININT
-      case 0x8a: {
-        // LONG1: little-endian two's complement; a storage size fits in 8 bytes
-        const n = u8();
-        if (n > 8) fail(`a ${n}-byte integer`);
-        const b = take(n);
-        let v = 0n;
-        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-        if (n > 0 && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        push(Number(v));
-        break;
-      }
-      case 0x47:
-        push((need(8), (p += 8), dv.getFloat64(p - 8, false)));
-        break; // BINFLOAT
-      case 0x58: // BINUNICODE
-      case 0x54:
-        push(text.decode(take(u32())));
-        break; // BINSTRING
-      case 0x8c: // SHORT_BINUNICODE
-      case 0x55:
-        push(text.decode(take(u8())));
-        break; // SHORT_BINSTRING
-      case 0x43:
-        push(take(u8()).slice());
-        break; // SHORT_BINBYTES
-      case 0x42:
-        push(take(u32()).slice());
-        break; // BINBYTES
-      case 0x71:
-        memoize(u8());
-        break; // BINPUT
-      case 0x72:
-        memoize(u32());
-        break; // LONG_BINPUT
-      case 0x94:
-        memoize(memo.size);
-        break; // MEMOIZE
-      case 0x68:
-        push(recall(u8()));
-        break; // BINGET
-      case 0x6a:
-        push(recall(u32()));
-        break; // LONG_BINGET
-      case 0x74:
-        push(container(popMark()));
-        break; // TUPLE
-      case 0x85:
-        push(container([pop()]));
-        break; // TUPLE1
-      case 0x86: {
-        const b = pop();
-        push(container([pop(), b]));
-        break;
-      } // TUPLE2
-      case 0x87: {
-        const c = pop();
-        const b = pop();
-        push(container([pop(), b, c]));
-        break;
-      } // TUPLE3
-      case 0x61: {
-        const v = pop();
-        list(top()).push(v);
-        break;
-      } // APPEND
-      case 0x65: {
-        // APPENDS
-        const items = popMark();
-        const l = list(top());
-        for (const v of items) l.push(v);
-        break;
-      }
-      case 0x73: {
-        const v = pop();
-        const k = pop();
-        setItem(top(), k, v);
-        break;
-      } // SETITEM
-      case 0x75: {
-        // SETITEMS
-        const items = popMark();
-        const d = top();
-        for (let i = 0; i + 1 < items.length; i += 2) setItem(d, items[i], items[i + 1]);
-        break;
-      }
-      case 0x63: {
-        const m = line();
-        push(global(m, line()));
-        break;
-      } // GLOBAL
-      case 0x93: {
-        const n = str(pop());
-        push(global(str(pop()), n));
-        break;
-      } // STACK_GLOBAL
-      case 0x52: {
-        const args = list(pop());
-        push(call(pop(), args));
-        break;
-      } // REDUCE
-      case 0x51:
-        push(persistentLoad(pop()));
-        break; // BINPERSID
-      // BUILD sets an object's state: for an OrderedDict that is `_metadata`, which we drop.
-      case 0x62:
-        pop();
-        top();
-        break;
-      default:
-        throw new UnsafePickleError(`refused: ${at()} is not one a tensor checkpoint needs`);
-    }
+    if (op === 0x2e) return pop(); // STOP
+    const run = OPS[op];
+    if (!run) throw new UnsafePickleError(`refused: ${at()} is not one a tensor checkpoint needs`);
+    run();
   }
 }
 

@@ -9,6 +9,7 @@ import {
   isCount,
   LIMITS,
   mib,
+  ParseBudget,
   readingFile,
   refuse,
   refuseNonFinite,
@@ -20,22 +21,26 @@ import { openZip } from './zip';
 
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
-export function readPth(bytes: Uint8Array, file = 'PyTorch checkpoint'): StateDict {
-  return readingFile(file, () => parse(bytes));
+export function readPth(
+  bytes: Uint8Array,
+  file = 'PyTorch checkpoint',
+  budget = new ParseBudget(),
+): StateDict {
+  return readingFile(file, () => parse(bytes, budget));
 }
 
-function parse(bytes: Uint8Array): StateDict {
+function parse(bytes: Uint8Array, budget: ParseBudget): StateDict {
   if (bytes.length > LIMITS.fileBytes)
     refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.fileBytes)} cap for weight files`);
   if (!isZip(bytes))
     refuse(
       'not a zip-format PyTorch checkpoint (saved by torch < 1.6 or not a .pth): re-save it with a recent torch.save',
     );
-  const zip = openZip(bytes);
+  const zip = openZip(bytes, budget);
   const pklName = zip.names.find((n) => /(^|\/)data\.pkl$/.test(n));
   if (!pklName) refuse('no data.pkl in the zip: not a torch.save checkpoint');
   const root = pklName.slice(0, -'data.pkl'.length);
-  const obj = unpickle(zip.read(pklName, LIMITS.pickleBytes), storageRef);
+  const obj = unpickle(zip.read(pklName, LIMITS.pickleBytes), storageRef, budget);
   // Checkpoints often wrap the weights: {'state_dict': ...} or {'model': ...}.
   let dict = obj as Map<unknown, unknown>;
   for (const wrap of ['state_dict', 'model', 'model_state_dict'])
@@ -50,6 +55,7 @@ function parse(bytes: Uint8Array): StateDict {
   const out: StateDict = new Map();
   for (const [k, v] of dict) {
     const t = v as TensorRef;
+    budget.check();
     if (!t || t.kind !== 'tensor') continue;
     const key = String(k);
     const s = t.storage;

@@ -12,6 +12,7 @@ import {
   isCount,
   LIMITS,
   mib,
+  ParseBudget,
   parseJson,
   readingFile,
   refuse,
@@ -93,8 +94,9 @@ export function decodeDtype(dtype: string, bytes: Uint8Array, count: number): Fl
 export function readSafetensors(
   buf: Uint8Array,
   file = 'safetensors file',
+  budget = new ParseBudget(),
 ): { tensors: StateDict; metadata: Record<string, string> } {
-  return readingFile(file, () => parse(buf));
+  return readingFile(file, () => parse(buf, budget));
 }
 
 interface Entry {
@@ -105,7 +107,7 @@ interface Entry {
   end: number;
 }
 
-function parse(buf: Uint8Array) {
+function parse(buf: Uint8Array, budget: ParseBudget) {
   if (buf.byteLength > LIMITS.fileBytes)
     refuse(`${mib(buf.byteLength)}: over the ${mib(LIMITS.fileBytes)} cap for weight files`);
   if (buf.byteLength < 8) refuse('not a safetensors file (shorter than its 8-byte header length)');
@@ -117,7 +119,7 @@ function parse(buf: Uint8Array) {
   const bytes = buf.subarray(8, 8 + Number(n));
   if (bytes[0] !== 0x7b) refuse('not a safetensors file (header is not a JSON object)');
   // {name: {shape: [...]}} nests 3 deep; anything deeper is not a safetensors header.
-  const header = parseJson(bytes, 'the header', 3) as Record<string, unknown>;
+  const header = parseJson(bytes, 'the header', 3, budget) as Record<string, unknown>;
   const { __metadata__: meta = {}, ...rest } = header;
   if (!meta || typeof meta !== 'object' || Object.values(meta).some((v) => typeof v !== 'string'))
     refuse('__metadata__ is not a map of strings');
@@ -139,6 +141,7 @@ function parse(buf: Uint8Array) {
     refuse(`${total} values in all: over the cap of ${LIMITS.elements} per file`);
   const tensors: StateDict = new Map();
   for (const { name, dtype, shape, begin, end } of entries) {
+    budget.check();
     const data = decodeDtype(dtype, body.subarray(begin, end), (end - begin) / DTYPE_BYTES[dtype]);
     refuseNonFinite(name, data);
     tensors.set(name, { shape, data });

@@ -2,6 +2,7 @@
 // one error names all missing/extra keys and shape mismatches; the model is untouched then.
 import * as tf from '@tensorflow/tfjs';
 
+import { toCpu } from '../../engine/cpuEngine/transfer';
 import type { Model } from '../model';
 import { fromTorchLayout, toTorchLayout, type StateDict } from './tensors';
 
@@ -65,7 +66,8 @@ export function loadStateDict(
 export async function exportStateDict(model: Model): Promise<StateDict> {
   const out: StateDict = new Map();
   for (const [k, v] of [...model.params, ...model.buffers]) {
-    out.set(k, toTorchLayout({ shape: v.shape, data: (await v.data()) as Float32Array }));
+    const { shape, data } = await toCpu(v);
+    out.set(k, toTorchLayout({ shape, data: data as Float32Array }));
   }
   return out;
 }

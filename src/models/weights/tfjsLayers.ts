@@ -9,6 +9,7 @@ import {
   describe,
   LIMITS,
   mib,
+  ParseBudget,
   parseJson,
   readingFile,
   refuse,
@@ -60,11 +61,15 @@ export function batchNormEpsilons(json: ModelJson): number[] {
 }
 
 /** model.json's bytes -> the checked manifest; refuses what is not a TF.js layers model. */
-export function parseModelJson(bytes: Uint8Array, file = 'model.json'): ModelJson {
+export function parseModelJson(
+  bytes: Uint8Array,
+  file = 'model.json',
+  budget = new ParseBudget(),
+): ModelJson {
   return readingFile(file, () => {
     if (bytes.length > LIMITS.jsonBytes)
       refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.jsonBytes)} cap for model.json`);
-    const json = parseJson(bytes, 'model.json') as ModelJson;
+    const json = parseJson(bytes, 'model.json', LIMITS.jsonDepth, budget) as ModelJson;
     checkManifest(json);
     return json;
   });
@@ -103,6 +108,7 @@ export function readTfjsLayers(
   json: ModelJson,
   shards: (path: string) => Uint8Array,
   file = 'model.json',
+  budget = new ParseBudget(),
 ): StateDict {
   return readingFile(file, () => {
     checkManifest(json);
@@ -124,6 +130,7 @@ export function readTfjsLayers(
       const all = parts.length === 1 ? parts[0] : concat(parts, have);
       let offset = 0;
       for (const w of group.weights) {
+        budget.check();
         const n = w.shape.reduce((a, b) => a * b, 1);
         const key = kerasKey(w.name);
         if (out.has(key)) refuse(`weights '${w.name}' and another map to the same key '${key}'`);

@@ -3,12 +3,13 @@
 // headers (a 552-byte zip can declare 4 x 4 GiB); here the central directory is read first and
 // checked against the file: entry ranges inside the file and not overlapping, stored entries
 // as long as they declare, compressed ones under LIMITS before a byte is inflated, and inflated
-// to exactly the declared size (the inflate stops as soon as it would exceed it).
+// to exactly the declared size (the inflate stops as soon as it would exceed it), under the
+// file's time budget.
 // Format: https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT (ZIP64 included: torch.save
 // always writes its records).
 import { Inflate } from 'fflate';
 
-import { BadFileError, LIMITS, mib, refuse } from '../../shared/badFile';
+import { BadFileError, LIMITS, mib, ParseBudget, refuse } from '../../shared/badFile';
 
 interface Entry {
   method: number;
@@ -35,7 +36,7 @@ const SIG = {
 const MAX32 = 0xffffffff;
 const INFLATE_STEP = 16384; // compressed bytes per push: one push inflates to at most ~16 MiB
 
-export function openZip(bytes: Uint8Array): Zip {
+export function openZip(bytes: Uint8Array, budget = new ParseBudget()): Zip {
   const n = bytes.length;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, n);
   const need = (p: number, len: number, what: string) => {
@@ -68,6 +69,7 @@ export function openZip(bytes: Uint8Array): Zip {
   const ranges: [number, number, string][] = [];
   const names = new TextDecoder();
   for (let i = 0, p = cdOff; i < count; i++) {
+    budget.tick();
     if (p + 46 > cdOff + cdSize || u32(p) !== SIG.cen)
       refuse(`zip: central directory entry ${i} is corrupt`);
     const [flags, method] = [u16(p + 8), u16(p + 10)];
@@ -126,13 +128,18 @@ export function openZip(bytes: Uint8Array): Zip {
           `zip entry '${name}' declares ${en.size} bytes inflated: over the ${mib(LIMITS.inflatedBytes)} cap for compressed entries`,
         );
       inflated += en.size;
-      return inflateExactly(raw, en.size, name);
+      return inflateExactly(raw, en.size, name, budget);
     },
   };
 }
 
 /** Inflates into a buffer of the declared size, stopping as soon as the data would exceed it. */
-function inflateExactly(raw: Uint8Array, size: number, name: string): Uint8Array {
+function inflateExactly(
+  raw: Uint8Array,
+  size: number,
+  name: string,
+  budget: ParseBudget,
+): Uint8Array {
   const out = new Uint8Array(size);
   let got = 0;
   const inf = new Inflate((chunk) => {
@@ -143,8 +150,10 @@ function inflateExactly(raw: Uint8Array, size: number, name: string): Uint8Array
   });
   try {
     if (!raw.length) inf.push(raw, true);
-    for (let p = 0; p < raw.length; p += INFLATE_STEP)
+    for (let p = 0; p < raw.length; p += INFLATE_STEP) {
+      budget.check();
       inf.push(raw.subarray(p, p + INFLATE_STEP), p + INFLATE_STEP >= raw.length);
+    }
   } catch (e) {
     if (e instanceof BadFileError) throw e;
     refuse(`zip entry '${name}' is not valid deflate data (${(e as Error).message})`);

@@ -5,6 +5,7 @@
 //   export-chunk --name N --offset O --length L            -> base64 of bytes [O, O+L)
 //   import-session --input '#selector' | --base64 B64      -> ImportSessionResult (no history)
 import type { CliArgs } from './bridge';
+import { pixelArgs } from './models';
 import { useStudio } from '../store/studio';
 import type { ExportFile } from '../store/trainSlice';
 import type { ExportFormat } from '../../shared/formats';
@@ -53,9 +54,6 @@ export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>>
   },
   // Eval probabilities of the session's model on [0,1] RGB pixels: `learn-forward --input [...] --shape [n,h,w,3]`.
   async 'learn-forward'(a) {
-    return useStudio.getState().diagnose('learnForward', {
-      input: a.input as unknown as number[],
-      shape: a.shape as unknown as [number, number, number, number],
-    });
+    return useStudio.getState().diagnose('learnForward', pixelArgs(a, 'learn-forward'));
   },
 };

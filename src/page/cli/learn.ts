@@ -77,8 +77,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
   //  [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
   //  [--pretrained [false] | --scratch] [--body current] [--precompute] [--resize squish|crop|pad]`:
-  //  import (the data helper's),
-  //  then the Learner. Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
+  //  the folder through the Data panel's import (its labels and split), then the Learner.
+  //  Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
     if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
       throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);

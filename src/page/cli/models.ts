@@ -5,6 +5,22 @@ import { useStudio } from '../store/studio';
 
 type Args = Record<string, unknown>;
 
+const isNumbers = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/** `--input [...] --shape [n,h,w,3]` (JSON lists): RGB values in [0, 1] and their NHWC shape. */
+export function pixelArgs(
+  a: Args,
+  command: string,
+): { input: number[]; shape: [number, number, number, number] } {
+  const { input, shape } = a;
+  if (!isNumbers(input)) throw new Error(`${command}: --input must be a JSON list of numbers`);
+  if (!isNumbers(shape) || shape.length !== 4)
+    throw new Error(`${command}: --shape must be a JSON list [n, h, w, 3]`);
+  const [n, h, w, c] = shape;
+  return { input, shape: [n, h, w, c] };
+}
+
 const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
 
 async function fetchFiles(urls: string[], cache = true) {
@@ -50,11 +66,7 @@ export const modelCommands: Record<string, (a: Args) => Promise<unknown>> = {
   /** Parity diagnostics: run the models on stock tfjs-webgpu kernels (false) or the Studio's (true). */
   'studio-kernels': (a) => model().useStudioKernels(a.enabled !== false && a.enabled !== 'false'),
   'load-bundled': () => model().loadBundled(),
-  forward: (a) =>
-    model().modelForward({
-      input: a.input as number[],
-      shape: a.shape as [number, number, number, number],
-    }),
+  forward: (a) => model().modelForward(pixelArgs(a, 'forward')),
   /**
    * `predict <image...> --arch resnet50-imagenet [--weights URL] [--top 5]`; scripts/cli.ts reads
    * the image files and passes `images: [{path, base64}]`.

@@ -5,7 +5,7 @@ import { autosaveInfo, restoreAutosave } from '../store/restore';
 
 export const reliabilityCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `debug-fault [--destroy-after-iter N] [--oom-above-bs B --oom-times T]`: one-shot faults
-  // the next fit meets (src/learn/recovery.ts); nothing happens outside a fit.
+  // the next fit meets (src/reliability/recovery.ts); nothing happens outside a fit.
   async 'debug-fault'(a) {
     const after = a['destroy-after-iter'];
     return useStudio.getState().diagnose('debugFault', {

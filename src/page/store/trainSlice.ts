@@ -7,6 +7,7 @@ import type { EpochRow } from '../../shared/protocol';
 import type { BatchRecord } from '../../shared/protocol';
 import type {
   FitArgs,
+  FitPolicy,
   FitResult,
   LearnSetupArgs,
   LearnSetupResult,
@@ -41,7 +42,6 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   labelSmoothing: false,
 };
 
-export type FitPolicy = NonNullable<FitArgs['policy']>;
 /** The next fit's arguments: the Train panel edits them, the CLI's `fit` sets them. */
 export type FitOptions = FitArgs & { policy: FitPolicy; lr: number | LrSlice; wd: number };
 
@@ -253,7 +253,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
           batches.push(r);
         } else if (e.type === 'trainEpoch') epochs.push(e.row);
         else if (e.type === 'trainRecovered') {
-          // The run went back to its last checkpoint (src/learn/recovery.ts): drop what follows.
+          // The run went back to its last checkpoint (src/reliability/recovery.ts): drop what follows.
           const s = get();
           const b = [...s.trainBatches, ...batches].slice(0, e.keepBatches);
           const ep = [...s.trainEpochs, ...epochs].slice(0, e.keepEpochs);

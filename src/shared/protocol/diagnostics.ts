@@ -1,6 +1,6 @@
 // The diagnostics' commands (src/worker/diagnostics/): kernel checks, benchmarks and the
-// Learner's step parity with the PyTorch referee. Structural copies of what they return, so the
-// page and the scripts read them without importing the worker's code.
+// Learner's step parity with the PyTorch referee. What they take and return is defined here
+// only: the worker's code implements it, the page and the scripts read it.
 
 export interface KernelCheckCase {
   name: string;

@@ -1,7 +1,7 @@
 // Benchmark (not a test): Studio kernels vs stock tfjs-webgpu in one session on one adapter,
 // toggling the switch between measurements. GFLOP/s counts useful work only (2·M·N·K).
 import * as tf from '@tensorflow/tfjs';
-import { type Autotuner, DEFAULT_MIN_FLOPS } from '../../engine/kernels/autotune';
+import { DEFAULT_MIN_FLOPS } from '../../engine/kernels/autotune';
 import { referenceMatMul } from '../../engine/kernels/referenceMatmul';
 import {
   setStudioKernels,
@@ -9,72 +9,13 @@ import {
   studioKernelsEnabled,
 } from '../../engine/kernels/register';
 import { profileStep, rand, timeMs, trainStep } from './benchTrain';
-
-export interface BenchArgs {
-  quick: boolean;
-  /** Comma list of sections to run: kernels, matmul, train (default: all). */
-  only?: string;
-  /** Turn autotuning off (every kernel runs its default variant). */
-  noAutotune?: boolean;
-  /** Also profile one ResNet-18 training step with our kernels (dispatches per tfjs kernel). */
-  profile?: boolean;
-}
-
-export interface ProfileRow {
-  kernel: string;
-  calls: number;
-  /** GPU time from timestamp queries; 0 when the adapter has none (SwiftShader). */
-  kernelMs: number;
-}
-
-export interface KernelBenchRow {
-  name: string;
-  shape: string;
-  gflopsOurs: number;
-  gflopsStock: number;
-}
-
-export interface TrainStepRow {
-  arch: string;
-  size: number;
-  bs: number;
-  msOurs: number;
-  msStockWebgpu: number;
-  /** tfjs-webgl and tfjs-cpu in the same session; null when the backend could not run. */
-  msWebgl?: number | null;
-  msCpu?: number | null;
-  errors?: string[];
-}
-
-export interface ReferenceRow {
-  n: number;
-  /** The plain register-tiled reference (referenceMatmul.ts). */
-  gflopsReference: number;
-  /** Our matmul (autotuned variant) on the same operands, timed right after. */
-  gflopsOurs: number;
-}
-
-export interface BenchResult {
-  kernels: KernelBenchRow[];
-  /** The best GFLOP/s any of our matmul rows reached. */
-  matmulBestGflops: number;
-  /** Reference matmul vs ours at each size, and the best reference GFLOP/s. */
-  reference: ReferenceRow[];
-  referenceBestGflops: number;
-  /** Autotune: adapter key, chosen variant per shape class, this session's timings. */
-  autotune?: ReturnType<Autotuner['report']>;
-  trainSteps: TrainStepRow[];
-  profile?: {
-    arch: string;
-    size: number;
-    bs: number;
-    wallMs: number;
-    rows: ProfileRow[];
-    /** The same calls grouped by kernel and input shapes (which layers cost most). */
-    byShape?: ProfileRow[];
-  };
-  seconds: number;
-}
+import type {
+  BenchArgs,
+  BenchResult,
+  KernelBenchRow,
+  ReferenceRow,
+  TrainStepRow,
+} from '../../shared/protocol';
 
 /** Times `fn` with our kernels and with stock; returns GFLOP/s for both. */
 async function oursVsStock(flops: number, fn: () => tf.Tensor, minMs: number) {

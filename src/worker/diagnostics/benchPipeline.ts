@@ -6,28 +6,7 @@ import type { Model } from '../../models/model';
 import { torchvisionResnet } from '../../models/resnet';
 import { tinyCnn } from '../../models/tinyCnn';
 import { dataLoaders, type DataState } from '../../data/importer';
-
-export interface DataBenchArgs {
-  size: number;
-  bs: number;
-  batches: number;
-  /** 'tiny' (the cheapest model there is: the harshest comparison) or a torchvision ResNet name. */
-  arch: string;
-  /** 0 measures the pipeline alone. */
-  trainSteps: number;
-}
-
-export interface DataBenchResult {
-  size: number;
-  bs: number;
-  arch: string;
-  backend: string;
-  pipelineMsPerBatch: number;
-  pipelineBatchesPerSecond: number;
-  trainStepMs: number;
-  /** Training-step time over pipeline time per batch: how many times faster the pipeline is. */
-  ratio: number;
-}
+import type { DataBenchArgs, DataBenchResult } from '../../shared/protocol';
 
 export async function benchPipeline(d: DataState, a: DataBenchArgs): Promise<DataBenchResult> {
   const dls = dataLoaders(d, {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { torchvisionResnet } from '../../models/resnet';
 import { setStudioKernels, studioAutotuner } from '../../engine/kernels/register';
-import type { ProfileRow, TrainStepRow } from './benchKernels';
+import type { ProfileRow, TrainStepRow } from '../../shared/protocol';
 
 /** Mean ms per call after one warm-up call (shader compile), at least one timed call. */
 export async function timeMs(fn: () => tf.Tensor, minMs: number, maxReps = 10): Promise<number> {

@@ -12,27 +12,7 @@ import {
 } from '../../engine/kernels/register';
 import type { Case } from './kernelCheckCase';
 import { CHECK_CASES } from './kernelCheckCases';
-
-export interface KernelCheckCase {
-  name: string;
-  /** max over outputs of |ours - cpu| / max(1, |cpu|) */
-  maxRelErrorVsCpu: number;
-  /** same metric, ours vs the stock webgpu kernels */
-  maxRelErrorVsStock: number;
-}
-
-export interface KernelCheckResult {
-  cases: KernelCheckCase[];
-  /** WebGPU errors raised while the check ran (shader compile, bind group layout, ...). */
-  gpuErrors: string[];
-  /** tensors alive after the check minus before it (0 = no leak). */
-  leakedTensors: number;
-  /** Kernel calls that ran each wide (4x8 tile) autotune variant so far in this page. */
-  wideVariantCalls?: Record<string, number>;
-  /** Per overridden kernel: calls our programs ran vs handed to stock, so far in this page. */
-  kernelCalls?: Record<string, { ours: number; stock: number }>;
-  seconds: number;
-}
+import type { KernelCheckResult } from '../../shared/protocol';
 
 function randomData(shapes: number[][], seed: number): Float32Array[] {
   const rand = seededRandom(seed);

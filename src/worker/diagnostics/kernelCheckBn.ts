@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/random';
 import { batchNorm, type BnPost } from '../../engine/kernels/batchNormOp';
 import { addRelu, fusedBatchNormAvailable } from '../../engine/kernels/batchnorm';
-import { compareBackends, type KernelCheckResult } from './kernelCheck';
+import type { KernelCheckResult } from '../../shared/protocol';
+import { compareBackends } from './kernelCheck';
 
 interface BnCase {
   name: string;

@@ -18,8 +18,10 @@ import { exportStateDict, loadStateDict } from '../../models/weights/stateDict';
 import type { StateDict } from '../../models/weights/tensors';
 import { Recorder } from '../../learn/callbacks';
 import { fineTune, learner } from '../../learn/fit';
-import { Callback, type Batches } from '../../learn/learner';
+import type { Batches } from '../../learn/batches';
+import { Callback } from '../../learn/learner';
 import { accuracy } from '../../learn/metrics';
+import type { StepParityResult } from '../../shared/protocol';
 
 export interface ReferenceTrace {
   /** The body: a seeded torchvision ResNet-18 or resnet-tiny, or the bundled Keras ResNet50. */
@@ -30,18 +32,6 @@ export interface ReferenceTrace {
   base_lr: number;
   epochs_unfrozen: number;
   bs: number;
-}
-
-export interface StepParityResult {
-  /** Per training batch: ours, the referee's. */
-  losses: [number, number][];
-  /** Largest |ours - referee| over every per-group LR of every batch. */
-  maxLrDiff: number;
-  /** Per epoch: valid loss and accuracy, ours and the referee's. */
-  epochs: { validLoss: [number, number]; accuracy: [number, number] }[];
-  /** The final tensor furthest from the referee's: max |diff| / max |value| of that tensor. */
-  worstTensor: { key: string; rel: number };
-  seconds: number;
 }
 
 /** Fixed batches, in order, every epoch (the referee's shuffle=False, no augmentation). */

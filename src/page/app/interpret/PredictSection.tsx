@@ -1,11 +1,12 @@
 // Predict: new images (files, a folder, or a drop) through the trained session model, optionally
 // with TTA; a table of predictions with probabilities and top-3, a Grad-CAM per image, and CSV.
 import { useState } from 'react';
-import { filesFromDrop, filesFromInput, type PickedFile } from '../../walk';
+import type { Picked, PickedFile } from '../../walk';
 import { IMAGE_EXTENSIONS, extensionOf } from '../../../shared/items';
 import { useStudio } from '../../store/studio';
 import { predictionsCsv } from './predictCsv';
 import { CamCell } from './CamCell';
+import { DropZone, FilesInput } from '../DropZone';
 
 const isImage = (f: PickedFile) => IMAGE_EXTENSIONS.has(extensionOf(f.path));
 
@@ -26,8 +27,7 @@ export function PredictSection() {
   const predictFiles = useStudio((s) => s.predictFiles);
   const [tta, setTta] = useState(false);
   const [files, setFiles] = useState<PickedFile[]>([]);
-  const [over, setOver] = useState(false);
-  const take = (picked: PickedFile[]) => {
+  const take = ({ files: picked }: Picked) => {
     const imgs = picked.filter(isImage);
     setFiles(imgs);
     if (imgs.length) void predictFiles(imgs, tta);
@@ -37,20 +37,7 @@ export function PredictSection() {
   return (
     <section className="card" data-testid="predict-section">
       <h3>Predict</h3>
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        data-testid="predict-dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setOver(false);
-          if (ready) void filesFromDrop(e.dataTransfer).then((p) => take(p.files));
-        }}
-      >
+      <DropZone testId="predict-dropzone" disabled={!ready} onPick={take}>
         <p>
           Drop new images or a folder here, or{' '}
           <label className="button" htmlFor="predict-input">
@@ -60,31 +47,14 @@ export function PredictSection() {
           <label className="button" htmlFor="predict-folder-input">
             a folder
           </label>
-          <input
+          <FilesInput
             id="predict-input"
-            data-testid="predict-input"
-            type="file"
+            testId="predict-input"
             accept="image/*"
-            multiple
-            hidden
             disabled={!ready}
-            onChange={(e) => {
-              if (e.target.files?.length) take(filesFromInput(e.target.files));
-              e.target.value = '';
-            }}
+            onPick={take}
           />
-          <input
-            id="predict-folder-input"
-            type="file"
-            multiple
-            hidden
-            disabled={!ready}
-            ref={(el) => el?.setAttribute('webkitdirectory', '')}
-            onChange={(e) => {
-              if (e.target.files?.length) take(filesFromInput(e.target.files));
-              e.target.value = '';
-            }}
-          />
+          <FilesInput id="predict-folder-input" folder disabled={!ready} onPick={take} />
         </p>
         <label>
           <input
@@ -96,7 +66,7 @@ export function PredictSection() {
           test-time augmentation (4 augmented passes + the plain one, fastai tta)
         </label>
         {!setup && <p className="muted">Train a model first (Train tab).</p>}
-      </div>
+      </DropZone>
       {status === 'running' && <p className="muted">predicting {files.length} images…</p>}
       {error && <p className="error">{error}</p>}
       {predictions.length > 0 && (

@@ -1,7 +1,7 @@
 // The next fit's arguments (policy, epochs, LR or slice, weight decay, mixup, precompute): the
 // store's fitOptions, which the CLI's `fit` sets too.
 import { useStudio } from '../../store/studio';
-import type { FitPolicy } from '../../store/trainSlice';
+import type { FitPolicy } from '../../../shared/protocol';
 import { POLICY_LABEL } from './fitPolicy';
 import { LrInput } from './LrInput';
 

@@ -1,6 +1,6 @@
 // The fit policies as the Train panel names them (fastai's method names), and the head's LR.
 import type { LrSlice } from '../../../shared/schedule';
-import type { FitPolicy } from '../../store/trainSlice';
+import type { FitPolicy } from '../../../shared/protocol';
 
 export const POLICY_LABEL: Record<FitPolicy, string> = {
   fine_tune: 'fine_tune',

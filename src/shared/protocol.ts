@@ -38,6 +38,7 @@ import type {
   MemStats,
   RecoveryEvent,
   TrainEvent,
+  TtaResult,
 } from './protocol/learn';
 import type {
   AdapterInfo,
@@ -104,7 +105,7 @@ export interface Commands {
   setupLearner: { args: LearnSetupArgs; result: LearnSetupResult };
   fit: { args: FitArgs; result: FitResult };
   lrFind: { args: LrFindArgs; result: LrFindCmdResult };
-  tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
+  tta: { args: { n?: number; beta?: number }; result: TtaResult };
   /** Fingerprints of weights and optimizer state, and the live tensor count. */
   learnState: { args: Record<string, never>; result: LearnStateResult };
   /** Pause/resume a running fit between batches (stop uses `stop`). */

@@ -94,7 +94,7 @@ export function reproductionScript(s: ReproSettings): string {
   const cbs = !cbList.length
     ? ''
     : `, cbs=${cbList.length === 1 ? cbList[0] : `[${cbList.join(', ')}]`}`;
-  const opt = s.sgd ? `, opt_func=partial(SGD, mom=${num(s.sgd.mom)})` : '';
+  const opt = s.sgd ? `, opt_func=partial(SGD, mom=${s.sgd.mom})` : '';
   return [
     '#!/usr/bin/env python3',
     '# Reproduces a Studio training run with fastai + PyTorch (pip install fastai).',

@@ -76,8 +76,8 @@ describe('reproduction script', () => {
       saveBest: true,
     });
     expect(s).toContain('learn.fit(3, lr=1e-2)');
-    expect(s).toContain('opt_func=partial(SGD, mom=9e-1)');
-    expect(s).toContain("cbs=[MixUp(2e-1), SaveModelCallback(monitor='valid_loss')]");
+    expect(s).toContain('opt_func=partial(SGD, mom=0.9)');
+    expect(s).toContain("cbs=[MixUp(0.2), SaveModelCallback(monitor='valid_loss')]");
     assertParses(s);
   });
 

@@ -40,6 +40,9 @@ export function optFlag(v: unknown): OptName | undefined {
   return v;
 }
 
+/** `--mom 0.9`: SGD's momentum (0: plain SGD), Adam's beta1. */
+export const momFlag = (v: unknown) => positive('mom', v, { max: 1 });
+
 /** `--moms 0.95,0.85,0.95`: fit_one_cycle's momentum start, middle, end. */
 function momsFlag(v: unknown): FitArgs['moms'] {
   if (v === undefined) return undefined;
@@ -60,7 +63,7 @@ export function fitFlags(a: CliArgs): Omit<FitArgs, 'epochs'> {
   return {
     wd: positive('wd', a.wd),
     opt: optFlag(a.opt),
-    mom: positive('mom', a.mom, { max: 1 }),
+    mom: momFlag(a.mom),
     moms: momsFlag(a.moms),
     cycleLen: positive('cycle-len', a['cycle-len'], { int: true }),
     cycleMult: positive('cycle-mult', a['cycle-mult'], { int: true }),

@@ -7,7 +7,7 @@ import type { FitArgs, FitPolicy, FitResult, LearnSetupArgs } from '../../shared
 import { holdExport } from './export';
 import { cliPhase } from './progress';
 import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
-import { fitFlags, flag, num, optFlag, suggestFlag } from './fitFlags';
+import { fitFlags, flag, momFlag, num, optFlag, suggestFlag } from './fitFlags';
 import { trainPlan } from './trainPlan';
 /** `--lr 3e-3` or `--lr "slice(1e-5, 1e-3)"`; anything else is refused before training starts. */
 const lrArg = (v: unknown) => {
@@ -24,7 +24,8 @@ const orThrow = <T>(r: T | undefined): T => {
 
 export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]
-  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]`
+  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]
+  //  [--label-smoothing] [--opt adam|sgd] [--mom 0.9]`
   async 'learn-setup'(a) {
     const args: LearnSetupArgs = {
       arch: a.arch as LearnSetupArgs['arch'],
@@ -35,7 +36,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       seed: num(a.seed),
       labelSmoothing: Boolean(a['label-smoothing']),
       opt: optFlag(a.opt),
-      mom: num(a.mom),
+      mom: momFlag(a.mom),
       pretrained: flag(a.pretrained),
       body: a.body as LearnSetupArgs['body'],
       aug: a.aug as LearnSetupArgs['aug'],

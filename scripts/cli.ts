@@ -28,14 +28,24 @@ commands:
   kernel-check [--seed S]   WGSL kernels + gradients vs the tfjs CPU backend (max relative errors)
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
-  train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
-        [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
+  train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N | --sizes 64,128] [--bs N]
+        [--aug side-on|none] [--lr-find] [--suggest valley,slide,minimum,steep]
+        [--fine-tune E | --one-cycle E | --sgdr N [--cycle-len L] [--cycle-mult M] | --fit E] [--lr X]
+        [--opt adam|sgd] [--mom 0.9] [--wd W] [--moms 0.95,0.85,0.95] [--label-smoothing]
+        [--mixup [alpha]] [--save-best] [--tta] [--stock-kernels]
         [--export DIR] [--pretrained [false] | --scratch] [--body current] [--precompute]
         [--resize squish|crop|pad]
                             import, then fastai's recipe: lr_find curve + suggestion, epoch rows.
+                            --sizes: progressive resizing (the same fit at each size in turn, same
+                            weights and optimizer); --save-best: the lowest valid_loss epoch is kept
+                            (reported as kept); --tta: learn.tta()'s metrics next to the plain ones.
                             No --arch: lesson 1 (pretrained ResNet50, lr_find, fine_tune(1) at the
                             valley, Resize crop; size 224 and bs 64, or 128, 16 and --precompute on a
                             software adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
+  lr-find [--num-it 100] [--suggest valley,steep]   fit --epochs E [--policy one_cycle|fit|sgdr|fine_tune]
+        [--lr X] [--cycle-len L] [--cycle-mult M] [--opt adam|sgd] [--mom M] [--wd W] [--moms a,b,c]
+        [--mixup [alpha]] [--save-best] [--size N]   interpret [--k 16] [--tta]
+                            the Train and Interpret panels' actions on the session (after learn-setup)
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
                             the session's model/archive/script (of FILE.zip if given) into DIR
   clean --list [--split train|valid] [--class C] [--k 20]

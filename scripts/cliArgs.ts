@@ -8,6 +8,9 @@ export const BOOLEAN_FLAGS = new Set([
   'precompute',
   'scratch',
   'quiet',
+  'save-best',
+  'tta',
+  'label-smoothing',
 ]);
 
 /** `--key value`, `--key=value`, and the boolean flags above (which may take an explicit

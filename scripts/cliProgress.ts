@@ -6,7 +6,7 @@ import type { CliProgress } from '../src/page/cli/progress';
 
 export const PROGRESS_COMMANDS = new Set(['train', 'lr-find', 'fit', 'bench']);
 /** Phases without batch records (lr_find emits none): only the elapsed time is known. */
-const NO_BATCHES = new Set(['setup', 'lr_find', 'lr-find', 'bench']);
+const NO_BATCHES = new Set(['setup', 'lr_find', 'lr-find', 'bench', 'tta']);
 
 export const clock = (s: number) => {
   const t = Math.max(0, Math.round(s));

@@ -74,7 +74,8 @@ export function sessionReproSettings(
         lr?: number | LrSlice;
         cycleLen?: number;
         cycleMult?: number;
-        mixup?: boolean;
+        mixup?: boolean | number;
+        saveBest?: boolean;
       }
     | undefined;
   const epochs = first?.epochs ?? 1;
@@ -87,9 +88,11 @@ export function sessionReproSettings(
           cycleMult: first.cycleMult ?? 2,
           lrMax: first.lr ?? 1e-3,
         }
-      : first?.policy === 'one_cycle' || first?.policy === 'fit'
+      : first?.policy === 'one_cycle'
         ? { method: 'fit_one_cycle', epochs, lrMax: first.lr ?? 1e-3 }
-        : { method: 'fine_tune', epochs, baseLr: (first?.lr as number) ?? 2e-3, freezeEpochs: 1 };
+        : first?.policy === 'fit'
+          ? { method: 'fit', epochs, lr: first.lr ?? 1e-3 }
+          : { method: 'fine_tune', epochs, baseLr: (first?.lr as number) ?? 2e-3, freezeEpochs: 1 };
   return {
     arch: FASTAI_ARCHS.has(setup.arch) ? setup.arch : 'resnet18',
     pretrained: setup.pretrained || setup.body === 'current',
@@ -102,7 +105,9 @@ export function sessionReproSettings(
     fit,
     wd: learn.wd ?? 0.01,
     labelSmoothing: setup.labelSmoothing,
-    mixup: !!first?.mixup,
+    mixup: first?.mixup ?? false,
+    saveBest: !!first?.saveBest,
+    sgd: setup.opt === 'sgd' ? { mom: setup.mom } : undefined,
     classes: [...(learn.data.vocab ?? [])],
     ...overrides,
   };

@@ -72,6 +72,8 @@ function fitLine(f: Fit): string {
       return `learn.fine_tune(${f.epochs}, base_lr=${num(f.baseLr)}, freeze_epochs=${f.freezeEpochs})`;
     case 'fit_one_cycle':
       return `learn.fit_one_cycle(${f.epochs}, lr_max=${formatLr(f.lrMax, num)})`;
+    case 'fit':
+      return `learn.fit(${f.epochs}, lr=${formatLr(f.lr, num)})`;
     case 'fit_sgdr':
       return `learn.fit_sgdr(${f.cycles}, ${f.cycleLen}, cycle_mult=${f.cycleMult}, lr_max=${formatLr(f.lrMax, num)})`;
   }
@@ -85,7 +87,14 @@ export function reproductionScript(s: ReproSettings): string {
     : s.labelSmoothing
       ? 'LabelSmoothingCrossEntropy(eps=0.1)'
       : 'CrossEntropyLossFlat()';
-  const cbs = s.mixup ? ', cbs=MixUp(0.4)' : '';
+  const cbList = [
+    ...(s.mixup ? [`MixUp(${s.mixup === true ? 0.4 : s.mixup})`] : []),
+    ...(s.saveBest ? ["SaveModelCallback(monitor='valid_loss')"] : []),
+  ];
+  const cbs = !cbList.length
+    ? ''
+    : `, cbs=${cbList.length === 1 ? cbList[0] : `[${cbList.join(', ')}]`}`;
+  const opt = s.sgd ? `, opt_func=partial(SGD, mom=${s.sgd.mom})` : '';
   return [
     '#!/usr/bin/env python3',
     '# Reproduces a Studio training run with fastai + PyTorch (pip install fastai).',
@@ -104,7 +113,7 @@ export function reproductionScript(s: ReproSettings): string {
     ...dataBlock(s),
     'assert list(dls.vocab) == expected_classes, f"classes differ from the studio run: {dls.vocab}"',
     `learn = vision_learner(dls, ${arch}, pretrained=${s.pretrained ? 'True' : 'False'}, loss_func=${loss},`,
-    `                       metrics=${multi ? 'partial(accuracy_multi, thresh=0.5)' : 'error_rate'}, wd=${num(s.wd)}${cbs})`,
+    `                       metrics=${multi ? 'partial(accuracy_multi, thresh=0.5)' : 'error_rate'}, wd=${num(s.wd)}${opt}${cbs})`,
     fitLine(s.fit),
     'learn.export("model.pkl")',
     '',

@@ -103,6 +103,8 @@ export const SETTINGS = obj({
     'labelSmoothing?': bool,
     'pretrained?': bool,
     'body?': oneOf('current', 'arch'),
+    'opt?': oneOf('adam', 'sgd'),
+    'mom?': num(0, 1),
   }),
   frozenGroups: int(0, 1000),
   lr: num(0, 1000),

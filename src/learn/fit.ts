@@ -95,6 +95,7 @@ export async function fineTune(
   learn: Learner,
   epochs: number,
   o: Partial<typeof FINE_TUNE> & {
+    moms?: (typeof ONE_CYCLE)['moms'];
     cbs?: Callback[];
     precompute?: { bs: number; seed?: number };
   } = {},
@@ -103,12 +104,13 @@ export async function fineTune(
   const { freezeEpochs, lrMult, pctStart, div } = { ...FINE_TUNE, ...o };
   learn.freeze();
   const frozen = (l: Learner) =>
-    fitOneCycle(l, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, cbs: o.cbs });
+    fitOneCycle(l, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, moms: o.moms, cbs: o.cbs });
   if (o.precompute) await onPrecomputed(learn, o.precompute, frozen);
   else await frozen(learn);
   const half = baseLr / 2;
   learn.unfreeze();
-  await fitOneCycle(learn, epochs, { lo: half / lrMult, hi: half }, { pctStart, div, cbs: o.cbs });
+  const unfrozen = { pctStart, div, moms: o.moms, cbs: o.cbs };
+  await fitOneCycle(learn, epochs, { lo: half / lrMult, hi: half }, unfrozen);
 }
 
 /** fastai lr_find: an exponential sweep 1e-7 -> 10 over 100 iterations; weights restored. */
@@ -133,5 +135,6 @@ export async function lrFind(
   });
   const rec = learn.cb(Recorder)!;
   const [lrs, losses] = [[...rec.lrs], [...rec.losses]];
-  return { lrs, losses, suggestions: suggestLrs(lrs, losses, numIt, o.suggest ?? ['valley']) };
+  const suggestions = suggestLrs(lrs, losses, numIt, o.suggest ?? ['valley']);
+  return { numIt, lrs, losses, suggestions };
 }

@@ -22,6 +22,7 @@ import { Callback, type Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
 import { MixUp } from './mixup';
+import { Adam, SGD } from './optimizer';
 import { learnerModel } from './pretrained';
 import { fingerprint } from './snapshot';
 import { tta } from './tta';
@@ -33,12 +34,24 @@ import type {
   LearnSetupArgs,
   ResultOf,
   TrainEvent,
+  TtaResult,
 } from '../shared/protocol';
 
 /** One Learner kept between commands, with the settings it was set up with. */
 export interface LearnSession {
   learn: Learner;
   setup: Required<LearnSetupArgs>;
+}
+
+/** A fit's optimizer choice, if it differs from the session's: a new optimizer, fresh state. */
+function applyOptimizer({ learn, setup }: LearnSession, a: FitArgs) {
+  const opt = a.opt ?? setup.opt;
+  const mom = a.mom ?? setup.mom;
+  if (opt === setup.opt && mom === setup.mom) return;
+  Object.assign(setup, { opt, mom });
+  learn.optFunc = optFuncOf(setup);
+  learn.opt?.dispose();
+  learn.opt = undefined; // Learner.fit creates it (with the frozen groups' do_wd) on its way in
 }
 
 /** What the Learner session reads and writes of the worker's state (src/worker/state.ts). */
@@ -67,7 +80,13 @@ const DEFAULTS: Required<LearnSetupArgs> = {
   pretrained: false,
   body: 'arch',
   resize: 'squish',
+  opt: 'adam',
+  mom: 0.9,
 };
+
+/** fastai opt_func from the setup: Adam, or SGD with momentum `mom` (0: plain SGD steps). */
+const optFuncOf = (s: Required<LearnSetupArgs>) =>
+  s.opt === 'sgd' ? SGD({ mom: s.mom }) : Adam({ mom: s.mom });
 
 /** The session's data: demo shapes, or the imported folder through data/'s DataLoaders. */
 export function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Model): Batches {
@@ -113,6 +132,7 @@ export async function setupLearner(
   const model = await makeModel(h, setup, vocab.length);
   const multiLabel = !!ds?.summary.multiLabel;
   const learn = learner(model, makeData(h, setup, model), {
+    optFunc: optFuncOf(setup),
     lossFunc: multiLabel
       ? BCEWithLogitsLossFlat()
       : setup.labelSmoothing
@@ -167,7 +187,10 @@ export function sessionOf(h: LearnerHost): LearnSession {
 class RowCollector extends Callback {
   order = 100;
   rows: EpochRow[] = [];
+  /** Where the last fit's rows start. */
+  lastStart = 0;
   after_fit() {
+    this.lastStart = this.rows.length;
     this.rows.push(...this.learn.cb(Recorder)!.values);
   }
 }
@@ -180,8 +203,10 @@ export async function fitPolicy(
   emit: (e: TrainEvent) => void,
   extraCbs: Callback[],
 ): Promise<ResultOf<'fit'>> {
-  const { learn, setup } = sessionOf(h);
+  const session = sessionOf(h);
+  const { learn, setup } = session;
   const control = h.control;
+  applyOptimizer(session, args);
   if (args.size && args.size !== setup.size) {
     setup.size = args.size;
     learn.data = makeData(h, setup, learn.model);
@@ -200,9 +225,10 @@ export async function fitPolicy(
       (r) => emit({ type: 'trainBatch', ...r }),
       (row) => emit({ type: 'trainEpoch', row }),
     ),
-    ...(args.mixup ? [new MixUp(0.4, setup.seed)] : []),
-    ...(args.saveBest ? [new SaveModelCallback('valid_loss')] : []),
+    ...(args.mixup ? [new MixUp(args.mixup === true ? 0.4 : args.mixup, setup.seed)] : []),
   ];
+  const best = args.saveBest ? new SaveModelCallback('valid_loss') : undefined;
+  if (best) cbs.push(best);
   const collect = new RowCollector();
   cbs.push(collect, ...extraCbs);
   cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
@@ -212,6 +238,7 @@ export async function fitPolicy(
   if (policy === 'fine_tune')
     await fineTune(learn, args.epochs, {
       baseLr: args.lr as number | undefined,
+      moms: args.moms,
       cbs,
       precompute: pre,
     });
@@ -223,6 +250,9 @@ export async function fitPolicy(
     stopped: interrupt.stopped,
     diverged: guard.diverged,
     seconds: (performance.now() - t0) / 1000,
+    // The best epoch of the last fit (fine_tune's unfrozen one): SaveModelCallback loaded it.
+    kept: best && best.bestEpoch >= 0 ? collect.lastStart + best.bestEpoch : undefined,
+    size: setup.size,
   };
 }
 
@@ -230,7 +260,7 @@ function runPolicy(l: Learner, policy: FitPolicy, a: FitArgs, cbs: Callback[]) {
   if (policy === 'fit') return l.fit(a.epochs, { lr: a.lr, cbs });
   if (policy === 'sgdr')
     return fitSgdr(l, a.epochs, a.cycleLen ?? 1, a.lr, { cycleMult: a.cycleMult ?? 2, cbs });
-  return fitOneCycle(l, a.epochs, a.lr, { cbs });
+  return fitOneCycle(l, a.epochs, a.lr, { moms: a.moms, cbs });
 }
 
 export async function lrFindCmd(
@@ -242,9 +272,20 @@ export async function lrFindCmd(
   return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
 }
 
-export async function ttaCmd(h: LearnerHost, args: { n?: number; beta?: number }) {
-  const o = await tta(sessionOf(h).learn, args);
-  return { accuracy: accuracy.value(o), n: o.n };
+/** fastai learn.tta() on the validation set, with the learner's metrics on both predictions. */
+export async function ttaCmd(
+  h: LearnerHost,
+  args: { n?: number; beta?: number },
+): Promise<TtaResult> {
+  const { learn } = sessionOf(h);
+  const o = await tta(learn, args);
+  // The metrics take logits: accuracy_multi applies its sigmoid, so it gets the logit of a
+  // probability back (softmax metrics only compare a row's values: probabilities do).
+  const logit = (p: Float32Array) =>
+    learn.lossFunc.yInt ? p : p.map((v) => Math.log(v / (1 - v)));
+  const on = (preds: Float32Array) =>
+    Object.fromEntries(learn.metrics.map((m) => [m.name, m.value({ ...o, preds: logit(preds) })]));
+  return { n: o.n, plain: on(o.plain), tta: on(o.preds) };
 }
 
 export async function learnState(h: LearnerHost): Promise<ResultOf<'learnState'>> {

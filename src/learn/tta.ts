@@ -48,15 +48,18 @@ export async function ttaPreds(
   return ttaBlend(aug, await pass(false), beta, useMax);
 }
 
-/** fastai Learner.tta over the validation set. */
-export async function tta(learn: Learner, o: TtaOptions = {}): Promise<Outputs> {
+/** fastai Learner.tta over the validation set; `plain`: the un-augmented pass's predictions. */
+export async function tta(
+  learn: Learner,
+  o: TtaOptions = {},
+): Promise<Outputs & { plain: Float32Array }> {
   let plain: Outputs | undefined;
   const preds = await ttaPreds(
     async (augment) =>
       (augment ? await getPreds(learn, { augment }) : (plain = await getPreds(learn))).preds,
     o,
   );
-  return { ...plain!, preds };
+  return { ...plain!, preds, plain: plain!.preds };
 }
 
 /** fastai TTA's blend: torch.lerp(mean of augmented passes, plain pass, beta); or the max of all. */

@@ -42,6 +42,7 @@ import type {
   RecoveryEvent,
   StepTiming,
   TrainEvent,
+  TtaResult,
 } from './protocol/learn';
 import type {
   AdapterInfo,
@@ -110,7 +111,7 @@ export interface Commands {
   lrFind: { args: LrFindArgs; result: LrFindCmdResult };
   /** Times one frozen and one unfrozen training batch and a validation batch (weights kept). */
   estimateStep: { args: EstimateStepArgs; result: StepTiming };
-  tta: { args: { n?: number; beta?: number }; result: { accuracy: number; n: number } };
+  tta: { args: { n?: number; beta?: number }; result: TtaResult };
   /** Fingerprints of weights and optimizer state, and the live tensor count. */
   learnState: { args: Record<string, never>; result: LearnStateResult };
   /** Pause/resume a running fit between batches (stop uses `stop`). */

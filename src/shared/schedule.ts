@@ -82,6 +82,14 @@ export function parseLr(text: string): number | LrSlice | undefined {
   return a !== undefined && b !== undefined && a <= b ? slice(a, b) : undefined;
 }
 
+/** fit_one_cycle's `moms` as typed: `0.95,0.85,0.95`, three momentums in [0, 1); else undefined. */
+export function parseMoms(text: string): [number, number, number] | undefined {
+  const v = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  return v.length === 3 && v.every((x) => x >= 0 && x < 1)
+    ? (v as [number, number, number])
+    : undefined;
+}
+
 /** The Python spelling of an LR, for display and the reproduction script: 1e-3, slice(1e-5, 1e-3). */
 export function formatLr(lr: number | LrSlice, fmt: (v: number) => string = String): string {
   if (typeof lr === 'number') return fmt(lr);
@@ -115,7 +123,9 @@ export const ONE_CYCLE = {
 
 /** fastai fit_one_cycle's schedules for per-group `lrMax`. */
 export function oneCycleScheds(lrMax: number[], opts: Partial<typeof ONE_CYCLE> = {}): Scheds {
-  const { div, divFinal, pctStart, moms } = { ...ONE_CYCLE, ...opts };
+  // An option given as undefined keeps fastai's default.
+  const given = Object.entries(opts).filter(([, v]) => v !== undefined);
+  const { div, divFinal, pctStart, moms } = { ...ONE_CYCLE, ...Object.fromEntries(given) };
   return {
     lr: lrMax.map((lr) => combinedCos(pctStart, lr / div, lr, lr / divFinal)),
     mom: combinedCos(pctStart, ...moms),

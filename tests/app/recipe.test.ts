@@ -117,8 +117,13 @@ describe('lr_find and the run', () => {
     await useStudio.getState().lrFind();
     expect(useStudio.getState().fitOptions.lr).toBe(1e-3);
   });
-  it('without an import lr_find leaves the demo LR alone', async () => {
+  it('without an import lr_find fills the lr field too, unless the user typed an LR', async () => {
     replies.info = () => ({ adapter: GPU, backend: 'webgpu', versions: {} });
+    await useStudio.getState().lrFind();
+    const suggested = useStudio.getState().lrFindResult!.suggestion;
+    expect(useStudio.getState().fitOptions.lr).toBe(suggested);
+    useStudio.getState().setFitOptions({ lr: FIT_DEFAULTS.lr });
+    useStudio.getState().markEdited(['lr']);
     await useStudio.getState().lrFind();
     expect(useStudio.getState().fitOptions.lr).toBe(FIT_DEFAULTS.lr);
   });

@@ -59,7 +59,7 @@ beforeEach(() => {
 /** The Train state a session import must replace: a previous run's results and curves. */
 function dirty() {
   useStudio.setState({
-    trainResult: { rows: [], stopped: true, seconds: 9 },
+    trainResult: { rows: [], stopped: true, seconds: 9, size: 32 },
     lrFindResult: { suggestion: 1 } as never,
     trainError: 'old error',
     trainBatches: [{ iter: 99 } as never],

@@ -67,6 +67,20 @@ describe('reproduction script', () => {
     assertParses(s);
   });
 
+  it('writes SGD with momentum, a constant-LR fit, MixUp(alpha) and SaveModelCallback', () => {
+    const s = reproductionScript({
+      ...base,
+      fit: { method: 'fit', epochs: 3, lr: 1e-2 },
+      sgd: { mom: 0.9 },
+      mixup: 0.2,
+      saveBest: true,
+    });
+    expect(s).toContain('learn.fit(3, lr=1e-2)');
+    expect(s).toContain('opt_func=partial(SGD, mom=0.9)');
+    expect(s).toContain("cbs=[MixUp(0.2), SaveModelCallback(monitor='valid_loss')]");
+    assertParses(s);
+  });
+
   it('uses multi-label blocks, BCE and accuracy_multi for CSV multi-label data', () => {
     const s = reproductionScript({
       ...base,

@@ -8,11 +8,15 @@ const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
 export const interpretCommands: Record<string, (a: Args) => Promise<unknown>> = {
-  // `interpret [--k 16]`: ClassificationInterpretation of the session's model on the validation set.
+  // `interpret [--k 16] [--tta]`: ClassificationInterpretation of the session's model on the
+  // validation set; --tta adds learn.tta()'s metrics next to the plain ones.
   async interpret(a) {
     const r = await useStudio.getState().runInterpret({ k: num(a.k) });
     if (!r) throw new Error(useStudio.getState().interpretError ?? 'interpret failed');
-    return r;
+    if (!a.tta || a.tta === 'false') return r;
+    const tta = await useStudio.getState().runTta();
+    if (!tta) throw new Error(useStudio.getState().ttaError ?? 'tta failed');
+    return { ...r, tta };
   },
   // `gradcam (--index I | --path P) [--class C]`: the heat map and its mean/std.
   async gradcam(a) {

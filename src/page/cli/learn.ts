@@ -3,14 +3,12 @@
 import type { CliArgs } from './bridge';
 import { useStudio } from '../store/studio';
 import { formatLr, parseLr } from '../../shared/schedule';
-import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../shared/protocol';
+import type { FitArgs, FitPolicy, FitResult, LearnSetupArgs } from '../../shared/protocol';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
 import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
-
-/** `--flag` (true), `--flag=false`, or absent (undefined: the default). */
-const flag = (v: unknown) => (v === undefined ? undefined : v !== false && v !== 'false');
-const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+import { fitFlags, flag, momFlag, num, optFlag, suggestFlag } from './fitFlags';
+import { trainPlan } from './trainPlan';
 /** `--lr 3e-3` or `--lr "slice(1e-5, 1e-3)"`; anything else is refused before training starts. */
 const lrArg = (v: unknown) => {
   if (v === undefined) return undefined;
@@ -26,7 +24,8 @@ const orThrow = <T>(r: T | undefined): T => {
 
 export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]
-  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]`
+  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]
+  //  [--label-smoothing] [--opt adam|sgd] [--mom 0.9]`
   async 'learn-setup'(a) {
     const args: LearnSetupArgs = {
       arch: a.arch as LearnSetupArgs['arch'],
@@ -36,6 +35,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       nValid: num(a['n-valid'] ?? a.nValid),
       seed: num(a.seed),
       labelSmoothing: Boolean(a['label-smoothing']),
+      opt: optFlag(a.opt),
+      mom: momFlag(a.mom),
       pretrained: flag(a.pretrained),
       body: a.body as LearnSetupArgs['body'],
       aug: a.aug as LearnSetupArgs['aug'],
@@ -46,50 +47,55 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       await useStudio.getState().useStudioKernels(!a['stock-kernels']);
     return orThrow(await useStudio.getState().learnSetup(JSON.parse(JSON.stringify(args))));
   },
-  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"] [--wd 0.01] [--mixup] [--save-best] [--size N]
+  // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"]
+  //  [--cycle-len L --cycle-mult M] (sgdr: --epochs is n_cycles) [--opt adam|sgd] [--mom 0.9]
+  //  [--wd 0.01] [--moms 0.95,0.85,0.95] [--mixup [alpha]] [--save-best] [--size N]
   //  [--precompute] (frozen phase on cached body features)`. An absent flag is the Train
   //  panel's default (the store's FIT_DEFAULTS), not the previous fit's.
   async fit(a) {
     const args: FitArgs = {
+      ...fitFlags(a),
       policy: a.policy as FitPolicy | undefined,
       epochs: Number(a.epochs ?? 1),
       lr: lrArg(a.lr),
-      wd: num(a.wd),
-      cycleLen: num(a['cycle-len']),
-      cycleMult: num(a['cycle-mult']),
-      mixup: Boolean(a.mixup),
-      saveBest: Boolean(a['save-best']),
       size: num(a.size),
-      precompute: flag(a.precompute),
     };
     return orThrow(await useStudio.getState().fit(args));
   },
-  // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10]`
+  // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10] [--suggest valley,slide,minimum,steep]`
   async 'lr-find'(a) {
     return orThrow(
       await useStudio.getState().lrFind({
         numIt: num(a['num-it'] ?? a.numIt),
         startLr: num(a['start-lr']),
         endLr: num(a['end-lr']),
+        suggest: suggestFlag(a.suggest),
       }),
     );
   },
-  // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
-  //  [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
-  //  [--pretrained [false] | --scratch] [--body current] [--precompute] [--resize squish|crop|pad]`:
-  //  the folder through the Data panel's import (its labels and split), then the Learner.
+  // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N | --sizes 64,128]
+  //  [--bs N] [--aug side-on|none] [--lr-find] [--suggest valley,steep]
+  //  [--fine-tune E | --one-cycle E | --sgdr N [--cycle-len L] [--cycle-mult M] | --fit E] [--lr X]
+  //  [--opt adam|sgd] [--mom M] [--wd W] [--moms a,b,c] [--label-smoothing] [--mixup [alpha]]
+  //  [--save-best] [--tta] [--stock-kernels] [--pretrained [false] | --scratch] [--body current]
+  //  [--precompute] [--resize squish|crop|pad]`: the folder through the Data panel's import (its
+  //  labels and split), then the Learner.
   //  Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
     if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
       throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);
+    // Every flag is checked before the import and the GPU start.
+    const flags = fitFlags(a);
+    const suggest = suggestFlag(a.suggest);
+    const givenLr = lrArg(a.lr);
     const s = useStudio.getState();
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
     const info = await s.connect();
     if (a['stock-kernels'] !== undefined) await s.useStudioKernels(!a['stock-kernels']);
     const recipe = a.arch === undefined ? defaultRecipe(info?.adapter) : undefined;
+    const { policy, epochs, sizes } = trainPlan(a, recipe);
     const arch = String(a.arch ?? recipe!.arch);
-    const size = num(a.size) ?? recipe?.size ?? 64;
     const bs = num(a.bs) ?? recipe?.bs ?? 16;
     cliPhase.name = 'setup';
     const setup = orThrow(
@@ -98,13 +104,17 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
           JSON.stringify({
             data: 'imported',
             arch,
-            size,
+            size: sizes[0],
             bs,
             aug: a.aug,
             seed: num(a.seed),
             pretrained: pretrainedDefault(arch, flag(a.pretrained), Boolean(flag(a.scratch))),
             body: a.body,
             resize: a.resize ?? recipe?.resize,
+            labelSmoothing: flag(a['label-smoothing']),
+            // lr_find runs with the fit's optimizer.
+            opt: flags.opt,
+            mom: flags.mom,
           }),
         ),
       ),
@@ -113,25 +123,40 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const wantLrFind = flag(a['lr-find']) ?? (recipe?.lrFind === true && a.lr === undefined);
     cliPhase.name = 'lr_find';
     const lrFind = wantLrFind
-      ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']) }))
+      ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']), suggest }))
       : undefined;
-    const lr = lrArg(a.lr) ?? lrFind?.suggestion;
-    const fineTune =
-      a['fine-tune'] !== undefined || (recipe !== undefined && a['one-cycle'] === undefined);
-    const epochs = Number(a['fine-tune'] ?? a['one-cycle'] ?? recipe?.fineTune ?? 1);
-    const policy = fineTune ? 'fine_tune' : 'one_cycle';
+    const lr = givenLr ?? lrFind?.suggestion;
     // The recipe precomputes the frozen epoch's body features on a software adapter.
-    const precompute = flag(a.precompute) ?? recipe?.precompute;
+    const precompute = flags.precompute ?? recipe?.precompute;
     cliPhase.name = policy;
-    const result = orThrow(await useStudio.getState().fit({ policy, epochs, lr, precompute }));
+    const fits: FitResult[] = [];
+    for (const size of sizes) {
+      const args = JSON.parse(JSON.stringify({ ...flags, precompute, policy, epochs, lr, size }));
+      const r = orThrow(await useStudio.getState().fit(args));
+      fits.push(r);
+      if (r.stopped || r.diverged) break;
+    }
+    const result = fits[fits.length - 1];
+    cliPhase.name = 'tta';
+    const tta = flag(a.tta) ? await useStudio.getState().runTta() : undefined;
+    if (flag(a.tta) && !tta) throw new Error(useStudio.getState().ttaError ?? 'tta failed');
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     const lrText = lr === undefined ? '' : `, ${formatLr(lr, (v) => v.toPrecision(3))}`;
+    const cycles =
+      policy === 'sgdr' ? `, ${flags.cycleLen ?? 1}, cycle_mult=${flags.cycleMult ?? 2}` : '';
+    const rows = (r: (typeof fits)[number]) =>
+      r.rows.map((row) => ({
+        ...row,
+        imagesPerSecond: (Math.floor(nTrain / bs) * bs) / row.seconds,
+      }));
+    const nRows = fits.reduce((n, f) => n + f.rows.length, 0);
     return {
       adapter: info?.adapter,
       recipe:
         `vision_learner(${setup.arch}, pretrained=${setup.pretrained ? 'True' : 'False'})` +
-        (lrFind ? ', lr_find() (valley)' : '') +
-        `, ${policy}(${epochs}${lrText})` +
+        (lrFind ? `, lr_find() (${(suggest ?? ['valley'])[0]})` : '') +
+        `, ${policy}(${epochs}${cycles}${lrText})` +
+        (sizes.length > 1 ? ` at sizes ${sizes.join(', ')}` : '') +
         (recipe ? " — fastai's lesson-1 defaults" : ''),
       // Only when the machine chose size or bs.
       recipeNote: a.size === undefined || a.bs === undefined ? recipe?.note : undefined,
@@ -140,19 +165,27 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       frozenGroups: setup.frozenGroups,
       mixedPrecision: setup.mixedPrecision,
       mixedPrecisionReason: setup.mixedPrecisionReason,
-      size,
+      size: result.size,
       bs,
       resize: a.resize ?? recipe?.resize ?? 'squish',
       precompute: !!precompute,
       classes: setup.vocab,
-      lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
-      epochs: result.rows.map((r) => ({
-        ...r,
-        imagesPerSecond: (Math.floor(nTrain / bs) * bs) / r.seconds,
-      })),
+      lrFind: lrFind && {
+        suggestion: lrFind.suggestion,
+        suggestions: lrFind.suggestions,
+        lrs: lrFind.lrs,
+        losses: lrFind.losses,
+      },
+      // Every fit's rows (--sizes: one fit per size, in turn).
+      epochs: fits.flatMap(rows),
+      // saveBest: the row of `epochs` whose weights the model holds (and exports).
+      kept: result.kept === undefined ? undefined : nRows - result.rows.length + result.kept,
+      fits:
+        sizes.length > 1 ? fits.map((f) => ({ size: f.size, epochs: f.rows.length })) : undefined,
+      tta,
       stopped: result.stopped,
       diverged: result.diverged,
-      seconds: result.seconds,
+      seconds: fits.reduce((t, f) => t + f.seconds, 0),
       // `--export DIR`: every format, held in the page for the CLI to pull (scripts/cliExport.ts).
       exported: a.export !== undefined ? await holdExport('all') : undefined,
     };

@@ -7,6 +7,7 @@ import type {
   GradCamResult,
   InterpretResult,
   LearnerPrediction,
+  TtaResult,
 } from '../../shared/protocol';
 import { worker } from './client';
 import type { Studio } from './studio';
@@ -26,6 +27,13 @@ export interface InterpretSlice {
   predictStatus: 'idle' | 'running' | 'error';
   predictError?: string;
   predictions: LearnerPrediction[];
+  ttaStatus: 'idle' | 'running' | 'error';
+  ttaError?: string;
+  ttaResult?: TtaResult;
+  /** The session and fit the TTA result was made for (as interpretOf). */
+  ttaOf?: { setup: unknown; fit: unknown };
+  /** fastai learn.tta() over the validation set: the metrics without and with TTA. */
+  runTta(args?: { n?: number; beta?: number }): Promise<TtaResult | undefined>;
   runInterpret(args?: { k?: number }): Promise<InterpretResult | undefined>;
   selectCell(cell: [number, number] | undefined): void;
   setInterpretThresh(t: number): void;
@@ -42,6 +50,20 @@ export const createInterpretSlice: StateCreator<Studio, [], [], InterpretSlice> 
   gradcams: {},
   predictStatus: 'idle',
   predictions: [],
+  ttaStatus: 'idle',
+  async runTta(args = {}) {
+    if (get().ttaStatus === 'running' || !(await get().connect())) return undefined;
+    set({ ttaStatus: 'running', ttaError: undefined });
+    try {
+      const ttaResult = await worker().call('tta', args);
+      const ttaOf = { setup: get().trainSetup, fit: get().trainResult };
+      set({ ttaStatus: 'idle', ttaResult, ttaOf });
+      return ttaResult;
+    } catch (err) {
+      set({ ttaStatus: 'error', ttaError: (err as Error).message });
+      return undefined;
+    }
+  },
   async runInterpret(args = {}) {
     if (get().interpretStatus === 'running' || !(await get().connect())) return undefined;
     set({ interpretStatus: 'running', interpretError: undefined });

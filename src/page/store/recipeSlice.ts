@@ -32,7 +32,7 @@ export interface RecipeSlice {
   proposeRecipe(): Promise<void>;
   /** The panels' setters call it: these fields are the user's from now on. */
   markEdited(fields: string[]): void;
-  /** With a recipe proposed, lr_find's suggestion becomes the fit's LR unless the user picked one. */
+  /** lr_find's suggestion becomes the fit's LR unless the user typed or picked one. */
   adoptLrSuggestion(lr: number): void;
   /** Lesson 1 in one click: the learner, lr_find, then the fit options (fine_tune at the valley). */
   runRecipe(): Promise<FitResult | undefined>;
@@ -103,7 +103,7 @@ export const createRecipeSlice: StateCreator<Studio, [], [], RecipeSlice> = (set
     },
     adoptLrSuggestion(lr) {
       const s = get();
-      if (s.recipe && !s.recipeEdited.includes('lr')) set({ fitOptions: { ...s.fitOptions, lr } });
+      if (!s.recipeEdited.includes('lr')) set({ fitOptions: { ...s.fitOptions, lr } });
     },
     runRecipe: () =>
       phase(async () => {

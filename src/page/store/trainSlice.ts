@@ -17,7 +17,7 @@ import type {
 } from '../../shared/protocol';
 import type { ArgsOf, ResizeMethod, ResultOf, WorkerEvent } from '../../shared/protocol';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/formats';
-import type { LrSlice } from '../../shared/schedule';
+import type { LrSlice, SuggestionName } from '../../shared/schedule';
 import { flushWorkerEvents, worker } from './client';
 import { setupArgsOf } from './modelSlice';
 import type { Studio } from './studio';
@@ -43,14 +43,27 @@ export const TRAIN_DEFAULTS: TrainOptions = {
 };
 
 /** The next fit's arguments: the Train panel edits them, the CLI's `fit` sets them. */
-export type FitOptions = FitArgs & { policy: FitPolicy; lr: number | LrSlice; wd: number };
+export type FitOptions = FitArgs & {
+  policy: FitPolicy;
+  lr: number | LrSlice;
+  wd: number;
+  opt: NonNullable<FitArgs['opt']>;
+  mom: number;
+  moms: [number, number, number];
+};
 
 export const FIT_DEFAULTS: FitOptions = {
   policy: 'one_cycle',
   epochs: 2,
   lr: 1e-2,
   wd: 0.01,
+  opt: 'adam',
+  mom: 0.9,
+  moms: [0.95, 0.85, 0.95],
+  cycleLen: 1,
+  cycleMult: 2,
   mixup: false,
+  saveBest: false,
   precompute: false,
 };
 
@@ -76,15 +89,19 @@ export interface TrainSlice {
   stepTiming?: StepTiming;
   trainOptions: TrainOptions;
   fitOptions: FitOptions;
+  /** lr_find's suggestion functions to mark; the first fills the fit's LR (fastai: valley). */
+  lrSuggest: SuggestionName[];
   trainPaused: boolean;
   /** The panel's edits: an import's recipe (recipeSlice) leaves these fields alone. */
   setTrainOptions(o: Partial<TrainOptions>): void;
   setFitOptions(o: Partial<FitOptions>): void;
+  setLrSuggest(names: SuggestionName[]): void;
   learnSetup(args?: LearnSetupArgs): Promise<LearnSetupResult | undefined>;
   /** Creates the learner from the Model panel's choice and the train options. */
   setupLearner(): Promise<void>;
   /** Fits with the fit options; `args` (the CLI's, over FIT_DEFAULTS) replace them first. */
   fit(args?: FitArgs): Promise<FitResult | undefined>;
+  /** lr_find with `lrSuggest` (or `args.suggest`); its first suggestion becomes the fit's LR. */
   lrFind(args?: LrFindArgs): Promise<LrFindCmdResult | undefined>;
   timeSteps(args?: ArgsOf<'estimateStep'>): Promise<StepTiming | undefined>;
   pauseTraining(paused: boolean): Promise<void>;
@@ -152,6 +169,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     trainEpochs: [],
     trainOptions: TRAIN_DEFAULTS,
     fitOptions: FIT_DEFAULTS,
+    lrSuggest: ['valley'],
     trainPaused: false,
     setTrainOptions(o) {
       set((s) => ({ trainOptions: { ...s.trainOptions, ...o } }));
@@ -160,6 +178,9 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     setFitOptions(o) {
       set((s) => ({ fitOptions: { ...s.fitOptions, ...defined(o) } }));
       get().markEdited(Object.keys(defined(o)));
+    },
+    setLrSuggest(lrSuggest) {
+      set({ lrSuggest });
     },
     learnSetup: (args = {}) =>
       run(async () => {
@@ -199,8 +220,9 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     },
     lrFind: (args = {}) =>
       run(async () => {
-        const lrFindResult = await worker().call('lrFind', args);
-        set({ lrFindResult });
+        const suggest = args.suggest ?? get().lrSuggest;
+        const lrFindResult = await worker().call('lrFind', { ...args, suggest });
+        set({ lrFindResult, lrSuggest: suggest });
         get().adoptLrSuggestion(lrFindResult.suggestion);
         return lrFindResult;
       }),

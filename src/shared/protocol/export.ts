@@ -42,6 +42,7 @@ export type Split =
 export type Fit =
   | { method: 'fine_tune'; epochs: number; baseLr: number; freezeEpochs: number }
   | { method: 'fit_one_cycle'; epochs: number; lrMax: number | LrSlice }
+  | { method: 'fit'; epochs: number; lr: number | LrSlice }
   | {
       method: 'fit_sgdr';
       cycles: number;
@@ -62,6 +63,11 @@ export interface ReproSettings {
   fit: Fit;
   wd: number;
   labelSmoothing: boolean;
-  mixup: boolean;
+  /** MixUp: true is MixUp(0.4), a number its alpha. */
+  mixup: boolean | number;
+  /** opt_func when not fastai's default Adam (`mom`: SGD's momentum). */
+  sgd?: { mom: number };
+  /** SaveModelCallback(monitor='valid_loss'). */
+  saveBest?: boolean;
   classes: string[];
 }

@@ -22,7 +22,11 @@ export interface LearnSetupArgs {
   body?: 'current' | 'arch';
   /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
   resize?: ResizeMethod;
+  /** fastai opt_func: Adam (default) or SGD; `mom`: SGD's momentum (0: plain steps), Adam's beta1. */
+  opt?: OptName;
+  mom?: number;
 }
+export type OptName = 'adam' | 'sgd';
 export interface LearnSetupResult {
   arch: string;
   vocab: string[];
@@ -46,13 +50,19 @@ export interface FitArgs {
   /** sgdr only. */
   cycleLen?: number;
   cycleMult?: number;
-  mixup?: boolean;
+  /** fastai MixUp: true is MixUp(0.4), a number its alpha. */
+  mixup?: boolean | number;
   /** Keep the best epoch's weights (by valid_loss). */
   saveBest?: boolean;
   /** Progressive resizing: continue with the same weights at this image size. */
   size?: number;
   /** Weight decay (decoupled, as fastai's Adam); kept for later fits. */
   wd?: number;
+  /** The optimizer from this fit on (a change starts its state afresh), as LearnSetupArgs. */
+  opt?: OptName;
+  mom?: number;
+  /** fit_one_cycle's (and fine_tune's) momentum schedule: start, middle, end. */
+  moms?: [number, number, number];
   /** While the body is frozen, train the head on cached body features (fastai v0.7
    * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
   precompute?: boolean;
@@ -72,6 +82,10 @@ export interface FitResult {
   stopped: boolean;
   diverged?: { lr: number; iter: number; loss: number };
   seconds: number;
+  /** saveBest: the row (index in `rows`) whose weights the model holds now. */
+  kept?: number;
+  /** The image size the fit trained at. */
+  size: number;
 }
 export interface LrFindArgs {
   startLr?: number;
@@ -80,10 +94,12 @@ export interface LrFindArgs {
   suggest?: SuggestionName[];
 }
 export interface LrFindResult {
+  numIt: number;
   lrs: number[];
   losses: number[];
   suggestions: Record<string, { lr: number; point: [number, number] }>;
 }
+/** `suggestion`: the first suggestion asked for (valley by default), the one that fills the lr. */
 export type LrFindCmdResult = LrFindResult & { suggestion: number };
 /** estimateStep: which phases to time (the unfrozen one costs two more training batches). */
 export interface EstimateStepArgs {
@@ -104,6 +120,13 @@ export interface StepTiming {
   /** Batches per epoch at the learner's size and batch size. */
   nTrain: number;
   nValid: number;
+}
+
+/** learn.tta() over the validation set: the learner's metrics without and with TTA. */
+export interface TtaResult {
+  n: number;
+  plain: Record<string, number>;
+  tta: Record<string, number>;
 }
 export interface LearnStateResult {
   /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */

@@ -1,7 +1,7 @@
 // The Interpret panel: fastai's ClassificationInterpretation on the Learner session's model
 // (confusion matrix whose cells show their images, top losses with Grad-CAM overlays,
-// most_confused, per-class report; a threshold slider for multi-label), the data cleaner, then
-// Predict.
+// most_confused, per-class report; a threshold slider for multi-label), the data cleaner, TTA's
+// metrics, then Predict.
 import { useStudio } from '../../store/studio';
 import { CellImages } from './CellImages';
 import { Cleaner } from './Cleaner';
@@ -11,6 +11,7 @@ import { MultiLabelReport } from './MultiLabelReport';
 import { PredictSection } from './PredictSection';
 import { ReportTable } from './ReportTable';
 import { TopLosses } from './TopLosses';
+import { TtaSection } from './TtaSection';
 
 export function InterpretPanel() {
   const r = useStudio((s) => s.interpretResult);
@@ -54,6 +55,7 @@ export function InterpretPanel() {
           </p>
         )}
         {error && <p className="error">{error}</p>}
+        <TtaSection />
       </section>
       {r && !r.multiLabel && (
         <section className="card">

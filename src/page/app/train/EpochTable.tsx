@@ -1,9 +1,11 @@
-// fastai's epoch table: train_loss, valid_loss, the metrics and the time of each epoch.
+// fastai's epoch table: train_loss, valid_loss, the metrics and the time of each epoch; with
+// "keep best model", the epoch whose weights the model holds after the fit is marked.
 import { useStudio } from '../../store/studio';
 import { fmtLoss, fmtTime } from './format';
 
 export function EpochTable() {
   const epochs = useStudio((s) => s.trainEpochs);
+  const kept = useStudio((s) => s.trainResult?.kept);
   if (!epochs.length) return null;
   const metricNames = Object.keys(epochs[0].metrics);
   return (
@@ -21,8 +23,16 @@ export function EpochTable() {
       </thead>
       <tbody>
         {epochs.map((e, i) => (
-          <tr key={i}>
-            <td>{e.epoch}</td>
+          <tr
+            key={i}
+            className={i === kept ? 'kept' : undefined}
+            data-testid={i === kept ? 'epoch-kept' : undefined}
+            title={i === kept ? 'kept: the model holds this epoch’s weights' : undefined}
+          >
+            <td>
+              {e.epoch}
+              {i === kept && ' ★'}
+            </td>
             <td>{fmtLoss(e.trainLoss)}</td>
             <td>{fmtLoss(e.validLoss)}</td>
             {metricNames.map((m) => (

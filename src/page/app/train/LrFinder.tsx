@@ -1,11 +1,12 @@
 // fastai's lr_find: run it, see the loss against the LR with the suggestions marked, click the
 // curve to pick the fit's LR (shift-click: the low end of a slice).
 import { useCallback, useMemo } from 'react';
-import { slice } from '../../../shared/schedule';
+import { slice, suggestLrs } from '../../../shared/schedule';
 import { useStudio } from '../../store/studio';
 import { StaticChart } from '../charts/LiveChart';
 import { headLr } from './fitPolicy';
 import { fmtLr } from './format';
+import { SuggestChoice } from './SuggestChoice';
 
 const fmt3 = (v: number) => v.toFixed(3);
 
@@ -13,6 +14,7 @@ export function LrFinder() {
   const lr = useStudio((s) => s.fitOptions.lr);
   const setFitOptions = useStudio((s) => s.setFitOptions);
   const result = useStudio((s) => s.lrFindResult);
+  const chosen = useStudio((s) => s.lrSuggest);
   const status = useStudio((s) => s.trainStatus);
   const lrFind = useStudio((s) => s.lrFind);
   const hasLearner = useStudio((s) => !!s.trainSetup);
@@ -30,9 +32,14 @@ export function LrFinder() {
         : [],
     [result],
   );
+  // Every chosen suggestion, recomputed from the curve: ticking one more needs no new run.
+  const suggested = useMemo(
+    () => (result ? suggestLrs(result.lrs, result.losses, result.numIt, chosen) : undefined),
+    [result, chosen],
+  );
   const markers = useMemo(
     () => [
-      ...Object.entries(result?.suggestions ?? {}).map(([name, s]) => ({
+      ...Object.entries(suggested ?? {}).map(([name, s]) => ({
         x: s.lr,
         label: name,
         color: 'var(--ok)',
@@ -45,7 +52,7 @@ export function LrFinder() {
             { x: lr.hi, label: 'slice hi', color: 'var(--bad)' },
           ]),
     ],
-    [result, lr],
+    [suggested, lr],
   );
   // Click: one LR. Shift-click: slice(lo, hi) with the picked LR as lo and the current LR (or
   // slice's hi) as hi, fastai's discriminative LRs for an unfrozen body.
@@ -64,10 +71,16 @@ export function LrFinder() {
         <button onClick={() => void run()} disabled={status === 'running'} data-testid="lr-find">
           Run LR finder
         </button>
-        {result && (
+        <SuggestChoice disabled={status === 'running'} />
+        {suggested && (
           <span data-testid="lr-suggestion">
-            suggested (valley): {fmtLr(result.suggestion)} · click the curve to pick an LR,
-            shift-click for the low end of a slice
+            suggested ({chosen[0]}): {fmtLr(suggested[chosen[0]].lr)}
+            {chosen.length > 1 &&
+              ` (${chosen
+                .slice(1)
+                .map((n) => `${n} ${fmtLr(suggested[n].lr)}`)
+                .join(', ')})`}{' '}
+            · click the curve to pick an LR, shift-click for the low end of a slice
           </span>
         )}
       </div>

@@ -19,13 +19,18 @@ const selectBatches = (s: Studio) => s.trainBatches;
 const selectEpochs = (s: Studio) => s.trainEpochs;
 
 export function TrainCharts() {
-  const policy = useStudio((s) => s.fitOptions.policy);
-  const lr = useStudio((s) => headLr(s.fitOptions.lr));
+  const o = useStudio((s) => s.fitOptions);
+  const { policy, moms } = o;
+  const lr = headLr(o.lr);
+  const [cycleLen, cycleMult, nCycles] = [o.cycleLen ?? 1, o.cycleMult ?? 2, o.epochs];
   // Throttled to ~1 render per second: the store itself updates every 250 ms.
   const batches = useThrottledStudio(selectBatches, CHART_MS);
   const epochs = useThrottledStudio(selectEpochs, CHART_MS);
   const total = batches.at(-1)?.of ?? 0;
-  const plan = useMemo(() => plannedSchedule(policy, total, lr), [policy, total, lr]);
+  const plan = useMemo(
+    () => plannedSchedule(policy, total, lr, { cycleLen, cycleMult, nCycles }, moms),
+    [policy, total, lr, cycleLen, cycleMult, nCycles, moms],
+  );
   const loss = useMemo(() => {
     // Validation loss sits at the last iteration of its epoch.
     const endIter = new Map<number, number>();

@@ -20,11 +20,12 @@ export function plannedSchedule(
     cycleMult: 2,
     nCycles: 1,
   },
+  moms?: [number, number, number],
 ): PlanPoint[] {
   if (policy === 'fine_tune' || totalIters <= 0) return [];
   const scheds =
     policy === 'one_cycle'
-      ? oneCycleScheds([lr])
+      ? oneCycleScheds([lr], { moms })
       : policy === 'sgdr'
         ? sgdrPlan(sgdr.nCycles, sgdr.cycleLen, [lr], sgdr.cycleMult).scheds
         : { lr: () => lr };

@@ -145,7 +145,15 @@ export const HISTORY = obj({
       'seconds?': metric,
     }),
   ),
-  fits: list(obj({ 'args?': record(any), 'startIter?': count, 'epochsDone?': count })),
+  fits: list(
+    obj({
+      'args?': record(any),
+      'startIter?': count,
+      'epochsDone?': count,
+      'frozenGroups?': count,
+      'size?': count,
+    }),
+  ),
 });
 
 export const OPTIMIZER = obj({

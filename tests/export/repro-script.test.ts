@@ -2,9 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { reproductionScript } from '../../src/export/reproScript';
-import { fitSteps } from '../../src/export/reproSettings';
+import { fitSteps, sessionReproSettings } from '../../src/export/reproSettings';
+import { disposeLearner, freezeLearner, setupLearner } from '../../src/learn/session';
+import { fit } from '../../src/reliability/recovery';
+import { createWorkerState } from '../../src/worker/state';
 import type { ReproSettings } from '../../src/shared/protocol';
 
 const base: ReproSettings = {
@@ -158,4 +162,25 @@ describe('fitSteps: the session history as fastai calls', () => {
       },
     ]);
   });
+});
+
+describe('the session records what the script replays', () => {
+  it('each fit keeps its starting freeze state and size; the script starts at the first size', async () => {
+    await tf.setBackend('cpu');
+    const st = createWorkerState();
+    await setupLearner(st, { arch: 'tiny-bn-cnn', size: 16, bs: 4, nTrain: 2, nValid: 1, seed: 3 });
+    freezeLearner(st, { frozen: true });
+    await fit(st, { epochs: 1, lr: 1e-2 }, () => {});
+    freezeLearner(st, { frozen: false });
+    await fit(st, { policy: 'fit', epochs: 1, lr: 1e-3, size: 24, wd: 0.1 }, () => {});
+    const s = sessionReproSettings(st.learner!, undefined);
+    expect(s.size).toBe(16);
+    expect(s.fits).toEqual([
+      { fit: { method: 'fit_one_cycle', epochs: 1, lrMax: 1e-2 }, frozenGroups: 1, size: 16 },
+      { fit: { method: 'fit', epochs: 1, lr: 1e-3 }, frozenGroups: 0, size: 24, wd: 0.1 },
+    ]);
+    const script = reproductionScript(s);
+    expect(script).toContain('    learn.unfreeze()\n    learn.fit(1, lr=1e-3)');
+    disposeLearner(st);
+  }, 60_000);
 });

@@ -126,7 +126,8 @@ export function dataPart(s: ReproSettings): string[] {
     `        blocks=(ImageBlock, ${block}(vocab=STUDIO["classes"])),`,
     ...(csv ? [] : ['        get_items=get_items,']),
     ...getY,
-    `        splitter=${splitter(s)},`,
+    // NOTE: torch's RNG picks other images than the studio's seeded shuffle (same sizes).
+    `        splitter=${splitter(s)},${s.split.kind === 'random' ? "  # the studio's sizes; torch's RNG picks other images" : ''}`,
     `        item_tfms=${itemTfms(s)},`,
     `        batch_tfms=${batchTfms(s)})`,
     `    return dblock.dataloaders(${csv ? 'csv_items(path)' : 'path'}, bs=BS)`,

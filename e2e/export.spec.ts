@@ -217,9 +217,10 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
   test('the script export is the fastai recipe of this session', async () => {
     const [file] = await exportTo(page, 'script', join(out, 'script'));
     const text = readFileSync(file, 'utf8');
-    expect(text).toContain('vision_learner(dls, resnet18');
-    expect(text).toContain('learn.fit_one_cycle(1, lr_max=slice(1e-5, 1e-3))');
-    expect(text).toContain('expected_classes = ["0","1"]');
+    expect(text).toContain('ARCH = resnet18');
+    expect(text).toContain('GrandparentSplitter(train_name="train", valid_name="valid")');
+    expect(text).toContain('    learn.fit_one_cycle(1, lr_max=slice(1e-5, 1e-3), moms=MOMS)');
+    expect(text).toContain('STUDIO = {"classes":["0","1"],"train":4,"valid":4}');
   });
 });
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Loads a Studio safetensors export (model.safetensors + config.json) into PyTorch.
 
-Builds torchvision's ResNet body (children up to layer4, as fastai's create_body) and fastai's
-create_head from config.json, loads the weights strictly, and prints the eval-mode class
+Builds the body named by config.json's key_naming (torchvision's ResNet children up to layer4, as
+fastai's create_body; or, for "keras-resnet50", the Keras ResNet50 port of keras_resnet50.py, whose
+input is caffe-preprocessed: BGR, 0..255, mean subtracted, as config.json's normalization says) and
+fastai's create_head, loads the weights strictly, and prints the eval-mode class
 probabilities of the images in an input safetensors file (tensor `input`: float32 NHWC RGB
 pixels in [0, 1]; the normalisation of config.json is applied here).
 
@@ -12,6 +14,7 @@ Needs only torch + torchvision (no fastai, no safetensors package: the file is p
 import json
 import struct
 import sys
+from pathlib import Path
 
 import torch
 import torchvision
@@ -70,15 +73,45 @@ def make_head(layers):
     return nn.Sequential(*mods)
 
 
+def keras_body(cfg, sd):
+    """The Keras ResNet50 body with its weights from the export's Keras-named keys (no top)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from keras_resnet50 import _module_pairs, keras_resnet50_body
+
+    body = keras_resnet50_body(eps=cfg["bn_eps"])
+    used = set()
+    for mod, kname in _module_pairs(body):
+        attrs = ["weight", "bias"] + (["running_mean", "running_var", "num_batches_tracked"] if isinstance(mod, nn.BatchNorm2d) else [])
+        for a in attrs:
+            key = f"{kname}.{a}"
+            if key not in sd:
+                raise SystemExit(f"model.safetensors: no {key} for the Keras ResNet50 body")
+            getattr(mod, a).data.copy_(sd[key])
+            used.add(key)
+    return body, used
+
+
 def build(export_dir):
     with open(f"{export_dir}/config.json") as f:
         cfg = json.load(f)
-    if cfg["key_naming"] != "torchvision":
-        raise SystemExit(f"this loader rebuilds torchvision ResNets; got key naming {cfg['key_naming']}")
     sd = read_safetensors(f"{export_dir}/model.safetensors")
+    head_cfg = cfg["head"]
+    if cfg["key_naming"] == "keras-resnet50":
+        body, used = keras_body(cfg, sd)
+        rest = sorted(k for k in sd if k not in used)
+        if head_cfg["type"] == "fastai":
+            head = make_head(head_cfg["layers"])
+            head.load_state_dict({k[len("head.") :]: v for k, v in sd.items() if k.startswith("head.")}, strict=True)
+            assert all(k.startswith("head.") for k in rest), rest[:5]
+            return nn.Sequential(body, head).eval(), cfg
+        fc = nn.Linear(2048, sd[f"{head_cfg['key']}.weight"].shape[0])
+        fc.load_state_dict({"weight": sd[f"{head_cfg['key']}.weight"], "bias": sd[f"{head_cfg['key']}.bias"]})
+        assert rest == sorted([f"{head_cfg['key']}.weight", f"{head_cfg['key']}.bias"]), rest[:5]
+        return nn.Sequential(body, nn.AdaptiveAvgPool2d(1), nn.Flatten(), fc).eval(), cfg
+    if cfg["key_naming"] != "torchvision":
+        raise SystemExit(f"this loader rebuilds torchvision and Keras ResNets; got key naming {cfg['key_naming']}")
     arch = cfg["architecture"]
     tv = getattr(torchvision.models, arch)(weights=None)
-    head_cfg = cfg["head"]
     if head_cfg["type"] == "fastai":
         body_sd = {k: v for k, v in sd.items() if not k.startswith("head.")}
         head_sd = {k[len("head.") :]: v for k, v in sd.items() if k.startswith("head.")}

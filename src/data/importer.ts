@@ -25,13 +25,14 @@ export const DEFAULT_CACHE_SIZE = 128;
 /** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
 const DECODE_CONCURRENCY = 4;
 
-/** The imported dataset: its items (with their split) and summary. */
+/** The imported dataset: its items (with their split), summary, and the options it was read with. */
 export interface Dataset {
   items: DatasetItem[];
   summary: ImportSummary;
   /** The cleaner's overlay (src/shared/cleaner.ts): applied when loaders are built; a new
    * import starts without one. */
   edits?: CleanerEdit[];
+  options?: ImportOptions;
 }
 
 /** The worker's data (held by src/worker/state.ts): staged files, decoded images, the import. */
@@ -110,7 +111,7 @@ export async function importFiles(
   );
   // Forget images of earlier imports that are not part of this one.
   for (const p of cache.keys()) if (!decoded.has(p)) cache.delete(p);
-  d.current = finishImport(plan, decoded, options, args.emptyDirs);
+  d.current = { ...finishImport(plan, decoded, options, args.emptyDirs), options };
   return d.current.summary;
 }
 

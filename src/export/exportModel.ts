@@ -3,12 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/importer';
 import { historyOf } from '../learn/history';
-import type { LrSlice } from '../shared/schedule';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../data/normalize';
 import type { StateDict } from '../models/weights/tensors';
 import { reproductionScript } from './reproScript';
+import { FASTAI_ARCHS, sessionReproSettings } from './reproSettings';
 import type { LearnSession } from '../learn/session';
 import { weightsToCpu } from '../learn/snapshot';
 import { exportSession, multiLabelOf, rawOf } from './sessionIO';
@@ -16,7 +16,7 @@ import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
 
 import { EXPORT_FORMATS } from '../shared/formats';
-import type { ExportArgs, ExportResult, Fit, ReproSettings } from '../shared/protocol';
+import type { ExportArgs, ExportResult } from '../shared/protocol';
 export { EXPORT_FORMATS, type ExportFormat } from '../shared/formats';
 
 function exportMeta(learn: Learner, size: number): ExportMeta {
@@ -33,84 +33,6 @@ function exportMeta(learn: Learner, size: number): ExportMeta {
 
 async function modelTensors(learn: Learner): Promise<StateDict> {
   return new Map([...(await weightsToCpu(learn.model))].map(([k, c]) => [k, rawOf(c)]));
-}
-
-const FASTAI_ARCHS = new Set(['resnet18', 'resnet34', 'resnet50', 'resnet50-imagenet']);
-
-/** The fastai recipe of this session (src/export/reproScript.ts). */
-export function sessionReproSettings(
-  { learn, setup }: LearnSession,
-  data: Dataset | undefined,
-  overrides: Partial<ReproSettings> = {},
-): ReproSettings {
-  const ds = setup.data === 'imported' ? data : undefined;
-  const multi = multiLabelOf(learn);
-  const labelling: ReproSettings['labelling'] =
-    ds?.summary.labelMode === 'csv'
-      ? { kind: 'csv', csvName: 'labels.csv', labelDelim: ';', multiLabel: multi }
-      : ds?.summary.labelMode === 'regex'
-        ? { kind: 'regex', pattern: '^(.+)_\\d+\\.\\w+$' }
-        : { kind: 'folder' };
-  let split: ReproSettings['split'] = { kind: 'random', validPct: 0.2, seed: 42 };
-  if (ds?.summary.split === 'folders') {
-    const seg = (s: 'train' | 'valid') =>
-      ds.items
-        .find((i) => i.split === s)
-        ?.path.split('/')
-        .find((p) => (s === 'train' ? /^train$/i : /^(valid|val|validation)$/i).test(p)) ?? s;
-    split = { kind: 'folders', train: seg('train'), valid: seg('valid') };
-  } else if (ds) {
-    const { train, valid } = ds.summary.images;
-    split = {
-      kind: 'random',
-      validPct: Math.round((100 * valid) / (train + valid)) / 100,
-      seed: 42,
-    };
-  }
-  const first = historyOf(learn).fits[0]?.args as
-    | {
-        policy?: string;
-        epochs?: number;
-        lr?: number | LrSlice;
-        cycleLen?: number;
-        cycleMult?: number;
-        mixup?: boolean | number;
-        saveBest?: boolean;
-      }
-    | undefined;
-  const epochs = first?.epochs ?? 1;
-  const fit: Fit =
-    first?.policy === 'sgdr'
-      ? {
-          method: 'fit_sgdr',
-          cycles: epochs,
-          cycleLen: first.cycleLen ?? 1,
-          cycleMult: first.cycleMult ?? 2,
-          lrMax: first.lr ?? 1e-3,
-        }
-      : first?.policy === 'one_cycle'
-        ? { method: 'fit_one_cycle', epochs, lrMax: first.lr ?? 1e-3 }
-        : first?.policy === 'fit'
-          ? { method: 'fit', epochs, lr: first.lr ?? 1e-3 }
-          : { method: 'fine_tune', epochs, baseLr: (first?.lr as number) ?? 2e-3, freezeEpochs: 1 };
-  return {
-    arch: FASTAI_ARCHS.has(setup.arch) ? setup.arch : 'resnet18',
-    pretrained: setup.pretrained || setup.body === 'current',
-    size: setup.size,
-    batchSize: setup.bs,
-    resize: setup.resize,
-    aug: setup.aug,
-    labelling,
-    split,
-    fit,
-    wd: learn.wd ?? 0.01,
-    labelSmoothing: setup.labelSmoothing,
-    mixup: first?.mixup ?? false,
-    saveBest: !!first?.saveBest,
-    sgd: setup.opt === 'sgd' ? { mom: setup.mom } : undefined,
-    classes: [...(learn.data.vocab ?? [])],
-    ...overrides,
-  };
 }
 
 /** The session's model (or whole session, or recipe) as files; `ds`: the imported dataset. */
@@ -140,8 +62,8 @@ export async function exportModel(
       let text = reproductionScript(s);
       if (!FASTAI_ARCHS.has(setup.arch))
         text = text.replace(
-          '\nimport sys',
-          `\n# The studio trained '${setup.arch}', which has no fastai twin: resnet18 stands in.\nimport sys`,
+          '\nfrom fastai.vision.all',
+          `\n# The studio trained '${setup.arch}', which has no fastai twin: resnet18 stands in.\nfrom fastai.vision.all`,
         );
       files = [{ name: 'train.py', bytes: new TextEncoder().encode(text) }];
       break;

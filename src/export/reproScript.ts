@@ -1,8 +1,11 @@
-// "When a laptop is no longer enough": a Python script that re-runs the studio's recipe with
-// fastai + PyTorch: same data layout and labelling, architecture, sizes, augmentation, schedule
-// and hyper-parameters. Pure text generation, so it is unit-tested without a browser.
-import { formatLr } from '../shared/schedule';
-import type { Fit, ReproSettings } from '../shared/protocol';
+// "When a laptop is no longer enough": a Python script that re-runs the studio session with
+// fastai + PyTorch: the data as labelled and split (reproData.ts), the architecture, optimizer,
+// loss and callbacks, then every fit of the session in order, with the freeze/unfreeze, image
+// size and weight decay changes between them; or, with --from-export, the studio's exported
+// weights instead of the fits. Pure text generation, so it is unit-tested without a browser.
+import { formatLr, type LrSlice } from '../shared/schedule';
+import type { Fit, FitStep, ReproSettings } from '../shared/protocol';
+import { dataPart, num } from './reproData';
 
 /** Studio architectures to torchvision/fastai names. The bundled Keras ResNet50 has no fastai
  * twin: torchvision's resnet50 is the closest (same depth and widths, v1.5 strides). */
@@ -13,108 +16,153 @@ const FASTAI_ARCH: Record<string, string> = {
   'resnet50-imagenet': 'resnet50',
 };
 
-const py = (v: string) => JSON.stringify(v); // a JSON string is a valid Python string literal
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toExponential().replace('e+', 'e'));
+const lr = (v: number | LrSlice) => formatLr(v, num);
 
-function itemTfms(s: ReproSettings): string {
-  if (s.resize === 'random_resized_crop') return `RandomResizedCrop(${s.size}, min_scale=0.35)`;
-  const method = {
-    squish: 'ResizeMethod.Squish',
-    crop: 'ResizeMethod.Crop',
-    pad: 'ResizeMethod.Pad',
-  }[s.resize];
-  return `Resize(${s.size}, method=${method}${s.resize === 'pad' ? ", pad_mode='zeros'" : ''})`;
+/** Epochs a fit runs (fine_tune: its frozen epochs too; fit_sgdr: the sum of its cycles). */
+export function fitEpochs(f: Fit): number {
+  if (f.method !== 'fit_sgdr') return f.epochs + (f.method === 'fine_tune' ? f.freezeEpochs : 0);
+  let n = 0;
+  for (let i = 0; i < f.cycles; i++) n += f.cycleLen * f.cycleMult ** i;
+  return n;
 }
 
-function batchTfms(s: ReproSettings): string {
-  if (s.aug === 'none') return '[Normalize.from_stats(*imagenet_stats)]';
-  const flip =
-    s.aug === 'top-down' ? 'do_flip=True, flip_vert=True' : 'do_flip=True, flip_vert=False';
-  return `[*aug_transforms(${flip}), Normalize.from_stats(*imagenet_stats)]`;
-}
-
-function dataBlock(s: ReproSettings): string[] {
-  const l = s.labelling;
-  const splitter =
-    s.split.kind === 'folders'
-      ? `GrandparentSplitter(train_name=${py(s.split.train)}, valid_name=${py(s.split.valid)})`
-      : `RandomSplitter(valid_pct=${s.split.validPct}, seed=${s.split.seed})`;
-  if (l.kind === 'csv') {
-    return [
-      `df = pd.read_csv(path/${py(l.csvName)})`,
-      `dblock = DataBlock(`,
-      `    blocks=(ImageBlock, ${l.multiLabel ? 'MultiCategoryBlock' : 'CategoryBlock'}),`,
-      `    get_x=ColReader(0, pref=path),`,
-      `    get_y=ColReader(1${l.multiLabel ? `, label_delim=${py(l.labelDelim)}` : ''}),`,
-      `    splitter=${s.split.kind === 'random' ? splitter : 'RandomSplitter(valid_pct=0.2, seed=42)'},`,
-      `    item_tfms=${itemTfms(s)},`,
-      `    batch_tfms=${batchTfms(s)})`,
-      `dls = dblock.dataloaders(df, bs=${s.batchSize})`,
-    ];
-  }
-  const getY =
-    l.kind === 'regex' ? `using_attr(RegexLabeller(${py(l.pattern)}), 'name')` : 'parent_label';
-  return [
-    `dblock = DataBlock(`,
-    `    blocks=(ImageBlock, CategoryBlock),`,
-    `    get_items=get_image_files,`,
-    `    get_y=${getY},`,
-    `    splitter=${splitter},`,
-    `    item_tfms=${itemTfms(s)},`,
-    `    batch_tfms=${batchTfms(s)})`,
-    `dls = dblock.dataloaders(path, bs=${s.batchSize})`,
-  ];
-}
-
-function fitLine(f: Fit): string {
+function fitCall(f: Fit, cbs: string): string {
   switch (f.method) {
     case 'fine_tune':
-      return `learn.fine_tune(${f.epochs}, base_lr=${num(f.baseLr)}, freeze_epochs=${f.freezeEpochs})`;
+      return `learn.fine_tune(${f.epochs}, base_lr=${num(f.baseLr)}, freeze_epochs=${f.freezeEpochs}${cbs})`;
     case 'fit_one_cycle':
-      return `learn.fit_one_cycle(${f.epochs}, lr_max=${formatLr(f.lrMax, num)})`;
+      return `learn.fit_one_cycle(${f.epochs}, lr_max=${lr(f.lrMax)}, moms=MOMS${cbs})`;
     case 'fit':
-      return `learn.fit(${f.epochs}, lr=${formatLr(f.lr, num)})`;
+      return `learn.fit(${f.epochs}, lr=${lr(f.lr)}${cbs})`;
     case 'fit_sgdr':
-      return `learn.fit_sgdr(${f.cycles}, ${f.cycleLen}, cycle_mult=${f.cycleMult}, lr_max=${formatLr(f.lrMax, num)})`;
+      return `learn.fit_sgdr(${f.cycles}, ${f.cycleLen}, cycle_mult=${f.cycleMult}, lr_max=${lr(f.lrMax)}${cbs})`;
   }
 }
+
+/** The session's fits as fastai calls, with the state changes in between (4-space indented). */
+function fitLines(s: ReproSettings): string[] {
+  const out: string[] = [];
+  let frozen = s.pretrained ? s.groups - 1 : 0; // vision_learner freezes only when pretrained
+  let size = s.size;
+  s.fits.forEach((step: FitStep, i) => {
+    const f = step.fit;
+    out.push(`# fit ${i + 1} of ${s.fits.length}`);
+    if (step.size && step.size !== size) out.push(`learn.dls = make_dls(${(size = step.size)})`);
+    if (step.wd !== undefined) out.push(`learn.wd = ${step.wd}`);
+    // The studio trains the head alone on precomputed features: the body frozen, as here.
+    const want = step.precompute ? s.groups - 1 : step.frozenGroups;
+    if (f.method !== 'fine_tune' && want !== undefined && want !== frozen) {
+      out.push(
+        want === 0
+          ? 'learn.unfreeze()'
+          : want === s.groups - 1
+            ? 'learn.freeze()'
+            : `learn.freeze_to(${want})`,
+      );
+      frozen = want;
+    }
+    if (step.precompute)
+      out.push('# (the studio trained the head on precomputed body features: no augmentation)');
+    if (step.epochsDone !== undefined)
+      out.push(`# (stopped in the studio after ${step.epochsDone} of ${fitEpochs(f)} epochs)`);
+    const cbs = [
+      ...(step.mixup ? [`MixUp(${step.mixup === true ? 0.4 : step.mixup})`] : []),
+      ...(step.saveBest ? ['SaveModelCallback(monitor="valid_loss")'] : []),
+    ];
+    out.push(
+      fitCall(f, cbs.length ? `, cbs=${cbs.length > 1 ? `[${cbs.join(', ')}]` : cbs[0]}` : ''),
+    );
+    if (f.method === 'fine_tune') frozen = 0;
+  });
+  return (out.length ? out : ['pass  # the session ran no fit']).map((l) => `    ${l}`);
+}
+
+/** Reads the studio's safetensors export into fastai's Sequential(body, head). */
+const LOAD_EXPORT = [
+  'def read_safetensors(f):',
+  '    data = Path(f).read_bytes()',
+  '    n = int.from_bytes(data[:8], "little")',
+  '    dtypes = {"F32": torch.float32, "I64": torch.int64, "F16": torch.float16}',
+  '    out = {}',
+  '    for k, v in json.loads(data[8 : 8 + n]).items():',
+  '        if k != "__metadata__":',
+  '            b, e = (8 + n + o for o in v["data_offsets"])',
+  '            out[k] = torch.frombuffer(bytearray(data[b:e]), dtype=dtypes[v["dtype"]]).reshape(v["shape"])',
+  '    return out',
+  '',
+  '',
+  'def load_export(learn, d):',
+  '    """model.safetensors + config.json of the studio: torchvision body keys -> create_body\'s indices."""',
+  '    cfg = json.loads((Path(d) / "config.json").read_text())',
+  '    if cfg["key_naming"] != "torchvision":',
+  "        sys.exit(f\"{d}: a {cfg['architecture']} export ({cfg['key_naming']} keys) does not fit fastai's {ARCH.__name__}; scripts/torch/load_export.py loads it for inference\")",
+  '    assert cfg["classes"] == [str(c) for c in learn.dls.vocab], f"{d}: classes {cfg[\'classes\']} are not the data\'s"',
+  '    body = {"conv1": 0, "bn1": 1, "layer1": 4, "layer2": 5, "layer3": 6, "layer4": 7}',
+  '    key = lambda k: f"1.{k[5:]}" if k.startswith("head.") else f"0.{body[k.split(\'.\')[0]]}.{k.split(\'.\', 1)[1]}"',
+  '    sd = read_safetensors(Path(d) / "model.safetensors")',
+  '    learn.model.load_state_dict({key(k): v for k, v in sd.items()}, strict=True)',
+];
 
 export function reproductionScript(s: ReproSettings): string {
   const multi = s.labelling.kind === 'csv' && s.labelling.multiLabel;
-  const arch = FASTAI_ARCH[s.arch] ?? s.arch;
   const loss = multi
     ? 'BCEWithLogitsLossFlat()'
     : s.labelSmoothing
       ? 'LabelSmoothingCrossEntropy(eps=0.1)'
       : 'CrossEntropyLossFlat()';
-  const cbList = [
-    ...(s.mixup ? [`MixUp(${s.mixup === true ? 0.4 : s.mixup})`] : []),
-    ...(s.saveBest ? ["SaveModelCallback(monitor='valid_loss')"] : []),
-  ];
-  const cbs = !cbList.length
-    ? ''
-    : `, cbs=${cbList.length === 1 ? cbList[0] : `[${cbList.join(', ')}]`}`;
-  const opt = s.sgd ? `, opt_func=partial(SGD, mom=${s.sgd.mom})` : '';
+  const o = s.opt;
+  const opt =
+    o.kind === 'Adam'
+      ? `partial(Adam, mom=${o.mom}, sqr_mom=${o.sqrMom}, eps=${num(o.eps)})`
+      : `partial(SGD, mom=${o.mom})`;
+  const studio = { classes: s.classes, ...s.images };
   return [
     '#!/usr/bin/env python3',
-    '# Reproduces a Studio training run with fastai + PyTorch (pip install fastai).',
-    `# Usage: python train.py /path/to/the/folder/you/dropped`,
+    '# Reproduces a Studio training session with fastai + PyTorch (pip install fastai).',
+    '# Usage: python train.py /path/to/the/folder/you/dropped [--from-export DIR]',
+    "#   --from-export DIR: start from the studio's exported weights (model.safetensors + config.json)",
+    "#   instead of re-running the session's fits from ImageNet.",
     ...(s.arch === 'resnet50-imagenet'
       ? [
           "# Studio's bundled Keras ResNet50 has no fastai twin; torchvision's resnet50 is the closest.",
         ]
       : []),
-    'import sys',
-    'import pandas as pd',
     'from fastai.vision.all import *',
     '',
-    'path = Path(sys.argv[1] if len(sys.argv) > 1 else ".")',
-    `expected_classes = ${JSON.stringify(s.classes)}`,
-    ...dataBlock(s),
-    'assert list(dls.vocab) == expected_classes, f"classes differ from the studio run: {dls.vocab}"',
-    `learn = vision_learner(dls, ${arch}, pretrained=${s.pretrained ? 'True' : 'False'}, loss_func=${loss},`,
-    `                       metrics=${multi ? 'partial(accuracy_multi, thresh=0.5)' : 'error_rate'}, wd=${num(s.wd)}${opt}${cbs})`,
-    fitLine(s.fit),
+    'import argparse',
+    'import csv',
+    'import json',
+    'import os',
+    'import sys',
+    '',
+    'args = argparse.ArgumentParser()',
+    'args.add_argument("path", nargs="?", default=".")',
+    'args.add_argument("--from-export", metavar="DIR", help="the studio\'s export folder")',
+    'args = args.parse_args()',
+    'path = Path(args.path)',
+    '',
+    `ARCH = ${FASTAI_ARCH[s.arch] ?? s.arch}`,
+    `BS = ${s.batchSize}`,
+    `OPT = ${opt}`,
+    `WD = ${o.wd}`,
+    `MOMS = (${s.moms.join(', ')})`,
+    // Strings and numbers only: the JSON is a Python literal.
+    `STUDIO = ${JSON.stringify(studio)}  # what the studio read`,
+    ...dataPart(s),
+    '',
+    '',
+    ...LOAD_EXPORT,
+    '',
+    '',
+    `dls = make_dls(${s.size})`,
+    'check(dls)',
+    `learn = vision_learner(dls, ARCH, pretrained=${s.pretrained ? 'not args.from_export' : 'False'}, loss_func=${loss},`,
+    `                       metrics=${multi ? 'partial(accuracy_multi, thresh=0.5)' : 'error_rate'}, opt_func=OPT, wd=WD)`,
+    'if args.from_export:',
+    '    load_export(learn, args.from_export)',
+    '    print("validate:", learn.validate())',
+    'else:',
+    ...fitLines(s),
     'learn.export("model.pkl")',
     '',
   ].join('\n');

@@ -147,7 +147,15 @@ export const HISTORY = obj({
       seconds: metric,
     }),
   ),
-  fits: list(obj({ args: record(any), startIter: count, epochsDone: count })),
+  fits: list(
+    obj({
+      args: record(any),
+      startIter: count,
+      epochsDone: count,
+      'frozenGroups?': count,
+      'size?': count,
+    }),
+  ),
 });
 
 export const OPTIMIZER = obj({

@@ -28,6 +28,7 @@ export class HistoryCallback extends Callback {
   constructor(
     private history: History,
     args: object,
+    at: { frozenGroups?: number; size?: number } = {},
   ) {
     super();
     this.fit = history.fits.length;
@@ -35,6 +36,7 @@ export class HistoryCallback extends Callback {
       args: JSON.parse(JSON.stringify(args)),
       startIter: history.batches.length,
       epochsDone: 0,
+      ...at,
     });
   }
   after_batch() {

@@ -176,14 +176,17 @@ export type OptFunc = (
   noWd: Set<string>,
 ) => Optimizer;
 
+/** fastai Adam's defaults (the reproduction script spells them out). */
+export const ADAM_DEFAULTS = { mom: 0.9, sqrMom: 0.99, eps: 1e-5, wd: 0.01 };
+
 /** fastai Adam: decoupled wd, dampened first moment, debiased (AdamW). */
 export const Adam =
   ({
     lr = 1e-3,
-    mom = 0.9,
-    sqrMom = 0.99,
-    eps = 1e-5,
-    wd = 0.01,
+    mom = ADAM_DEFAULTS.mom,
+    sqrMom = ADAM_DEFAULTS.sqrMom,
+    eps = ADAM_DEFAULTS.eps,
+    wd = ADAM_DEFAULTS.wd,
     decoupleWd = true,
   } = {}): OptFunc =>
   (params, groups, noWd) =>

@@ -231,7 +231,8 @@ export async function fitPolicy(
   if (best) cbs.push(best);
   const collect = new RowCollector();
   cbs.push(collect, ...extraCbs);
-  cbs.push(new HistoryCallback(historyOf(learn), args)); // session archives (src/export)
+  const at = { frozenGroups: learn.model.frozenGroups, size: setup.size };
+  cbs.push(new HistoryCallback(historyOf(learn), args, at)); // session archives, script (src/export)
   if (args.wd !== undefined) learn.wd = args.wd;
   const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
   const policy = args.policy ?? 'one_cycle';

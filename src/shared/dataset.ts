@@ -103,7 +103,9 @@ export function planImport(
   const skipped = [...layout.skipped];
   for (const c of layout.candidates) {
     const r = labeller(c);
-    if ('error' in r) skipped.push({ path: c.path, reason: r.error });
+    // A test set needs no labels (fastai's test_dl): unlabelled test images are kept for prediction.
+    if ('error' in r && c.folderSplit === 'test') items.push({ ...c, labels: [] });
+    else if ('error' in r) skipped.push({ path: c.path, reason: r.error });
     else items.push({ ...c, labels: r.labels });
   }
   const w = warnings();
@@ -138,6 +140,8 @@ export interface ImportSummary {
   /** Problems that make the data untrainable (one class only, no images). */
   errors: string[];
   split: 'folders' | 'random';
+  /** The split folders found ("train", "val", "test"...): the random split draws from train/. */
+  splitFolders?: Partial<Record<Split, string>>;
   labelMode: LabelMode;
 }
 
@@ -174,7 +178,8 @@ export function finishImport(
   }));
 
   const classes = [...new Set(items.flatMap((i) => i.labels))].sort(naturalCompare);
-  const multiLabel = opts.labelMode === 'csv' && items.some((i) => i.labels.length !== 1);
+  const labelled = items.filter((i) => i.split !== 'test');
+  const multiLabel = opts.labelMode === 'csv' && labelled.some((i) => i.labels.length !== 1);
   const zero = () => Object.fromEntries(classes.map((c) => [c, 0])) as Record<string, number>;
   const counts: ImportSummary['counts'] = { train: zero(), valid: zero() };
   const images = { train: 0, valid: 0, test: 0 };
@@ -203,11 +208,12 @@ export function finishImport(
   else if (items.length === 0) errors.push('no usable images found');
   else if (classes.length === 1)
     errors.push(`only one class (${classes[0]}): a classifier needs at least two`);
-  const unlabelled = items.filter((i) => i.labels.length === 0).length;
+  const unlabelled = labelled.filter((i) => i.labels.length === 0).length;
   if (unlabelled && multiLabel)
     warnings.push(
       `${unlabelled} image${unlabelled === 1 ? ' has' : 's have'} no labels (all-negative targets)`,
     );
+  warnings.push(...splitNotes(plan.layout, opts, images.test));
   if (images.valid === 0 && items.length > 0)
     warnings.push('the validation set is empty: metrics cannot be computed');
 
@@ -225,7 +231,7 @@ export function finishImport(
   if (opts.labelMode === 'folder') {
     for (const c of plan.layout.classFolders) if (!(c in total)) emptyClasses.add(c);
     for (const d of emptyDirs) {
-      const c = classFolderOf(d, plan.layout.root, plan.layout.folderSplit);
+      const c = classFolderOf(d, plan.layout.root, plan.layout.splitFolders);
       if (c && !(c in total)) emptyClasses.add(c);
     }
   }
@@ -259,16 +265,34 @@ export function finishImport(
       warnings,
       errors,
       split: plan.layout.folderSplit ? 'folders' : 'random',
+      splitFolders: plan.layout.splitNames,
       labelMode: opts.labelMode,
     },
   };
 }
 
+/** What the split folders decided, said once in the summary (a train/ + test/ folder without a
+ * validation folder used to train on everything, test included, labelled "train"). */
+function splitNotes(layout: Layout, opts: ImportOptions, nTest: number): string[] {
+  const { train, valid, test } = layout.splitNames;
+  const notes: string[] = [];
+  if (train && !valid)
+    notes.push(
+      `no validation folder: ${Math.round(opts.validPct * 100)}% of ${train}/ held out at random (seed ${opts.seed})`,
+    );
+  if (valid && train && !/^val/i.test(valid)) notes.push(`${valid}/ used as the validation set`);
+  if (test && nTest)
+    notes.push(
+      `${test}/ kept for prediction (${nTest} image${nTest === 1 ? '' : 's'}), out of training and validation`,
+    );
+  return notes.length ? [notes.join('; ')] : [];
+}
+
 /** The class folder a directory belongs to: first folder below the root (and below train/valid). */
-function classFolderOf(dir: string, root: string, folderSplit: boolean): string | undefined {
+function classFolderOf(dir: string, root: string, splitFolders: boolean): string | undefined {
   let parts = normalizePath(dir).split('/').filter(Boolean);
   if (root && parts[0] === root) parts = parts.slice(1);
-  if (folderSplit) parts = parts.slice(parts.findIndex((p) => splitOfFolder(p) !== undefined) + 1);
+  if (splitFolders) parts = parts.slice(parts.findIndex((p) => splitOfFolder(p) !== undefined) + 1);
   return parts[0] && !parts.some((p) => p.startsWith('.')) ? parts[0] : undefined;
 }
 

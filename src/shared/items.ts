@@ -35,6 +35,11 @@ export interface Layout {
   classFolders: Set<string>;
   /** True when both a train and a valid folder exist, so folders decide the split. */
   folderSplit: boolean;
+  /** True when a train folder exists: class folders sit below the split folders, and files
+   * outside them are skipped. Without a valid folder the validation set comes from train/. */
+  splitFolders: boolean;
+  /** The folder name found for each split ("train", "val", "dev", "test"), for notes and scripts. */
+  splitNames: Partial<Record<Split, string>>;
   root: string;
 }
 
@@ -55,11 +60,12 @@ const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
 
 const SPLIT_PATTERNS: [Split, RegExp][] = [
   ['train', /^(train|training)([-_ ]?\d+)?$/i],
-  ['valid', /^(valid|val|validation)([-_ ]?\d+)?$/i],
+  // fastai users' names: dev/eval sets are validation sets (kept out of training, scored each epoch).
+  ['valid', /^(valid|val|validation|dev|eval)([-_ ]?\d+)?$/i],
   ['test', /^(test|testing)([-_ ]?\d+)?$/i],
 ];
 
-/** "train", "val2017", "Validation" -> split; anything else -> undefined. */
+/** "train", "val2017", "Validation", "dev" -> split; anything else -> undefined. */
 export function splitOfFolder(name: string): Split | undefined {
   return SPLIT_PATTERNS.find(([, re]) => re.test(name))?.[0];
 }
@@ -105,17 +111,24 @@ export function readLayout(files: FileRef[], ignore: Set<string> = new Set()): L
     }
     visible.push({ path: f.path, rel, dirs: parts, name, size: f.size });
   }
-  const seenSplits = new Set(visible.flatMap((v) => v.dirs.map(splitOfFolder)));
-  const folderSplit = seenSplits.has('train') && seenSplits.has('valid');
+  const splitNames: Partial<Record<Split, string>> = {};
+  for (const v of visible)
+    for (const d of v.dirs) {
+      const s = splitOfFolder(d);
+      if (s) splitNames[s] ??= d;
+    }
+  const folderSplit = !!(splitNames.train && splitNames.valid);
+  const splitFolders = !!splitNames.train;
 
   const candidates: Candidate[] = [];
   const skipped: Skipped[] = [];
   const classFolders = new Set<string>();
   for (const v of visible) {
-    // A top-level test/ folder is a test set even when train/valid come from a random split.
-    const splitAt = folderSplit
+    // A top-level test/ folder is a test set even when train/valid come from a random split
+    // (its images with no class folder too: an unlabelled test set, kept for prediction).
+    const splitAt = splitFolders
       ? v.dirs.findIndex((d) => splitOfFolder(d) !== undefined)
-      : splitOfFolder(v.dirs[0] ?? '') === 'test' && v.dirs.length > 1
+      : splitOfFolder(v.dirs[0] ?? '') === 'test'
         ? 0
         : -1;
     const classFolder = v.dirs[splitAt + 1];
@@ -126,7 +139,7 @@ export function readLayout(files: FileRef[], ignore: Set<string> = new Set()): L
     else if (SYSTEM_FILES.has(v.name.toLowerCase())) reason = 'system file, not an image';
     else if (!IMAGE_EXTENSIONS.has(ext))
       reason = ext ? `not an image (.${ext} file)` : 'not an image (no extension)';
-    else if (folderSplit && splitAt < 0) reason = 'outside the train/valid/test folders';
+    else if (splitFolders && splitAt < 0) reason = 'outside the train/valid/test folders';
     if (reason) {
       skipped.push({ path: v.path, reason });
       continue;
@@ -145,6 +158,8 @@ export function readLayout(files: FileRef[], ignore: Set<string> = new Set()): L
     hiddenFolders: [...hidden].map(([path, n]) => ({ path, files: n })),
     classFolders,
     folderSplit,
+    splitFolders,
+    splitNames,
     root,
   };
 }

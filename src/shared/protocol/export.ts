@@ -33,11 +33,22 @@ export interface ImportSessionResult {
 export type Labelling =
   | { kind: 'folder' }
   | { kind: 'regex'; pattern: string }
-  | { kind: 'csv'; csvName: string; labelDelim: string; multiLabel: boolean };
+  | {
+      kind: 'csv';
+      /** The labels CSV below the dropped folder ("labels.csv", "meta/train.csv"). */
+      csvPath: string;
+      fileColumn: string;
+      labelColumn: string;
+      /** Between labels in a cell (fastai label_delim). */
+      labelDelim: string;
+      multiLabel: boolean;
+    };
 
 export type Split =
   | { kind: 'folders'; train: string; valid: string }
-  | { kind: 'random'; validPct: number; seed: number };
+  /** `under`: only the images below this folder (train/ when there is no validation folder);
+   * `notUnder`: a test folder kept out of training and validation. */
+  | { kind: 'random'; validPct: number; seed: number; under?: string; notUnder?: string };
 
 export type Fit =
   | { method: 'fine_tune'; epochs: number; baseLr: number; freezeEpochs: number }
@@ -51,23 +62,49 @@ export type Fit =
       lrMax: number | LrSlice;
     };
 
+/** One fit of the session as run, with what changed before it. */
+export interface FitStep {
+  fit: Fit;
+  /** Frozen layer groups at its start (0: unfrozen), when the session recorded it. */
+  frozenGroups?: number;
+  /** Image size, when the fit changed it (progressive resizing). */
+  size?: number;
+  /** Weight decay set by this fit (kept for later fits, as learn.wd). */
+  wd?: number;
+  /** MixUp: true is MixUp(0.4), a number its alpha. */
+  mixup?: boolean | number;
+  saveBest?: boolean;
+  /** The head trained on precomputed body features (no augmentation in that phase). */
+  precompute?: boolean;
+  /** Epochs run when it was stopped early. */
+  epochsDone?: number;
+}
+
+export type OptSettings =
+  | { kind: 'Adam'; mom: number; sqrMom: number; eps: number; wd: number }
+  | { kind: 'SGD'; mom: number; wd: number };
+
 export interface ReproSettings {
   arch: string;
   pretrained: boolean;
+  /** Layer groups of the model (fastai's resnet split: 3), for freeze_to. */
+  groups: number;
   size: number;
   batchSize: number;
   resize: 'squish' | 'crop' | 'pad' | 'random_resized_crop';
   aug: 'side-on' | 'top-down' | 'none';
+  /** aug_transforms' settings (fastai names), when aug is not 'none'. */
+  augSettings?: Record<string, number | boolean>;
   labelling: Labelling;
   split: Split;
-  fit: Fit;
-  wd: number;
+  /** Image files the studio left out (undecodable, unlabelled), relative to the folder. */
+  exclude: string[];
+  fits: FitStep[];
+  opt: OptSettings;
+  /** fit_one_cycle's momentum schedule. */
+  moms: [number, number, number];
   labelSmoothing: boolean;
-  /** MixUp: true is MixUp(0.4), a number its alpha. */
-  mixup: boolean | number;
-  /** opt_func when not fastai's default Adam (`mom`: SGD's momentum). */
-  sgd?: { mom: number };
-  /** SaveModelCallback(monitor='valid_loss'). */
-  saveBest?: boolean;
   classes: string[];
+  /** Expected split sizes, checked by the script. */
+  images: { train: number; valid: number };
 }

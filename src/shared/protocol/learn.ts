@@ -194,6 +194,9 @@ export interface FitRecord {
   /** Global iteration the fit started at. */
   startIter: number;
   epochsDone: number;
+  /** Frozen layer groups and image size at its start (the reproduction script replays them). */
+  frozenGroups?: number;
+  size?: number;
 }
 export interface HistoryData {
   batches: HistoryBatch[];

@@ -20,8 +20,28 @@ export interface LearnSetupArgs {
   pretrained?: boolean;
   /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
   body?: 'current' | 'arch';
-  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
-  resize?: ResizeMethod;
+  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop),
+   * or RandomResizedCrop(size, min_scale) (a random crop per epoch on train, centre on valid). */
+  resize?: ResizeChoice;
+  /** RandomResizedCrop's min_scale (fastai: 0.08). */
+  minScale?: number;
+}
+export type ResizeChoice = ResizeMethod | 'random_resized_crop';
+
+/** The decoded pixels the loaders read (src/data/sourceSize.ts): the images were decoded with
+ * `side` px on their long or short side (or kept whole when smaller). */
+export interface SourcePixels {
+  side: number;
+  of: 'long' | 'short';
+  images: number;
+  minShortSide: number;
+  medianShortSide: number;
+  /** Images below the training size on the side the transform fills: upsampled in training. */
+  belowSize: number;
+  /** uint8 RGB bytes held for them. */
+  bytes: number;
+  /** Memory cap reached, or files that could not be read again. */
+  warnings: string[];
 }
 export interface LearnSetupResult {
   arch: string;
@@ -34,6 +54,8 @@ export interface LearnSetupResult {
   /** Always false: training is f32; why, for the report. */
   mixedPrecision: false;
   mixedPrecisionReason: string;
+  /** Imported data: the pixels training reads. */
+  source?: SourcePixels;
 }
 
 export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
@@ -72,6 +94,8 @@ export interface FitResult {
   stopped: boolean;
   diverged?: { lr: number; iter: number; loss: number };
   seconds: number;
+  /** A new `size` on imported data: the pixels read at it. */
+  source?: SourcePixels;
 }
 export interface LrFindArgs {
   startLr?: number;

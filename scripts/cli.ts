@@ -31,8 +31,9 @@ commands:
   train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
         [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
         [--export DIR] [--pretrained [false] | --scratch] [--body current] [--precompute]
-        [--resize squish|crop|pad]
-                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows.
+        [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]
+                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows,
+                            the photos' decoded size (source: the pixels training read).
                             No --arch: lesson 1 (pretrained ResNet50, lr_find, fine_tune(1) at the
                             valley, Resize crop; size 224 and bs 64, or 128 and 16 on a software
                             adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR

@@ -96,6 +96,7 @@ export function sessionReproSettings(
     size: setup.size,
     batchSize: setup.bs,
     resize: setup.resize,
+    minScale: setup.resize === 'random_resized_crop' ? setup.minScale : undefined,
     aug: setup.aug,
     labelling,
     split,

@@ -17,13 +17,14 @@ const py = (v: string) => JSON.stringify(v); // a JSON string is a valid Python 
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toExponential().replace('e+', 'e'));
 
 function itemTfms(s: ReproSettings): string {
-  if (s.resize === 'random_resized_crop') return `RandomResizedCrop(${s.size}, min_scale=0.35)`;
+  if (s.resize === 'random_resized_crop')
+    return `RandomResizedCrop(${s.size}, min_scale=${s.minScale ?? 0.08})`;
   const method = {
     squish: 'ResizeMethod.Squish',
     crop: 'ResizeMethod.Crop',
-    pad: 'ResizeMethod.Pad',
+    pad: 'ResizeMethod.Pad', // reflection borders: fastai's default pad_mode, as the studio pads
   }[s.resize];
-  return `Resize(${s.size}, method=${method}${s.resize === 'pad' ? ", pad_mode='zeros'" : ''})`;
+  return `Resize(${s.size}, method=${method})`;
 }
 
 function batchTfms(s: ReproSettings): string {

@@ -3,7 +3,7 @@
 import type { CliArgs } from './bridge';
 import { useStudio } from '../store/studio';
 import { formatLr, parseLr } from '../../shared/schedule';
-import type { FitArgs, FitPolicy, LearnSetupArgs } from '../../shared/protocol';
+import type { FitArgs, FitPolicy, LearnSetupArgs, ResizeChoice } from '../../shared/protocol';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
 import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
@@ -18,6 +18,16 @@ const lrArg = (v: unknown) => {
   if (lr === undefined) throw new Error(`--lr ${v}: give a number or slice(lo, hi)`);
   return lr;
 };
+/** `--resize squish|crop|pad|random-resized-crop` (fastai's Resize methods, or RandomResizedCrop). */
+const resizeArg = (v: unknown): ResizeChoice | undefined => {
+  if (v === undefined) return undefined;
+  const r = String(v).replace(/-/g, '_');
+  if (!['squish', 'crop', 'pad', 'random_resized_crop'].includes(r))
+    throw new Error(
+      `--resize ${v}: give squish, crop or pad (fastai's Resize methods) or random-resized-crop`,
+    );
+  return r as ResizeChoice;
+};
 const orThrow = <T>(r: T | undefined): T => {
   if (r === undefined)
     throw new Error(useStudio.getState().trainError ?? 'training command failed');
@@ -26,7 +36,8 @@ const orThrow = <T>(r: T | undefined): T => {
 
 export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]
-  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]`
+  //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]
+  //  [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]`
   async 'learn-setup'(a) {
     const args: LearnSetupArgs = {
       arch: a.arch as LearnSetupArgs['arch'],
@@ -40,6 +51,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       body: a.body as LearnSetupArgs['body'],
       aug: a.aug as LearnSetupArgs['aug'],
       data: a.data as LearnSetupArgs['data'],
+      resize: resizeArg(a.resize),
+      minScale: num(a['min-scale']),
     };
     // Stock tfjs-webgpu conv/matmul instead of the studio's kernels (as bench-data's flag).
     if (a['stock-kernels'] !== undefined)
@@ -76,12 +89,11 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   },
   // `train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N] [--bs N]
   //  [--aug side-on|none] [--lr-find] [--fine-tune E | --one-cycle E] [--lr X] [--stock-kernels]
-  //  [--pretrained [false] | --scratch] [--body current] [--precompute] [--resize squish|crop|pad]`:
-  //  import (the data helper's),
-  //  then the Learner. Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
+  //  [--pretrained [false] | --scratch] [--body current] [--precompute]
+  //  [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]`: import (the data
+  //  helper's), then the Learner. Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
-    if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
-      throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);
+    const asked = resizeArg(a.resize); // refused before the import, not after it
     const s = useStudio.getState();
     const summary = await s.runImport();
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
@@ -91,6 +103,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const arch = String(a.arch ?? recipe!.arch);
     const size = num(a.size) ?? recipe?.size ?? 64;
     const bs = num(a.bs) ?? recipe?.bs ?? 16;
+    const resize = asked ?? recipe?.resize ?? 'squish';
+    const minScale = resize === 'random_resized_crop' ? (num(a['min-scale']) ?? 0.08) : undefined;
     cliPhase.name = 'setup';
     const setup = orThrow(
       await s.learnSetup(
@@ -104,7 +118,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
             seed: num(a.seed),
             pretrained: pretrainedDefault(arch, flag(a.pretrained), Boolean(flag(a.scratch))),
             body: a.body,
-            resize: a.resize ?? recipe?.resize,
+            resize,
+            minScale,
           }),
         ),
       ),
@@ -142,7 +157,10 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       mixedPrecisionReason: setup.mixedPrecisionReason,
       size,
       bs,
-      resize: a.resize ?? recipe?.resize ?? 'squish',
+      // The item transform and the decoded pixels it read: 224 px training on 224+ px photos.
+      resize,
+      minScale,
+      source: setup.source,
       classes: setup.vocab,
       lrFind: lrFind && { suggestion: lrFind.suggestion, lrs: lrFind.lrs, losses: lrFind.losses },
       epochs: result.rows.map((r) => ({

@@ -53,6 +53,8 @@ export interface ReproSettings {
   size: number;
   batchSize: number;
   resize: 'squish' | 'crop' | 'pad' | 'random_resized_crop';
+  /** RandomResizedCrop's min_scale (fastai: 0.08). */
+  minScale?: number;
   aug: 'side-on' | 'top-down' | 'none';
   labelling: Labelling;
   split: Split;

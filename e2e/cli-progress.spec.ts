@@ -39,9 +39,18 @@ test('train prints epoch rows and timed progress lines on stderr, JSON alone on 
     '--progress-every',
     '0.5',
   ]);
-  const result = JSON.parse(stdout) as { epochs: unknown[]; size: number; recipe: string };
+  const result = JSON.parse(stdout) as {
+    epochs: unknown[];
+    size: number;
+    recipe: string;
+    source: Record<string, unknown>;
+  };
   expect(result.epochs).toHaveLength(3);
   expect(result.size).toBe(64);
+  // The pixels it trained on: the 100x100 photos, whole since the import, cover a 64 px short
+  // side (the 1x1 image stays 1x1).
+  expect(result.source).toMatchObject({ side: 64, of: 'short', medianShortSide: 100 });
+  expect(result.source.minShortSide).toBe(1);
   expect(result.recipe).toMatch(
     /vision_learner\(tiny-bn-cnn, pretrained=False\), one_cycle\(3, 0.0100\)/,
   );

@@ -34,8 +34,9 @@ commands:
         [--opt adam|sgd] [--mom 0.9] [--wd W] [--moms 0.95,0.85,0.95] [--label-smoothing]
         [--mixup [alpha]] [--save-best] [--tta] [--stock-kernels]
         [--export DIR] [--pretrained [false] | --scratch] [--body current] [--precompute]
-        [--resize squish|crop|pad]
-                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows.
+        [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]
+                            import, then fastai's recipe: lr_find curve + suggestion, epoch rows,
+                            the photos' decoded size (source: the pixels training read).
                             --sizes: progressive resizing (the same fit at each size in turn, same
                             weights and optimizer); --save-best: the lowest valid_loss epoch is kept
                             (reported as kept); --tta: learn.tta()'s metrics next to the plain ones.

@@ -57,9 +57,12 @@ export function jpegHasEnd(b: Uint8Array): boolean {
 const hex = (buf: ArrayBuffer) =>
   [...new Uint8Array(buf)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
-/** Size that fits `maxSide` on the longest side, never upscaling. */
-export function fitSize(w: number, h: number, maxSide: number): [number, number] {
-  const s = Math.min(1, maxSide / Math.max(w, h));
+/** How much of each photo the cache keeps: `side` pixels on its long or its short side. */
+export type SideOf = 'long' | 'short';
+
+/** Size with `side` pixels on the long (or short) side, never upscaling. */
+export function fitSize(w: number, h: number, side: number, of: SideOf = 'long'): [number, number] {
+  const s = Math.min(1, side / (of === 'long' ? Math.max(w, h) : Math.min(w, h)));
   return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
 }
 
@@ -79,7 +82,8 @@ export function checkHeader(bytes: Uint8Array, format: string, name: string): st
 
 export async function decodeToCache(
   file: Blob,
-  maxSide: number,
+  side: number,
+  of: SideOf = 'long',
 ): Promise<CachedImage | { error: string }> {
   const name = (file as Partial<File>).name || 'the image';
   if (file.size > MAX_FILE_BYTES)
@@ -118,7 +122,7 @@ export async function decodeToCache(
       return {
         error: `image too large: ${name} is ${ow}x${oh} (${mp(ow * oh)}), over the ${mp(MAX_PIXELS)} cap`,
       };
-    const [w, h] = fitSize(ow, oh, maxSide);
+    const [w, h] = fitSize(ow, oh, side, of);
     const canvas = new OffscreenCanvas(w, h);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     // Transparent pixels become white, as a photo viewer shows them (their stored RGB is often junk).

@@ -12,7 +12,14 @@ import {
   type ImportOptions,
   type ImportSummary,
 } from '../shared/dataset';
-import { decodeToCache, mapPool, outcomeOf, type CachedImage } from './decode';
+import {
+  decodeToCache,
+  fitSize,
+  mapPool,
+  outcomeOf,
+  type CachedImage,
+  type SideOf,
+} from './decode';
 import { extensionOf, normalizePath, type Split } from '../shared/items';
 import { decodeCsv } from '../shared/labelers';
 import { makeDataLoaders, type DataLoaders, type DataLoadersOptions } from './loaders';
@@ -20,10 +27,12 @@ import type { ImportFile, ImportFilesArgs, RgbSample, ShowBatchArgs } from '../s
 import { tooManyFiles } from '../shared/items';
 import { applyEdits, type CleanerEdit } from '../shared/cleaner';
 
-/** 10 000 photos at 128 px on the long side are at most ~490 MB of RGB; typical 4:3 photos ~370 MB. */
+/** The import's size (thumbnails, show_batch): 10 000 photos at 128 px on the long side are at
+ * most ~490 MB of RGB; typical 4:3 photos ~370 MB. A Learner re-reads at its own size
+ * (src/data/sourceSize.ts). */
 export const DEFAULT_CACHE_SIZE = 128;
 /** createImageBitmap decodes on Chrome's own threads; a few in flight keep them busy without piling up memory. */
-const DECODE_CONCURRENCY = 4;
+export const DECODE_CONCURRENCY = 4;
 
 /** The imported dataset: its items (with their split), summary, and the options it was read with. */
 export interface Dataset {
@@ -40,11 +49,33 @@ export interface DataState {
   /** Files sent ahead in chunks (cloning thousands of File handles in one message blocks the
    * page for seconds). */
   staged: ImportFile[];
-  /** Decoded, resized images by path, kept across relabelling and new splits. */
-  cache: Map<string, { key: string; result: CachedImage | { error: string } }>;
+  /** Decoded, resized images by path, kept across relabelling and new splits, with their file
+   * (re-read when a Learner needs more pixels). */
+  cache: Map<string, CacheEntry>;
   current?: Dataset;
+  /** Cap on the cache's RGB bytes (src/data/sourceSize.ts). */
+  maxCacheBytes: number;
 }
-export const newDataState = (): DataState => ({ staged: [], cache: new Map() });
+export interface CacheEntry {
+  key: string;
+  file: File;
+  result: CachedImage | { error: string };
+}
+/** 2 GB of uint8 RGB: ~10 000 4:3 photos at 224 px on the short side, ~2 000 at 512. */
+export const MAX_CACHE_BYTES = 2 * 2 ** 30;
+export const newDataState = (): DataState => ({
+  staged: [],
+  cache: new Map(),
+  maxCacheBytes: MAX_CACHE_BYTES,
+});
+
+/** Whether the cached pixels are all the image has at `side` on its long/short side (a failed
+ * decode stays failed until the file changes). */
+export function covers(r: CacheEntry['result'], side: number, of: SideOf): boolean {
+  if ('error' in r) return true;
+  const [w, h] = fitSize(r.origWidth, r.origHeight, side, of);
+  return r.width >= w && r.height >= h;
+}
 
 export function stageFiles(d: DataState, files: ImportFile[], reset: boolean): number {
   d.staged = reset ? [...files] : d.staged.concat(files);
@@ -52,7 +83,7 @@ export function stageFiles(d: DataState, files: ImportFile[], reset: boolean): n
 }
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
-const fileKey = (f: File, cacheSize: number) => `${f.size}:${f.lastModified}:${cacheSize}`;
+const fileKey = (f: File) => `${f.size}:${f.lastModified}`;
 
 export async function importFiles(
   d: DataState,
@@ -97,12 +128,14 @@ export async function importFiles(
     DECODE_CONCURRENCY,
     async (it) => {
       const file = byPath.get(it.path)!;
-      const key = fileKey(file, cacheSize);
+      const key = fileKey(file);
       let hit = cache.get(it.path);
-      if (!hit || hit.key !== key) {
-        hit = { key, result: await decodeToCache(file, cacheSize) };
+      // Larger pixels a Learner asked for are kept (a relabel does not shrink them).
+      if (!hit || hit.key !== key || !covers(hit.result, cacheSize, 'long')) {
+        hit = { key, file, result: await decodeToCache(file, cacheSize) };
         cache.set(it.path, hit);
       }
+      hit.file = file;
       decoded.set(it.path, outcomeOf(hit.result));
     },
     (done) => {

@@ -12,9 +12,11 @@ const pyValue = (v: number | boolean) =>
   typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
 
 function itemTfms(s: ReproSettings): string {
-  if (s.resize === 'random_resized_crop') return 'RandomResizedCrop(size, min_scale=0.35)';
+  if (s.resize === 'random_resized_crop')
+    return `RandomResizedCrop(size, min_scale=${s.minScale ?? 0.08})`;
   const method = { squish: 'Squish', crop: 'Crop', pad: 'Pad' }[s.resize];
-  return `Resize(size, method=ResizeMethod.${method}${s.resize === 'pad' ? ", pad_mode='zeros'" : ''})`;
+  // Pad: reflection borders, fastai's default pad_mode, as the studio pads.
+  return `Resize(size, method=ResizeMethod.${method})`;
 }
 
 function batchTfms(s: ReproSettings): string {

@@ -129,6 +129,7 @@ export function sessionReproSettings(
     size: fits[0]?.size ?? setup.size,
     batchSize: setup.bs,
     resize: setup.resize,
+    minScale: setup.resize === 'random_resized_crop' ? setup.minScale : undefined,
     aug: setup.aug,
     augSettings: {
       do_flip: doFlip,

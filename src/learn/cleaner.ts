@@ -2,6 +2,7 @@
 // valid) from an eval-mode pass without augmentation (the interpret pass, interpretSession.ts),
 // and the edit overlay (src/shared/cleaner.ts) set on the imported dataset, which the session's
 // loaders are rebuilt with, so the next fit trains on the cleaned data. No file is touched.
+import { itemTfmOf } from '../data/sourceSize';
 import { dataLoaders } from '../data/importer';
 import { learnerBatches, makeDataLoaders } from '../data/loaders';
 import { editsProblem, type CleanerEdit } from '../shared/cleaner';
@@ -23,8 +24,8 @@ export async function cleanerLosses(
   const vocab = [...(learn.data.vocab ?? [])];
   if (vocab.join('\n') !== ds.summary.classes.join('\n'))
     throw new Error('the imported folder changed since the model was set up: set it up again');
-  const itemTfm = { kind: 'resize', size: setup.size, method: setup.resize } as const;
-  const o = { itemTfm, aug: 'none', seed: setup.seed } as const;
+  // Validation's item transform for both splits: no random crops when ranking by loss.
+  const o = { itemTfm: itemTfmOf(setup), aug: 'none', seed: setup.seed } as const;
   const items = dataLoaders(h.data, o)[split].items;
   // Either split through a validation loader: in order, no augmentation.
   const multiLabel = ds.summary.multiLabel;

@@ -6,7 +6,8 @@
 // Predictions on new images: predict.ts.
 import * as tf from '@tensorflow/tfjs';
 import { decodeToCache } from '../data/decode';
-import { cachedImage, DEFAULT_CACHE_SIZE } from '../data/importer';
+import { cachedImage } from '../data/importer';
+import { itemTfmOf, sourceTarget } from '../data/sourceSize';
 import { applyItemTfm, type RgbImage } from '../data/itemTransforms';
 import { normalizeInput } from '../data/normalize';
 import { phaseBatches } from '../engine/cpuEngine/choose';
@@ -26,7 +27,7 @@ import type {
   GradCamArgs,
   GradCamResult,
   InterpretResult,
-  ResizeMethod,
+  LearnSetupArgs,
   RgbSample,
   TopLossItem,
 } from '../shared/protocol';
@@ -151,13 +152,12 @@ export async function interpret(
 /** [0,1] pixels of one image through the session's item transform (valid mode: no randomness). */
 export function itemPixels(
   img: RgbImage,
-  size: number,
-  method: ResizeMethod,
+  setup: Required<LearnSetupArgs>,
   train = false,
   rand = () => 0.5,
 ): Float32Array {
-  const out = new Float32Array(size * size * 3);
-  applyItemTfm(img, { kind: 'resize', size, method }, train, rand, out, 0);
+  const out = new Float32Array(setup.size * setup.size * 3);
+  applyItemTfm(img, itemTfmOf(setup), train, rand, out, 0);
   return out;
 }
 
@@ -174,22 +174,25 @@ const toSample = (
   rgb: Uint8Array.from(pixels, (v) => Math.max(0, Math.min(255, Math.round(v * 255)))),
 });
 
-/** Decode dropped bytes as the import does (into the same cache size), or explain why not. */
-export async function decodeBytes(bytes: ArrayBuffer | Uint8Array, size: number) {
-  return decodeToCache(new Blob([bytes as BlobPart]), Math.max(DEFAULT_CACHE_SIZE, size));
+/** Decode dropped bytes at the size the session's item transform reads, or explain why not. */
+export async function decodeBytes(
+  bytes: ArrayBuffer | Uint8Array,
+  setup: Required<LearnSetupArgs>,
+) {
+  const t = sourceTarget(setup);
+  return decodeToCache(new Blob([bytes as BlobPart]), t.side, t.of);
 }
 
 /** The [0,1] pixels (session size) of a Grad-CAM target. */
 async function camInput(
   h: LearnerHost,
   a: GradCamArgs,
-  size: number,
 ): Promise<{ path: string; pixels: Float32Array }> {
   const { learn, setup } = session(h);
   if (a.bytes) {
-    const d = await decodeBytes(a.bytes, size);
+    const d = await decodeBytes(a.bytes, setup);
     if ('error' in d) throw new Error(d.error);
-    return { path: a.path ?? 'image', pixels: itemPixels(d, size, setup.resize) };
+    return { path: a.path ?? 'image', pixels: itemPixels(d, setup) };
   }
   if (learn.data.items) {
     const { valid, train } = learn.data.items;
@@ -197,9 +200,9 @@ async function camInput(
       a.index !== undefined
         ? valid[a.index]
         : [...valid, ...train].find((it) => it.path === a.path);
-    if (item) return { path: item.path, pixels: itemPixels(item.image, size, setup.resize) };
+    if (item) return { path: item.path, pixels: itemPixels(item.image, setup) };
     const cached = a.path !== undefined ? cachedImage(h.data, a.path) : undefined;
-    if (cached) return { path: cached.path, pixels: itemPixels(cached, size, setup.resize) };
+    if (cached) return { path: cached.path, pixels: itemPixels(cached, setup) };
     throw new Error(`no such image: ${a.path ?? `validation item ${a.index}`}`);
   }
   // The demo set: walk the validation batches to the item (they are small and in order).
@@ -225,7 +228,7 @@ async function camInput(
 export async function gradcamCmd(h: LearnerHost, a: GradCamArgs): Promise<GradCamResult> {
   const { learn, setup } = session(h);
   const size = setup.size;
-  const { path, pixels } = await camInput(h, a, size);
+  const { path, pixels } = await camInput(h, a);
   const model = learn.model;
   const x = tf.tidy(() => normalizeInput(tf.tensor4d(pixels, [1, size, size, 3]), model.input, tf));
   try {

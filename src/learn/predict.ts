@@ -34,7 +34,7 @@ export async function predictLearner(
     top: [],
     probs: [],
   }));
-  const decoded = await Promise.all(a.images.map((im) => decodeBytes(im.bytes, size)));
+  const decoded = await Promise.all(a.images.map((im) => decodeBytes(im.bytes, setup)));
   const ok = decoded.flatMap((d, i) =>
     'error' in d ? ((out[i].error = d.error), []) : [{ d, i }],
   );
@@ -60,9 +60,7 @@ export async function predictLearner(
   for await (const chunk of ok.length ? phaseBatches(spec, chunks, (m) => (model = m)) : []) {
     const stack = (train: boolean) => {
       const px = new Float32Array(chunk.length * size * size * 3);
-      chunk.forEach(({ d }, r) =>
-        px.set(itemPixels(d, size, setup.resize, train, rand), r * size * size * 3),
-      );
+      chunk.forEach(({ d }, r) => px.set(itemPixels(d, setup, train, rand), r * size * size * 3));
       return px;
     };
     const pass = (augment: boolean) => run(stack(augment), chunk.length, augment);

@@ -6,6 +6,7 @@ import { DEMO_CLASSES } from '../shared/demoShapes';
 import { dataLoaders, type DataState } from '../data/importer';
 import type { ModelState } from '../models/session';
 import { learnerBatches } from '../data/loaders';
+import { ensureSource, itemTfmOf, sourceTarget } from '../data/sourceSize';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
@@ -32,7 +33,9 @@ import type {
   FitArgs,
   FitPolicy,
   LearnSetupArgs,
+  RecoveryEvent,
   ResultOf,
+  SourcePixels,
   TrainEvent,
   TtaResult,
 } from '../shared/protocol';
@@ -82,6 +85,7 @@ const DEFAULTS: Required<LearnSetupArgs> = {
   resize: 'squish',
   opt: 'adam',
   mom: 0.9,
+  minScale: 0.08,
 };
 
 /** fastai opt_func from the setup: Adam, or SGD with momentum `mom` (0: plain SGD steps). */
@@ -91,12 +95,22 @@ const optFuncOf = (s: Required<LearnSetupArgs>) =>
 /** The session's data: demo shapes, or the imported folder through data/'s DataLoaders. */
 export function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Model): Batches {
   if (s.data === 'demo') return demoBatches(s);
-  const dls = dataLoaders(h.data, {
-    itemTfm: { kind: 'resize', size: s.size, method: s.resize },
-    aug: s.aug,
-    seed: s.seed,
-  });
+  const dls = dataLoaders(h.data, { itemTfm: itemTfmOf(s), aug: s.aug, seed: s.seed });
   return learnerBatches(dls, s.bs, model.input);
+}
+
+/** Imported photos decoded at the size the item transform reads (before makeData). */
+async function sourceFor(
+  h: LearnerHost,
+  s: Required<LearnSetupArgs>,
+  status?: (message: string) => void,
+): Promise<SourcePixels | undefined> {
+  if (s.data !== 'imported') return undefined;
+  if (!['squish', 'crop', 'pad', 'random_resized_crop'].includes(s.resize))
+    throw new Error(`resize ${s.resize}: give squish, crop, pad or random_resized_crop`);
+  if (!(s.minScale > 0 && s.minScale <= 1))
+    throw new Error(`RandomResizedCrop min_scale ${s.minScale}: give a number in (0, 1]`);
+  return ensureSource(h.data, s.size, sourceTarget(s), status);
 }
 
 async function makeModel(
@@ -121,6 +135,7 @@ function mixedPrecisionReason() {
 export async function setupLearner(
   h: LearnerHost,
   args: LearnSetupArgs,
+  status?: (message: string) => void,
 ): Promise<ResultOf<'setupLearner'>> {
   disposeLearner(h);
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
@@ -129,6 +144,7 @@ export async function setupLearner(
   if (setup.data === 'imported' && !ds)
     throw new Error('no dataset imported yet: import a folder in the Data panel first');
   const vocab = ds ? ds.summary.classes : [...DEMO_CLASSES];
+  const source = await sourceFor(h, setup, status);
   const model = await makeModel(h, setup, vocab.length);
   const multiLabel = !!ds?.summary.multiLabel;
   const learn = learner(model, makeData(h, setup, model), {
@@ -152,6 +168,7 @@ export async function setupLearner(
     frozenGroups: model.frozenGroups,
     mixedPrecision: false as const,
     mixedPrecisionReason: mixedPrecisionReason(),
+    source,
   };
 }
 
@@ -200,15 +217,18 @@ class RowCollector extends Callback {
 export async function fitPolicy(
   h: LearnerHost & { control: FitControl },
   args: FitArgs,
-  emit: (e: TrainEvent) => void,
+  emit: (e: TrainEvent | RecoveryEvent) => void,
   extraCbs: Callback[],
 ): Promise<ResultOf<'fit'>> {
   const session = sessionOf(h);
   const { learn, setup } = session;
   const control = h.control;
   applyOptimizer(session, args);
+  let source: SourcePixels | undefined;
+  // Progressive resizing: the photos are read again if the cache is smaller than the new size.
   if (args.size && args.size !== setup.size) {
     setup.size = args.size;
+    source = await sourceFor(h, setup, (message) => emit({ type: 'status', message }));
     learn.data = makeData(h, setup, learn.model);
   }
   const t0 = performance.now();
@@ -254,6 +274,7 @@ export async function fitPolicy(
     // The best epoch of the last fit (fine_tune's unfrozen one): SaveModelCallback loaded it.
     kept: best && best.bestEpoch >= 0 ? collect.lastStart + best.bestEpoch : undefined,
     size: setup.size,
+    source,
   };
 }
 

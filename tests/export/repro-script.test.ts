@@ -145,6 +145,17 @@ describe('reproduction script', () => {
     expect(s).toContain('learn.fit_sgdr(3, 1, cycle_mult=2, lr_max=1e-3)');
     assertCompiles(s);
   });
+
+  it('writes the item transform the studio trained with: RandomResizedCrop or Resize', () => {
+    const rrc = reproductionScript({ ...base, resize: 'random_resized_crop', minScale: 0.35 });
+    expect(rrc).toContain('item_tfms=RandomResizedCrop(size, min_scale=0.35)');
+    const fastaiDefault = reproductionScript({ ...base, resize: 'random_resized_crop' });
+    expect(fastaiDefault).toContain('item_tfms=RandomResizedCrop(size, min_scale=0.08)');
+    // The studio pads by reflection: fastai's default pad_mode, so none is written.
+    const pad = reproductionScript({ ...base, resize: 'pad' });
+    expect(pad).toContain('item_tfms=Resize(size, method=ResizeMethod.Pad),');
+    assertCompiles(rrc);
+  });
 });
 
 describe('fitSteps: the session history as fastai calls', () => {

@@ -28,7 +28,7 @@ function imported(): DataState {
         items.push({ path, labels: [c], split, width: 16, height: 16 });
         const rgb = new Uint8Array(16 * 16 * 3).fill(c === 'dark' ? 20 + i : 230 - i);
         const image = { width: 16, height: 16, rgb, origWidth: 16, origHeight: 16, hash: path };
-        d.cache.set(path, { key: path, result: image });
+        d.cache.set(path, { key: path, file: new File([], path), result: image });
       }
   d.current = {
     items,

@@ -3,7 +3,13 @@
 import type { CliArgs } from './bridge';
 import { useStudio } from '../store/studio';
 import { formatLr, parseLr } from '../../shared/schedule';
-import type { FitArgs, FitPolicy, FitResult, LearnSetupArgs } from '../../shared/protocol';
+import type {
+  FitArgs,
+  FitPolicy,
+  FitResult,
+  LearnSetupArgs,
+  ResizeChoice,
+} from '../../shared/protocol';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
 import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
@@ -16,6 +22,16 @@ const lrArg = (v: unknown) => {
   if (lr === undefined) throw new Error(`--lr ${v}: give a number or slice(lo, hi)`);
   return lr;
 };
+/** `--resize squish|crop|pad|random-resized-crop` (fastai's Resize methods, or RandomResizedCrop). */
+const resizeArg = (v: unknown): ResizeChoice | undefined => {
+  if (v === undefined) return undefined;
+  const r = String(v).replace(/-/g, '_');
+  if (!['squish', 'crop', 'pad', 'random_resized_crop'].includes(r))
+    throw new Error(
+      `--resize ${v}: give squish, crop or pad (fastai's Resize methods) or random-resized-crop`,
+    );
+  return r as ResizeChoice;
+};
 const orThrow = <T>(r: T | undefined): T => {
   if (r === undefined)
     throw new Error(useStudio.getState().trainError ?? 'training command failed');
@@ -25,7 +41,8 @@ const orThrow = <T>(r: T | undefined): T => {
 export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> = {
   // `learn-setup [--arch tiny-bn-cnn] [--size 32] [--bs 16] [--n-train 20] [--n-valid 4] [--seed 1]
   //  [--pretrained] [--body current] [--aug side-on|top-down|none] [--data demo|imported]
-  //  [--label-smoothing] [--opt adam|sgd] [--mom 0.9]`
+  //  [--label-smoothing] [--opt adam|sgd] [--mom 0.9]
+  //  [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]`
   async 'learn-setup'(a) {
     const args: LearnSetupArgs = {
       arch: a.arch as LearnSetupArgs['arch'],
@@ -41,6 +58,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       body: a.body as LearnSetupArgs['body'],
       aug: a.aug as LearnSetupArgs['aug'],
       data: a.data as LearnSetupArgs['data'],
+      resize: resizeArg(a.resize),
+      minScale: num(a['min-scale']),
     };
     // Stock tfjs-webgpu conv/matmul instead of the studio's kernels (as bench-data's flag).
     if (a['stock-kernels'] !== undefined)
@@ -78,13 +97,12 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   //  [--fine-tune E | --one-cycle E | --sgdr N [--cycle-len L] [--cycle-mult M] | --fit E] [--lr X]
   //  [--opt adam|sgd] [--mom M] [--wd W] [--moms a,b,c] [--label-smoothing] [--mixup [alpha]]
   //  [--save-best] [--tta] [--stock-kernels] [--pretrained [false] | --scratch] [--body current]
-  //  [--precompute] [--resize squish|crop|pad]`: the folder through the Data panel's import (its
-  //  labels and split), then the Learner.
+  //  [--precompute] [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]`: the
+  //  folder through the Data panel's import (its labels and split), then the Learner.
   //  Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
   async train(a) {
-    if (a.resize !== undefined && !['squish', 'crop', 'pad'].includes(String(a.resize)))
-      throw new Error(`--resize ${a.resize}: give squish, crop or pad (fastai's ResizeMethod)`);
     // Every flag is checked before the import and the GPU start.
+    const asked = resizeArg(a.resize);
     const flags = fitFlags(a);
     const suggest = suggestFlag(a.suggest);
     const givenLr = lrArg(a.lr);
@@ -97,6 +115,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     const { policy, epochs, sizes } = trainPlan(a, recipe);
     const arch = String(a.arch ?? recipe!.arch);
     const bs = num(a.bs) ?? recipe?.bs ?? 16;
+    const resize = asked ?? recipe?.resize ?? 'squish';
+    const minScale = resize === 'random_resized_crop' ? (num(a['min-scale']) ?? 0.08) : undefined;
     cliPhase.name = 'setup';
     const setup = orThrow(
       await s.learnSetup(
@@ -110,7 +130,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
             seed: num(a.seed),
             pretrained: pretrainedDefault(arch, flag(a.pretrained), Boolean(flag(a.scratch))),
             body: a.body,
-            resize: a.resize ?? recipe?.resize,
+            resize,
+            minScale,
             labelSmoothing: flag(a['label-smoothing']),
             // lr_find runs with the fit's optimizer.
             opt: flags.opt,
@@ -167,7 +188,10 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       mixedPrecisionReason: setup.mixedPrecisionReason,
       size: result.size,
       bs,
-      resize: a.resize ?? recipe?.resize ?? 'squish',
+      // The item transform and the decoded pixels it read: 224 px training on 224+ px photos.
+      resize,
+      minScale,
+      source: setup.source,
       precompute: !!precompute,
       classes: setup.vocab,
       lrFind: lrFind && {

@@ -92,6 +92,8 @@ export interface ReproSettings {
   size: number;
   batchSize: number;
   resize: 'squish' | 'crop' | 'pad' | 'random_resized_crop';
+  /** RandomResizedCrop's min_scale (fastai: 0.08). */
+  minScale?: number;
   aug: 'side-on' | 'top-down' | 'none';
   /** aug_transforms' settings (fastai names), when aug is not 'none'. */
   augSettings?: Record<string, number | boolean>;

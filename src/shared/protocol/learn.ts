@@ -20,11 +20,31 @@ export interface LearnSetupArgs {
   pretrained?: boolean;
   /** 'current': the body of the model loaded by the Model commands (models/session.ts). */
   body?: 'current' | 'arch';
-  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop). */
-  resize?: ResizeMethod;
+  /** Item transform of imported images: fastai's Resize(size, method) (fastai defaults to crop),
+   * or RandomResizedCrop(size, min_scale) (a random crop per epoch on train, centre on valid). */
+  resize?: ResizeChoice;
+  /** RandomResizedCrop's min_scale (fastai: 0.08). */
+  minScale?: number;
   /** fastai opt_func: Adam (default) or SGD; `mom`: SGD's momentum (0: plain steps), Adam's beta1. */
   opt?: OptName;
   mom?: number;
+}
+export type ResizeChoice = ResizeMethod | 'random_resized_crop';
+
+/** The decoded pixels the loaders read (src/data/sourceSize.ts): the images were decoded with
+ * `side` px on their long or short side (or kept whole when smaller). */
+export interface SourcePixels {
+  side: number;
+  of: 'long' | 'short';
+  images: number;
+  minShortSide: number;
+  medianShortSide: number;
+  /** Images below the training size on the side the transform fills: upsampled in training. */
+  belowSize: number;
+  /** uint8 RGB bytes held for them. */
+  bytes: number;
+  /** Memory cap reached, or files that could not be read again. */
+  warnings: string[];
 }
 export type OptName = 'adam' | 'sgd';
 export interface LearnSetupResult {
@@ -38,6 +58,8 @@ export interface LearnSetupResult {
   /** Always false: training is f32; why, for the report. */
   mixedPrecision: false;
   mixedPrecisionReason: string;
+  /** Imported data: the pixels training reads. */
+  source?: SourcePixels;
 }
 
 export type FitPolicy = 'one_cycle' | 'fit' | 'sgdr' | 'fine_tune';
@@ -86,6 +108,8 @@ export interface FitResult {
   kept?: number;
   /** The image size the fit trained at. */
   size: number;
+  /** A new `size` on imported data: the pixels read at it. */
+  source?: SourcePixels;
 }
 export interface LrFindArgs {
   startLr?: number;

@@ -20,7 +20,8 @@ export const sessionHandlers: Handlers<
   | 'debugFault'
   | 'memStats'
 > = {
-  setupLearner: (args, st) => setupLearner(st, args),
+  setupLearner: (args, st, emit) =>
+    setupLearner(st, args, (message) => emit({ type: 'status', message })),
   fit(args, st, emit) {
     Object.assign(st.control, { stopRequested: false, paused: false });
     // Every epoch end: the session into IndexedDB, for a reloaded tab (src/page/store/restore.ts).

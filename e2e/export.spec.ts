@@ -8,74 +8,22 @@
 //     bit-identical), train on (the history continues), and bad archives are refused with the
 //     current session untouched.
 // The studio's WGSL kernels, as the product trains by default.
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 
 import { expect, runInPage, test } from './fixtures';
+import { exportTo, maxDiff, pixels, tinySigns, torchProbs, validPaths } from './exportHelpers';
 import { pullExport, type Listed } from '../scripts/cliExport';
-import { f32, writeSafetensorsTyped } from '../src/models/weights/safetensors';
-import { PYTHON, torchAvailable } from '../tests/models/torchRef';
-
-const SIGNS = resolve('../shared/datasets/sign_language_digits');
+import { torchAvailable } from '../tests/models/torchRef';
 
 interface State {
   weightsHash: string;
   optHash: string;
   numTensors: number;
 }
-
-/** A tiny 2-class copy of sign_language_digits (train/valid folders), in a temp dir. */
-function tinySigns(perClass = { train: 2, val: 2 }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-signs-'));
-  for (const split of ['train', 'val'] as const)
-    for (const c of ['0', '1']) {
-      const src = join(SIGNS, split, c);
-      const out = join(dir, split === 'val' ? 'valid' : 'train', c);
-      mkdirSync(out, { recursive: true });
-      for (const f of readdirSync(src).sort().slice(0, perClass[split]))
-        copyFileSync(join(src, f), join(out, f));
-    }
-  return dir;
-}
-
-/** Cached pixels of an imported image, box-downsampled to `size` (any input does; both sides get it). */
-async function pixels(page: Page, path: string, size: number): Promise<number[]> {
-  const img = await runInPage<{ width: number; height: number; rgb: number[] }>(
-    page,
-    'data-image',
-    {
-      positionals: [path],
-    },
-  );
-  const out: number[] = [];
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) {
-      const sx = Math.floor(((x + 0.5) * img.width) / size);
-      const sy = Math.floor(((y + 0.5) * img.height) / size);
-      for (let c = 0; c < 3; c++) out.push(img.rgb[(sy * img.width + sx) * 3 + c] / 255);
-    }
-  return out;
-}
-
-async function exportTo(page: Page, format: string, dir: string): Promise<string[]> {
-  const listed = await runInPage<Listed[]>(page, 'export', { format });
-  return pullExport(page, listed, dir);
-}
-
-const maxDiff = (a: number[][], b: number[][]) =>
-  Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i][j]))));
 
 test.describe.serial('export a fine-tuned ResNet-18', () => {
   let page: Page;
@@ -111,11 +59,7 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
       lr: 'slice(1e-5, 1e-3)', // discriminative LRs over the 3 groups, as a fastai user types them
     });
     expect(r.epochs).toHaveLength(1);
-    // Item paths are relative to the dropped folder's parent, as webkitRelativePath.
-    const root = data.split('/').pop()!;
-    const paths = ['0', '1'].flatMap((c) =>
-      readdirSync(join(data, 'valid', c)).map((f) => `${root}/valid/${c}/${f}`),
-    );
+    const paths = validPaths(data);
     for (const p of paths.slice(0, N)) input.push(...(await pixels(page, p, SIZE)));
     const fwd = await runInPage<{ probs: number[][] }>(page, 'learn-forward', {
       input,
@@ -144,26 +88,8 @@ test.describe.serial('export a fine-tuned ResNet-18', () => {
       classes: ['0', '1'],
       input_size: [32, 32],
     });
-    writeFileSync(
-      join(dir, 'input.safetensors'),
-      writeSafetensorsTyped(
-        new Map([['input', f32([N, SIZE, SIZE, 3], Float32Array.from(input))]]),
-      ),
-    );
-    execFileSync(
-      PYTHON,
-      [
-        resolve('scripts/torch/load_export.py'),
-        dir,
-        join(dir, 'input.safetensors'),
-        join(dir, 'out.json'),
-      ],
-      {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      },
-    );
-    const torch = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { probs: number[][] };
-    const d = maxDiff(torch.probs, probs);
+    const torch = torchProbs(dir, input, [N, SIZE, SIZE, 3]);
+    const d = maxDiff(torch, probs);
     const note = `PyTorch vs studio (WebGPU) probabilities, ResNet-18 + fastai head, ${N} images: max abs diff ${d.toExponential(2)}`;
     console.log(note);
     test.info().annotations.push({ type: 'parity', description: note });

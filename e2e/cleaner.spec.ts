@@ -1,7 +1,9 @@
-// fastai's ImageClassifierCleaner on a folder with planted label noise: 10 trousers in the Bag
-// folder (20% of it). The cleaner's train losses surface them at the top of the Bag class;
-// relabelling them through the panel and retraining (same seed, same recipe) lowers the clean
-// validation set's loss; the edits travel with the session archive to a fresh page.
+// fastai's ImageClassifierCleaner on a folder with planted label noise: 20 trousers in the Bag
+// folder (a third of all the trousers are labelled Bag), enough that the noisy model calls some
+// clean validation trousers "Bag". The cleaner's train losses surface the planted ones at the top
+// of the Bag class; relabelling them through the panel and retraining (same seed, same recipe)
+// lowers the clean validation set's loss and raises its accuracy (seed 1: 0.86 -> 0.98); the
+// edits travel with the session archive to a fresh page.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +12,14 @@ import { expect, runInPage, test } from './fixtures';
 import type { CleanerLossesResult, FitResult } from '../src/shared/protocol';
 
 const FASHION = fileURLToPath(new URL('../../shared/datasets/fashion_mnist_png', import.meta.url));
-const PLANTED = 10;
+const PLANTED = 20;
+const HELD_OUT = 30;
 
-/** train/{Trouser,Bag}/ 40 each + 10 other trousers in train/Bag (planted_*); val/ 20 each, clean. */
+/**
+ * train/{Trouser,Bag}/ 40 each + 20 other trousers in train/Bag (planted_*); val/ 50 each, clean:
+ * the dataset's 20 plus the last 30 of its train folder (never trained on), so one image is one
+ * point of accuracy rather than 2.5.
+ */
 function noisyDataset(): string {
   const root = join(mkdtempSync(join(tmpdir(), 'studio-cleaner-')), 'noisy');
   const files = (split: string, c: string) => readdirSync(join(FASHION, split, c)).sort();
@@ -26,6 +33,9 @@ function noisyDataset(): string {
         copyFileSync(join(FASHION, split, c, f), join(root, split, c, f));
     }
   }
+  for (const c of ['Trouser', 'Bag'])
+    for (const f of files('train', c).slice(-HELD_OUT))
+      copyFileSync(join(FASHION, 'train', c, f), join(root, 'val', c, `held_${f}`));
   for (const f of files('train', 'Trouser').slice(40, 40 + PLANTED))
     copyFileSync(join(FASHION, 'train', 'Trouser', f), join(root, 'train', 'Bag', `planted_${f}`));
   return root;
@@ -63,7 +73,7 @@ test('cleaner: planted mislabels on top, relabelled through the panel, better mo
     await expect(page.getByTestId('cleaner-items')).toBeVisible();
     await page.getByTestId('cleaner-class').selectOption('Bag');
     const r = await page.evaluate(() => window.studioStore!().cleanerResult!);
-    expect(r.items).toHaveLength(90);
+    expect(r.items).toHaveLength(80 + PLANTED);
     const bags = r.items.filter((it) => it.labels[0] === 'Bag');
     const top = bags.slice(0, PLANTED).map((it) => it.path);
     const found = top.filter((p) => p.includes('/planted_'));
@@ -88,10 +98,11 @@ test('cleaner: planted mislabels on top, relabelled through the panel, better mo
     await page.locator(`[data-testid=cleaner-edit][data-path="${realBag}"] button`).click();
     await expect(edits).toHaveCount(planted.length);
 
-    // Retrain from the same start on the cleaned labels: the clean validation set agrees more.
+    // Retrain from the same start on the cleaned labels: the clean validation set agrees more,
+    // by at least 5 of its 100 images.
     const clean = (await train()).rows.at(-1)!;
     expect(clean.validLoss).toBeLessThan(noisy.validLoss);
-    expect(clean.metrics.accuracy).toBeGreaterThanOrEqual(noisy.metrics.accuracy);
+    expect(clean.metrics.accuracy).toBeGreaterThanOrEqual(noisy.metrics.accuracy + 0.05);
 
     // The session archive carries the overlay to a fresh page (the folder imported first).
     const [file] = await runInPage<{ name: string }[]>(page, 'export', { format: 'session' });

@@ -1,7 +1,6 @@
 // shaders/conv2d_{fwd,dgrad,wgrad}.wgsl: every flag combination of the three conv program
 // classes instantiates to WGSL with no directive or placeholder left, and the flags select what
 // they say (compiling and running the kernels needs WebGPU: e2e/kernels.spec.ts).
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
   Conv2DBackpropFilterProgram,
@@ -12,20 +11,11 @@ import {
   fewChannels,
 } from '../../src/engine/kernels/conv2d';
 import type { GemmVariant } from '../../src/engine/kernels/gemm';
+import { convInfo } from './convInfo';
 
 const WIDE: GemmVariant = { wg: [8, 8], tileN: 8 };
 
-const info = (cin: number, cout: number, stride = 1) =>
-  tf.backend_util.computeConv2DInfo(
-    [2, 7, 7, cin],
-    [3, 3, cin, cout],
-    [stride, stride],
-    [1, 1],
-    'same',
-    undefined,
-    false,
-    'channelsLast',
-  );
+const info = (cin: number, cout: number, stride = 1) => convInfo(7, 7, cin, cout, stride);
 const noDirectives = (src: string) => expect(src).not.toMatch(/^\s*#(if|else|endif)|\{\{/m);
 const CHANNELS = [
   [3, 5],

@@ -3,7 +3,6 @@
 // (tfjs caches one pipeline per key); the workgroup shape never changes the WGSL body. The
 // tuner picks variants without touching programs: forced, disabled, or the default for shapes
 // too small to tune.
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Autotuner, type KernelArgs } from '../../src/engine/kernels/autotune';
 import {
@@ -17,21 +16,12 @@ import {
 } from '../../src/engine/kernels/conv2d';
 import { DEFAULT_VARIANT, type GemmVariant } from '../../src/engine/kernels/gemm';
 import { MatMulProgram } from '../../src/engine/kernels/matmul';
+import { convInfo } from './convInfo';
 
 const V = (wx: number, wy: number, tileN: 4 | 8): GemmVariant => ({ wg: [wx, wy], tileN });
 const VARIANTS = [V(8, 8, 4), V(16, 4, 4), V(4, 16, 4), V(16, 16, 4), V(8, 8, 8), V(4, 16, 8)];
 
-const info = (cin: number, cout: number, stride = 1) =>
-  tf.backend_util.computeConv2DInfo(
-    [2, 9, 7, cin],
-    [3, 3, cin, cout],
-    [stride, stride],
-    [1, 1],
-    'same',
-    undefined,
-    false,
-    'channelsLast',
-  );
+const info = (cin: number, cout: number, stride = 1) => convInfo(9, 7, cin, cout, stride);
 
 /** dispatch = ceil(N / (tileN·wx)), ceil(M / (4·wy)), batch, for the tile the family took. */
 const expectGemm = (

@@ -4,7 +4,7 @@ import { LRFinder, ParamScheduler, Recorder, TrainEvalCallback } from './callbac
 import type { Batches } from './batches';
 import { Learner, type Callback, type LearnerOptions } from './learner';
 import type { Model } from '../models/model';
-import { canPrecompute, precompute } from './precompute';
+import { canPrecompute, precompute, type FeatureCache } from './precompute';
 import {
   FINE_TUNE,
   ONE_CYCLE,
@@ -63,16 +63,17 @@ export async function fitSgdr(
  * `precompute=True`): the body runs once, in eval mode, over one pass of the training set and the
  * validation set. Same loss, metrics, optimizer kind and wd; the head's variables are `learn`'s.
  */
-export async function onPrecomputed(
+export async function onPrecomputed<T>(
   learn: Learner,
-  o: { bs: number; seed?: number },
-  f: (head: Learner) => Promise<void>,
-) {
+  o: PrecomputeOptions,
+  f: (head: Learner) => Promise<T>,
+): Promise<T> {
   const m = learn.model;
   if (!canPrecompute(m)) throw new Error(`precompute: '${m.arch}' is not a body + head model`);
   // The cached features are only valid while the body does not train (fastai v0.7 precompute).
   learn.freeze();
-  const pre = await precompute(m, learn.data, o.bs, o.seed);
+  const make = () => precompute(m, learn.data, o.bs, o.seed);
+  const pre = o.cache ? await o.cache.get(learn, make) : await make();
   const head = learner(pre.model, pre.data, {
     lossFunc: learn.lossFunc,
     optFunc: learn.optFunc,
@@ -82,11 +83,18 @@ export async function onPrecomputed(
     metrics: learn.metrics,
   });
   try {
-    await f(head);
+    return await f(head);
   } finally {
     head.opt?.dispose();
-    pre.dispose();
+    if (!o.cache) pre.dispose();
   }
+}
+
+/** Precompute's batch size and shuffle seed; `cache`: keep the features for the next command. */
+export interface PrecomputeOptions {
+  bs: number;
+  seed?: number;
+  cache?: FeatureCache;
 }
 
 /** fastai fine_tune: frozen one-cycle (pct_start .99), then base_lr/2 unfrozen with slice(base_lr/lr_mult, base_lr).
@@ -97,7 +105,7 @@ export async function fineTune(
   o: Partial<typeof FINE_TUNE> & {
     moms?: (typeof ONE_CYCLE)['moms'];
     cbs?: Callback[];
-    precompute?: { bs: number; seed?: number };
+    precompute?: PrecomputeOptions;
   } = {},
 ) {
   const baseLr = o.baseLr ?? FINE_TUNE.baseLr;
@@ -107,6 +115,7 @@ export async function fineTune(
     fitOneCycle(l, freezeEpochs, { hi: baseLr }, { pctStart: 0.99, moms: o.moms, cbs: o.cbs });
   if (o.precompute) await onPrecomputed(learn, o.precompute, frozen);
   else await frozen(learn);
+  o.precompute?.cache?.clear(); // the body trains from here: its features are stale (and large)
   const half = baseLr / 2;
   learn.unfreeze();
   const unfrozen = { pctStart, div, moms: o.moms, cbs: o.cbs };

@@ -8,6 +8,7 @@ import { runPhase } from '../engine/cpuEngine/choose';
 import { concatCpu, fromCpu, moveHere, toCpu, type CpuTensor } from '../engine/cpuEngine/transfer';
 import type { Model } from '../models/model';
 import type { Batch, Batches } from './batches';
+import type { Learner } from './learner';
 
 /** What precompute needs from a model: a body and a head that compose to `forward`. */
 export interface BodyHead {
@@ -51,6 +52,30 @@ async function cache(model: BodyHead & Model, batches: AsyncIterable<Batch>) {
   }
 }
 
+/** Features kept between commands (lr_find, then fine_tune's frozen epoch), so the body runs once
+ * for both: reused while the stamp holds (same model and data, no training step since). */
+export class FeatureCache {
+  private kept?: { stamp: readonly unknown[]; pre: Precomputed };
+  constructor(private stampOf: (learn: Learner) => readonly unknown[]) {}
+  async get(learn: Learner, make: () => Promise<Precomputed>): Promise<Precomputed> {
+    const stamp = this.stampOf(learn);
+    const k = this.kept;
+    if (k && k.stamp.length === stamp.length && k.stamp.every((v, i) => v === stamp[i]))
+      return k.pre;
+    this.clear();
+    const pre = await make();
+    this.kept = { stamp, pre };
+    return pre;
+  }
+  get held() {
+    return !!this.kept;
+  }
+  clear() {
+    this.kept?.pre.dispose();
+    this.kept = undefined;
+  }
+}
+
 export interface Precomputed {
   /** The head alone, as a Model sharing the real model's head variables. */
   model: Model;
@@ -86,9 +111,12 @@ export async function precompute(
   const slices = (set: typeof train, order: number[]) =>
     (async function* () {
       for (let i = 0; i + bs <= order.length || (i < order.length && set === valid); i += bs) {
-        const idx = tf.tensor1d(order.slice(i, i + bs), 'int32');
-        yield { x: tf.gather(set.x, idx), y: tf.gather(set.y, idx) };
-        idx.dispose();
+        // The index tensor dies here: a consumer may abandon the generator at its yield (lr_find).
+        const [x, y] = tf.tidy(() => {
+          const idx = tf.tensor1d(order.slice(i, i + bs), 'int32');
+          return [tf.gather(set.x, idx), tf.gather(set.y, idx)];
+        });
+        yield { x, y };
       }
     })();
   let rng = seed >>> 0;

@@ -10,52 +10,32 @@ import { ensureSource, itemTfmOf, sourceTarget } from '../data/sourceSize';
 import { currentEngine } from '../engine/device';
 import type { Model } from '../models/model';
 import { tinyCnn } from '../models/tinyCnn';
-import { InterruptCallback, Recorder } from './callbacks';
-import { DivergenceGuard, SaveModelCallback } from './tracker';
 import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
-import { EmitCallback } from './emit';
-import { EngineValidation } from './engineValidation';
-import { HistoryCallback, historyOf } from './history';
-import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
+import { historyOf } from './history';
+import { learner } from './fit';
 import type { Batches } from './batches';
-import { Callback, type Learner } from './learner';
+import type { Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
 import { accuracy, accuracyMulti, errorRate, F1Score, Precision, Recall } from './metrics';
-import { MixUp } from './mixup';
 import { Adam, SGD } from './optimizer';
 import { learnerModel } from './pretrained';
+import { FeatureCache } from './precompute';
 import { fingerprint } from './snapshot';
 import { tta } from './tta';
-import type {
-  ArgsOf,
-  EpochRow,
-  FitArgs,
-  FitPolicy,
-  LearnSetupArgs,
-  RecoveryEvent,
-  ResultOf,
-  SourcePixels,
-  TrainEvent,
-  TtaResult,
-} from '../shared/protocol';
+import type { ArgsOf, LearnSetupArgs, ResultOf, SourcePixels, TtaResult } from '../shared/protocol';
 
 /** One Learner kept between commands, with the settings it was set up with. */
 export interface LearnSession {
   learn: Learner;
   setup: Required<LearnSetupArgs>;
+  /** Body features of the frozen model, shared by lr_find and fine_tune's frozen epoch. */
+  features: FeatureCache;
 }
 
-/** A fit's optimizer choice, if it differs from the session's: a new optimizer, fresh state. */
-function applyOptimizer({ learn, setup }: LearnSession, a: FitArgs) {
-  const opt = a.opt ?? setup.opt;
-  const mom = a.mom ?? setup.mom;
-  if (opt === setup.opt && mom === setup.mom) return;
-  Object.assign(setup, { opt, mom });
-  learn.optFunc = optFuncOf(setup);
-  learn.opt?.dispose();
-  learn.opt = undefined; // Learner.fit creates it (with the frozen groups' do_wd) on its way in
-}
+/** Features stay valid for one model, one set of batches and no training step since. */
+const newFeatureCache = () =>
+  new FeatureCache((l) => [l.model, l.data, l.model.frozenGroups, historyOf(l).iterations]);
 
 /** What the Learner session reads and writes of the worker's state (src/worker/state.ts). */
 export interface LearnerHost {
@@ -89,7 +69,7 @@ const DEFAULTS: Required<LearnSetupArgs> = {
 };
 
 /** fastai opt_func from the setup: Adam, or SGD with momentum `mom` (0: plain SGD steps). */
-const optFuncOf = (s: Required<LearnSetupArgs>) =>
+export const optFuncOf = (s: Required<LearnSetupArgs>) =>
   s.opt === 'sgd' ? SGD({ mom: s.mom }) : Adam({ mom: s.mom });
 
 /** The session's data: demo shapes, or the imported folder through data/'s DataLoaders. */
@@ -100,7 +80,7 @@ export function makeData(h: LearnerHost, s: Required<LearnSetupArgs>, model: Mod
 }
 
 /** Imported photos decoded at the size the item transform reads (before makeData). */
-async function sourceFor(
+export async function sourceFor(
   h: LearnerHost,
   s: Required<LearnSetupArgs>,
   status?: (message: string) => void,
@@ -158,7 +138,7 @@ export async function setupLearner(
       ? [accuracyMulti()]
       : [accuracy, errorRate, Precision(), Recall(), F1Score()],
   });
-  h.learner = { learn, setup };
+  h.learner = { learn, setup, features: newFeatureCache() };
   return {
     arch: model.arch,
     vocab,
@@ -185,6 +165,7 @@ export function freezeLearner(
 }
 
 export function disposeSession(s: LearnSession | undefined) {
+  s?.features.clear();
   s?.learn.opt?.dispose();
   s?.learn.model.dispose();
 }
@@ -198,100 +179,6 @@ export function sessionOf(h: LearnerHost): LearnSession {
   if (!h.learner)
     throw new Error('no learner yet: set up a model in the Train panel (learn setup) first');
   return h.learner;
-}
-
-/** Epoch rows across the fits of one command (fine_tune runs two; Recorder resets per fit). */
-class RowCollector extends Callback {
-  order = 100;
-  rows: EpochRow[] = [];
-  /** Where the last fit's rows start. */
-  lastStart = 0;
-  after_fit() {
-    this.lastStart = this.rows.length;
-    this.rows.push(...this.learn.cb(Recorder)!.values);
-  }
-}
-
-/** Runs one fit policy on the session's Learner (fastai's fit, fit_one_cycle, fit_sgdr,
- * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints. */
-export async function fitPolicy(
-  h: LearnerHost & { control: FitControl },
-  args: FitArgs,
-  emit: (e: TrainEvent | RecoveryEvent) => void,
-  extraCbs: Callback[],
-): Promise<ResultOf<'fit'>> {
-  const session = sessionOf(h);
-  const { learn, setup } = session;
-  const control = h.control;
-  applyOptimizer(session, args);
-  let source: SourcePixels | undefined;
-  // Progressive resizing: the photos are read again if the cache is smaller than the new size.
-  if (args.size && args.size !== setup.size) {
-    setup.size = args.size;
-    source = await sourceFor(h, setup, (message) => emit({ type: 'status', message }));
-    learn.data = makeData(h, setup, learn.model);
-  }
-  const t0 = performance.now();
-  const interrupt = new InterruptCallback(
-    () => control.stopRequested,
-    () => control.paused,
-  );
-  const guard = new DivergenceGuard();
-  const cbs: Callback[] = [
-    interrupt,
-    guard,
-    new EngineValidation(),
-    new EmitCallback(
-      (r) => emit({ type: 'trainBatch', ...r }),
-      (row) => emit({ type: 'trainEpoch', row }),
-    ),
-    ...(args.mixup ? [new MixUp(args.mixup === true ? 0.4 : args.mixup, setup.seed)] : []),
-  ];
-  const best = args.saveBest ? new SaveModelCallback('valid_loss') : undefined;
-  if (best) cbs.push(best);
-  const collect = new RowCollector();
-  cbs.push(collect, ...extraCbs);
-  const at = { frozenGroups: learn.model.frozenGroups, size: setup.size };
-  cbs.push(new HistoryCallback(historyOf(learn), args, at)); // session archives, script (src/export)
-  if (args.wd !== undefined) learn.wd = args.wd;
-  const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
-  const policy = args.policy ?? 'one_cycle';
-  if (policy === 'fine_tune')
-    await fineTune(learn, args.epochs, {
-      baseLr: args.lr as number | undefined,
-      moms: args.moms,
-      cbs,
-      precompute: pre,
-    });
-  // Any other policy on the frozen model with precompute: the head alone, on cached features.
-  else if (pre) await onPrecomputed(learn, pre, (head) => runPolicy(head, policy, args, cbs));
-  else await runPolicy(learn, policy, args, cbs);
-  return {
-    rows: collect.rows,
-    stopped: interrupt.stopped,
-    diverged: guard.diverged,
-    seconds: (performance.now() - t0) / 1000,
-    // The best epoch of the last fit (fine_tune's unfrozen one): SaveModelCallback loaded it.
-    kept: best && best.bestEpoch >= 0 ? collect.lastStart + best.bestEpoch : undefined,
-    size: setup.size,
-    source,
-  };
-}
-
-function runPolicy(l: Learner, policy: FitPolicy, a: FitArgs, cbs: Callback[]) {
-  if (policy === 'fit') return l.fit(a.epochs, { lr: a.lr, cbs });
-  if (policy === 'sgdr')
-    return fitSgdr(l, a.epochs, a.cycleLen ?? 1, a.lr, { cycleMult: a.cycleMult ?? 2, cbs });
-  return fitOneCycle(l, a.epochs, a.lr, { moms: a.moms, cbs });
-}
-
-export async function lrFindCmd(
-  h: LearnerHost,
-  args: ArgsOf<'lrFind'>,
-  cbs: Callback[] = [],
-): Promise<ResultOf<'lrFind'>> {
-  const r = await lrFind(sessionOf(h).learn, { ...args, cbs });
-  return { ...r, suggestion: r.suggestions[args.suggest?.[0] ?? 'valley'].lr };
 }
 
 /** fastai learn.tta() on the validation set, with the learner's metrics on both predictions. */

@@ -15,14 +15,13 @@ import { History, historyOf, setHistory } from '../learn/history';
 import type { Callback, Learner } from '../learn/learner';
 import {
   disposeLearner,
-  fitPolicy,
-  lrFindCmd,
   makeData,
   sessionOf,
   setupLearner,
   type FitControl,
   type LearnerHost,
 } from '../learn/session';
+import { fitPolicy, lrFindCmd } from '../learn/fitCommand';
 import { loadCpuWeights, type Snapshot } from '../learn/snapshot';
 import type {
   FitArgs,

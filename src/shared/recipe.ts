@@ -90,13 +90,15 @@ export interface RunEstimate {
   totalMs: number;
 }
 
-/** lr_find trains frozen batches; fine_tune trains one frozen epoch (with precompute: the body's
- * forward over both sets, the head's steps on cached features being negligible), then `epochs`
- * unfrozen ones, each followed by validation. */
+/** lr_find trains frozen batches; fine_tune trains one frozen epoch, then `epochs` unfrozen ones,
+ * each followed by validation. With precompute the body's forward over both sets runs once, in
+ * lr_find if it runs (fine_tune's frozen epoch reuses the features), and the head's steps on
+ * cached features are taken as negligible. */
 export function estimateRun(t: StepTiming, p: RunPlan): RunEstimate {
   const valid = t.nValid * t.validMs;
-  const lrFindMs = p.lrFind ? LR_FIND_ITERS * t.frozenMs : 0;
-  const frozenMs = p.precompute ? (t.nTrain + t.nValid) * t.validMs : t.nTrain * t.frozenMs + valid;
+  const features = (t.nTrain + t.nValid) * t.validMs;
+  const lrFindMs = !p.lrFind ? 0 : p.precompute ? features : LR_FIND_ITERS * t.frozenMs;
+  const frozenMs = p.precompute ? (p.lrFind ? 0 : features) : t.nTrain * t.frozenMs + valid;
   const unfrozenMs = p.epochs * (t.nTrain * (t.unfrozenMs ?? t.frozenMs) + valid);
   return { lrFindMs, frozenMs, unfrozenMs, totalMs: lrFindMs + frozenMs + unfrozenMs };
 }

@@ -18,6 +18,11 @@ describe('estimateRun', () => {
     const e = estimateRun(t, { lrFind: false, epochs: 1, precompute: true });
     expect([e.lrFindMs, e.frozenMs, e.unfrozenMs]).toEqual([0, (12 + 3) * 50, 12 * 300 + 3 * 50]);
   });
+  it('precompute with lr_find: the features are computed once, in lr_find, and reused', () => {
+    const e = estimateRun(t, { lrFind: true, epochs: 1, precompute: true });
+    expect([e.lrFindMs, e.frozenMs]).toEqual([(12 + 3) * 50, 0]);
+    expect(e.totalMs).toBe((12 + 3) * 50 + 12 * 300 + 3 * 50);
+  });
   it('an unmeasured unfrozen batch counts as a frozen one', () => {
     const { unfrozenMs: _, ...frozenOnly } = t;
     const e = estimateRun(frozenOnly, { lrFind: false, epochs: 1, precompute: false });

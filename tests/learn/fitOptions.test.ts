@@ -4,7 +4,8 @@
 // size), and learn.tta()'s metrics next to the plain ones.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fitPolicy, learnState, setupLearner, ttaCmd } from '../../src/learn/session';
+import { learnState, setupLearner, ttaCmd } from '../../src/learn/session';
+import { fitPolicy } from '../../src/learn/fitCommand';
 import { Callback } from '../../src/learn/learner';
 import { momentumStep, sgdStep } from '../../src/learn/optimizer';
 import { getPreds } from '../../src/learn/tta';

@@ -2,7 +2,8 @@
 // Learner appears behind the user's back), and each state is independent of the others.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { disposeLearner, learnState, lrFindCmd, setupLearner } from '../../src/learn/session';
+import { disposeLearner, learnState, setupLearner } from '../../src/learn/session';
+import { lrFindCmd } from '../../src/learn/fitCommand';
 import { fit } from '../../src/reliability/recovery';
 import { sessionHandlers } from '../../src/worker/handlers/session';
 import { exportHandlers } from '../../src/worker/handlers/export';

@@ -81,7 +81,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     };
     return orThrow(await useStudio.getState().fit(args));
   },
-  // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10] [--suggest valley,slide,minimum,steep]`
+  // `lr-find [--num-it 100] [--start-lr 1e-7] [--end-lr 10] [--suggest valley,slide,minimum,steep]
+  //  [--precompute]`
   async 'lr-find'(a) {
     return orThrow(
       await useStudio.getState().lrFind({
@@ -89,6 +90,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
         startLr: num(a['start-lr']),
         endLr: num(a['end-lr']),
         suggest: suggestFlag(a.suggest),
+        precompute: flag(a.precompute),
       }),
     );
   },
@@ -142,13 +144,18 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     );
     // lr_find by default only in the recipe, and never when an LR is given.
     const wantLrFind = flag(a['lr-find']) ?? (recipe?.lrFind === true && a.lr === undefined);
+    // The recipe precomputes body features on a software adapter: lr_find sweeps the head on
+    // them, and fine_tune's frozen epoch reuses them.
+    const precompute = flags.precompute ?? recipe?.precompute;
     cliPhase.name = 'lr_find';
     const lrFind = wantLrFind
-      ? orThrow(await useStudio.getState().lrFind({ numIt: num(a['num-it']), suggest }))
+      ? orThrow(
+          await useStudio
+            .getState()
+            .lrFind({ numIt: num(a['num-it']), suggest, precompute: !!precompute }),
+        )
       : undefined;
     const lr = givenLr ?? lrFind?.suggestion;
-    // The recipe precomputes the frozen epoch's body features on a software adapter.
-    const precompute = flags.precompute ?? recipe?.precompute;
     cliPhase.name = policy;
     const fits: FitResult[] = [];
     for (const size of sizes) {
@@ -195,6 +202,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       precompute: !!precompute,
       classes: setup.vocab,
       lrFind: lrFind && {
+        mode: lrFind.mode,
+        iterations: lrFind.lrs.length,
         suggestion: lrFind.suggestion,
         suggestions: lrFind.suggestions,
         lrs: lrFind.lrs,

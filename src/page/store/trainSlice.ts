@@ -221,7 +221,9 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     lrFind: (args = {}) =>
       run(async () => {
         const suggest = args.suggest ?? get().lrSuggest;
-        const lrFindResult = await worker().call('lrFind', { ...args, suggest });
+        // With precompute chosen, the sweep runs on the body features fine_tune will reuse.
+        const precompute = args.precompute ?? !!get().fitOptions.precompute;
+        const lrFindResult = await worker().call('lrFind', { ...args, suggest, precompute });
         set({ lrFindResult, lrSuggest: suggest });
         get().adoptLrSuggestion(lrFindResult.suggestion);
         return lrFindResult;

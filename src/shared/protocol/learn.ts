@@ -116,6 +116,9 @@ export interface LrFindArgs {
   endLr?: number;
   numIt?: number;
   suggest?: SuggestionName[];
+  /** Sweep the head on cached body features (the frozen model's body runs once; fastai v0.7
+   * precompute), kept for fine_tune's frozen epoch when it precomputes too. */
+  precompute?: boolean;
 }
 export interface LrFindResult {
   numIt: number;
@@ -124,7 +127,11 @@ export interface LrFindResult {
   suggestions: Record<string, { lr: number; point: [number, number] }>;
 }
 /** `suggestion`: the first suggestion asked for (valley by default), the one that fills the lr. */
-export type LrFindCmdResult = LrFindResult & { suggestion: number };
+export type LrFindCmdResult = LrFindResult & {
+  suggestion: number;
+  /** 'precompute': the sweep ran on cached body features; 'exact': through the whole model. */
+  mode: 'exact' | 'precompute';
+};
 /** estimateStep: which phases to time (the unfrozen one costs two more training batches). */
 export interface EstimateStepArgs {
   /** Also time a batch with the body unfrozen (fine_tune's second phase); default true. */

@@ -83,6 +83,13 @@ export function LrFinder() {
             · click the curve to pick an LR, shift-click for the low end of a slice
           </span>
         )}
+        {result && (
+          <span className="muted" data-testid="lr-mode">
+            {result.mode === 'precompute'
+              ? `${result.lrs.length} iterations, head on precomputed body features`
+              : `${result.lrs.length} iterations through the whole model`}
+          </span>
+        )}
       </div>
       {result && (
         <StaticChart

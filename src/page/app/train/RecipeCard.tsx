@@ -18,7 +18,7 @@ function planLine(s: Studio): string {
   return (
     `vision_learner(dls, ${a.arch}, pretrained=${a.pretrained ? 'True' : 'False'}, ` +
     `metrics=error_rate) · Resize(${a.size}, ${a.resize}) · aug ${a.aug} · bs ${a.bs} → ` +
-    `lr_find() → ${fit}${f.precompute ? ' · precompute (frozen epoch on cached body features)' : ''}`
+    `lr_find() → ${fit}${f.precompute ? ' · precompute (lr_find and the frozen epoch on cached body features)' : ''}`
   );
 }
 

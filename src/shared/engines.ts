@@ -17,10 +17,11 @@ export interface WasmInfo {
 /** A phase's engine; `ms`: one timed forward per engine when the choice was measured. */
 export interface EngineChoice {
   phase: ForwardPhase;
-  engine: EngineName;
+  /** webgl only as the fallback engine without WebGPU (src/engine/fallback.ts). */
+  engine: EngineName | 'webgl';
   /** Why: 'timed' (this adapter, once), 'cached' (timed earlier), 'gpu' (a hardware adapter),
-   * 'no-wasm' (the wasm engine did not load). */
-  reason: 'timed' | 'cached' | 'gpu' | 'no-wasm';
+   * 'no-wasm' (the wasm engine did not load), 'no-webgpu' (the fallback engine runs everything). */
+  reason: 'timed' | 'cached' | 'gpu' | 'no-wasm' | 'no-webgpu';
   ms?: Record<EngineName, number>;
 }
 
@@ -44,7 +45,7 @@ export function engineLine(choices: EngineChoice[]): string {
   return choices
     .map(({ phase, engine, ms }) => {
       const other = engine === 'wasm' ? 'webgpu' : 'wasm';
-      const ratio = ms && ms[engine] > 0 ? ms[other] / ms[engine] : 0;
+      const ratio = ms && engine !== 'webgl' && ms[engine] > 0 ? ms[other] / ms[engine] : 0;
       return `${phase}: ${engine}${ratio ? ` (${ratio.toFixed(1)}x faster than ${other})` : ''}`;
     })
     .join(' · ');

@@ -60,8 +60,16 @@ export type * from './protocol/interpret';
 export type * from './protocol/learn';
 export type * from './protocol/models';
 
+/** The engine tfjs runs on without WebGPU (src/engine/fallback.ts). */
+export type FallbackName = 'wasm' | 'webgl';
+
 export interface WorkerInfo {
-  adapter: AdapterInfo;
+  /** The WebGPU adapter; absent when the worker runs on a fallback engine. */
+  adapter?: AdapterInfo;
+  /** The main engine: WebGPU, or the fallback when this browser has none. */
+  engine: 'webgpu' | FallbackName;
+  /** Why WebGPU is not used (engine is a fallback). */
+  noWebGPU?: string;
   backend: string;
   /** The forward-only CPU engine next to webgpu (src/engine/cpuEngine). */
   wasm: WasmInfo;

@@ -1,6 +1,7 @@
 // fastai's lesson-1 recipe as defaults, in one place for the CLI and the Train panel:
 // vision_learner(dls, resnet, pretrained=True), lr_find(), fine_tune(1, valley), with the image size
-// chosen by the machine (a software WebGPU adapter trains ResNet50 at 224 px far too slowly), and
+// chosen by the machine (a software WebGPU adapter trains ResNet50 at 224 px far too slowly;
+// without WebGPU only the head trains, src/engine/fallback.ts), and
 // the arithmetic that turns measured batches (the worker's estimateStep) into the run's time.
 import type { StepTiming } from './protocol';
 
@@ -18,8 +19,10 @@ export interface Recipe {
   size: number;
   bs: number;
   lrFind: boolean;
-  /** fine_tune(epochs) */
-  fineTune: number;
+  /** fine_tune(epochs), or without WebGPU fit_one_cycle(epochs) of the head (the body cannot
+   * train there). */
+  policy: 'fine_tune' | 'one_cycle';
+  epochs: number;
   /** fastai's Resize(size, method) item transform: its default, crop. */
   resize: 'crop';
   /** Cached body features for fine_tune's frozen epoch: off where the GPU is real (batch
@@ -36,15 +39,32 @@ export function isSoftwareAdapter(a: AdapterLike | undefined): boolean {
   return a.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(names);
 }
 
-export function defaultRecipe(adapter: AdapterLike | undefined): Recipe {
+/** The worker runs on its fallback engine, not WebGPU (WorkerInfo.engine). */
+export const noWebGPU = (info: { engine?: string } | undefined) =>
+  (info?.engine ?? 'webgpu') !== 'webgpu';
+
+/** `noWebGPU`: the worker runs on its fallback engine (WorkerInfo.engine is not webgpu). */
+export function defaultRecipe(adapter: AdapterLike | undefined, noWebGPU = false): Recipe {
   const base = {
     arch: 'resnet50-imagenet',
     pretrained: true,
     lrFind: true,
-    fineTune: 1,
+    policy: 'fine_tune' as const,
+    epochs: 1,
     resize: 'crop' as const,
     precompute: false,
   };
+  if (noWebGPU)
+    return {
+      ...base,
+      size: 128,
+      bs: 16,
+      policy: 'one_cycle',
+      precompute: true,
+      note:
+        'no WebGPU (tfjs on the CPU): fit_one_cycle(1) of the head on precomputed body features ' +
+        'at size 128 and bs 16 instead of fine_tune(1) at 224 and 64: training the body needs WebGPU',
+    };
   if (!isSoftwareAdapter(adapter)) return { ...base, size: 224, bs: 64 }; // fastai: 224 px, bs 64
   return {
     ...base,
@@ -75,11 +95,14 @@ export function pretrainedDefault(
 /** lr_find's iterations (fastai num_it): it stops earlier when the loss diverges. */
 export const LR_FIND_ITERS = 100;
 
-/** The run an estimate is for: lr_find, then fine_tune(epochs). */
+/** The run an estimate is for: lr_find, then fine_tune(epochs). A fit of the frozen model
+ * alone (the recipe without WebGPU) is `epochs` 0 and `frozenEpochs` its epochs. */
 export interface RunPlan {
   lrFind: boolean;
   epochs: number;
   precompute: boolean;
+  /** Default 1 (fine_tune's); with precompute the body runs once however many. */
+  frozenEpochs?: number;
 }
 
 /** Milliseconds per part of the run; `lrFindMs` is an upper bound (see LR_FIND_ITERS). */
@@ -98,7 +121,11 @@ export function estimateRun(t: StepTiming, p: RunPlan): RunEstimate {
   const valid = t.nValid * t.validMs;
   const features = (t.nTrain + t.nValid) * t.validMs;
   const lrFindMs = !p.lrFind ? 0 : p.precompute ? features : LR_FIND_ITERS * t.frozenMs;
-  const frozenMs = p.precompute ? (p.lrFind ? 0 : features) : t.nTrain * t.frozenMs + valid;
+  const frozenMs = p.precompute
+    ? p.lrFind
+      ? 0
+      : features
+    : (p.frozenEpochs ?? 1) * (t.nTrain * t.frozenMs + valid);
   const unfrozenMs = p.epochs * (t.nTrain * (t.unfrozenMs ?? t.frozenMs) + valid);
   return { lrFindMs, frozenMs, unfrozenMs, totalMs: lrFindMs + frozenMs + unfrozenMs };
 }

@@ -4,6 +4,7 @@
 // while a run is going.
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGPUError, startEngine } from '../engine/device';
+import { fallbackEngine, refusal, startFallback } from '../engine/fallback';
 import {
   registerStudioKernels,
   setStudioKernels,
@@ -27,7 +28,7 @@ const state = createWorkerState();
 // Which engine runs each forward-only phase: shown by the Train panel.
 onEngineChoice((choice) => emit({ type: 'engine', ...choice }));
 
-const engine = () =>
+const webgpu = () =>
   startEngine((reason) => {
     state.deviceLost++;
     emit({ type: 'deviceLost', reason });
@@ -35,6 +36,24 @@ const engine = () =>
     registerStudioKernels(e.info); // our WGSL kernels replace the stock ones (once)
     return e;
   });
+
+/** WebGPU, or once it is known to be missing, the fallback engine (wasm, else webgl). */
+async function engine() {
+  if (fallbackEngine()) return undefined;
+  try {
+    return await webgpu();
+  } catch (err) {
+    if (!(err instanceof NoWebGPUError)) throw err;
+    await startFallback(err.message);
+    return undefined;
+  }
+}
+
+/** Some weights of the Learner's body would train (fastai's freeze leaves only the head). */
+const bodyTrains = () => {
+  const m = state.learner?.learn.model;
+  return !!m && m.frozenGroups < m.groups.length - 1;
+};
 
 // Diagnostics: kernel checks, benchmarks, the Learner's step parity (args only, no state),
 // loaded when first asked for: none of it is in the worker's main chunk.
@@ -85,8 +104,11 @@ const diagnostics: Handlers<
 const handlers: Handlers = {
   async info() {
     const e = await engine();
+    const fallback = fallbackEngine();
     return {
-      adapter: e.info,
+      adapter: e?.info,
+      engine: fallback?.backend ?? 'webgpu',
+      noWebGPU: fallback?.reason,
       backend: tf.getBackend(),
       wasm: await startWasm(),
       versions: { tfjs: tf.version.tfjs, tfjsBackendWebgpu: __TFJS_WEBGPU_VERSION__ },
@@ -117,6 +139,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const { id, name, args } = e.data;
   try {
     if (!NO_ENGINE.has(name)) await engine();
+    const refused = fallbackEngine() && refusal(name, args, bodyTrains);
+    if (refused) throw new Error(refused);
     const handler = handlers[name] as Handler<typeof name>;
     post({ kind: 'reply', id, result: await handler(args as never, state, emit) });
   } catch (err) {

@@ -23,7 +23,7 @@ const initial = useStudio.getState();
 const names = () => calls.map((c) => c.name).filter((n) => !/^(info|stageFiles|dataSamples)$/.test(n)); // prettier-ignore
 
 async function importFolder(adapter: object = SWIFTSHADER) {
-  replies.info = () => ({ adapter, backend: 'webgpu', versions: {} });
+  replies.info = () => ({ adapter, engine: 'webgpu', backend: 'webgpu', versions: {} });
   useStudio.setState({ info: undefined }); // the adapter of this test
   useStudio.getState().setDataFiles([{ path: 'a/x.jpg' } as never]);
   return useStudio.getState().runImport();
@@ -78,6 +78,18 @@ describe('an import proposes fastai lesson 1', () => {
     const s = useStudio.getState();
     expect([s.recipeSoftware, s.trainOptions.size, s.trainOptions.bs]).toEqual([false, 224, 64]);
     expect(s.fitOptions.precompute).toBe(false);
+  });
+  it('without WebGPU: fit_one_cycle of the head on precomputed features, 128 px, bs 16', async () => {
+    replies.info = () => ({ engine: 'wasm', backend: 'wasm', versions: {} });
+    useStudio.setState({ info: undefined });
+    useStudio.getState().setDataFiles([{ path: 'a/x.jpg' } as never]);
+    await useStudio.getState().runImport();
+    const s = useStudio.getState();
+    expect([s.recipeSoftware, s.trainOptions.size, s.trainOptions.bs]).toEqual([true, 128, 16]);
+    expect(s.fitOptions).toMatchObject({ policy: 'one_cycle', epochs: 1, precompute: true });
+    // The estimate times no unfrozen step (the worker would refuse it without WebGPU).
+    await s.estimateRecipe();
+    expect(calls.find((c) => c.name === 'estimateStep')?.args).toEqual({ unfrozen: false });
   });
   it('an untrainable import proposes nothing', async () => {
     replies.importFiles = () => summary(['only one class: cardboard']);

@@ -53,8 +53,13 @@ describe('train plan', () => {
   it('one policy flag, its epochs; the recipe or one_cycle without', () => {
     expect(trainPlan({ sgdr: '3' })).toEqual({ policy: 'sgdr', epochs: 3, sizes: [64] });
     expect(trainPlan({ fit: '2', size: '32' })).toEqual({ policy: 'fit', epochs: 2, sizes: [32] });
-    expect(trainPlan({}, { fineTune: 1, size: 128 })).toMatchObject({
+    expect(trainPlan({}, { policy: 'fine_tune', epochs: 1, size: 128 })).toMatchObject({
       policy: 'fine_tune',
+      sizes: [128],
+    });
+    expect(trainPlan({}, { policy: 'one_cycle', epochs: 2, size: 128 })).toEqual({
+      policy: 'one_cycle',
+      epochs: 2,
       sizes: [128],
     });
     expect(trainPlan({})).toMatchObject({ policy: 'one_cycle', epochs: 1 });

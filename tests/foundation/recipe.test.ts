@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRecipe, isSoftwareAdapter, pretrainedDefault } from '../../src/shared/recipe';
+import {
+  defaultRecipe,
+  isSoftwareAdapter,
+  noWebGPU,
+  pretrainedDefault,
+} from '../../src/shared/recipe';
 
 const GPU = {
   isFallbackAdapter: false,
@@ -22,7 +27,8 @@ describe('defaultRecipe', () => {
       size: 224,
       bs: 64,
       lrFind: true,
-      fineTune: 1,
+      policy: 'fine_tune',
+      epochs: 1,
       resize: 'crop',
       precompute: false,
     });
@@ -39,6 +45,19 @@ describe('defaultRecipe', () => {
       ]);
       expect(r.note).toMatch(/software WebGPU adapter.*--size 224/);
     }
+  });
+  it('without WebGPU: fit_one_cycle of the head on precomputed features, and says why', () => {
+    const r = defaultRecipe(undefined, noWebGPU({ engine: 'wasm' }));
+    expect([r.size, r.bs, r.policy, r.epochs, r.precompute]).toEqual([
+      128,
+      16,
+      'one_cycle',
+      1,
+      true,
+    ]);
+    expect(r.note).toMatch(/no WebGPU.*training the body needs WebGPU/);
+    expect(noWebGPU({ engine: 'webgpu' })).toBe(false);
+    expect(noWebGPU(undefined)).toBe(false);
   });
   it('treats an unknown adapter as hardware', () => {
     expect(defaultRecipe(undefined).size).toBe(224);

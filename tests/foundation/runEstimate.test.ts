@@ -28,4 +28,10 @@ describe('estimateRun', () => {
     const e = estimateRun(frozenOnly, { lrFind: false, epochs: 1, precompute: false });
     expect(e.unfrozenMs).toBe(12 * 200 + 3 * 50);
   });
+  it('a fit of the frozen model alone (no WebGPU): its epochs frozen, none unfrozen', () => {
+    const e = estimateRun(t, { lrFind: false, epochs: 0, frozenEpochs: 3, precompute: false });
+    expect([e.frozenMs, e.unfrozenMs]).toEqual([3 * (12 * 200 + 3 * 50), 0]);
+    const pre = estimateRun(t, { lrFind: false, epochs: 0, frozenEpochs: 3, precompute: true });
+    expect(pre.totalMs).toBe((12 + 3) * 50);
+  });
 });

@@ -11,6 +11,7 @@ import type { EngineChoice, EngineName, ForwardPhase } from '../../shared/engine
 import type { Model } from '../../models/model';
 import type { AdapterInfo } from '../../shared/protocol';
 import { currentEngine } from '../device';
+import { fallbackEngine } from '../fallback';
 import { registeredTuner } from '../kernels/register';
 import { mirrorModel } from './mirror';
 import { enterWasm, onWasm, startWasm } from './wasm';
@@ -116,6 +117,8 @@ export async function chooseEngine(
   adapter: Adapter | undefined = currentEngine()?.info,
 ): Promise<EngineChoice> {
   const { phase } = spec;
+  const fallback = fallbackEngine();
+  if (fallback) return { phase, engine: fallback.backend, reason: 'no-webgpu' };
   if (!adapter || !emulated(adapter)) return { phase, engine: 'webgpu', reason: 'gpu' };
   if (!(await startWasm()).ok) return { phase, engine: 'webgpu', reason: 'no-wasm' };
   const adapterKey = `engines-v1:${adapter.vendor}|${adapter.architecture}|${adapter.description}`;
@@ -129,6 +132,9 @@ export async function chooseEngine(
   return { phase, ...timed, reason: 'timed' };
 }
 
+/** The phase runs on the main backend: webgpu, or the fallback engine without WebGPU. */
+const inPlace = (c: EngineChoice) => c.engine !== 'wasm' || tf.getBackend() === 'wasm';
+
 /**
  * Runs a forward-only phase on the engine chosen for it. `fn` gets the model to call in eval
  * mode: the model itself (webgpu), or its wasm mirror with tfjs's backend switched to wasm, so
@@ -137,7 +143,7 @@ export async function chooseEngine(
 export async function runPhase<T>(spec: PhaseSpec, fn: (m: Model) => Promise<T>): Promise<T> {
   const choice = await chooseEngine(spec);
   listener?.(choice);
-  if (choice.engine === 'webgpu') return fn(spec.model);
+  if (inPlace(choice)) return fn(spec.model);
   return onWasm(async () => {
     const m = await mirrorModel(spec.model);
     try {
@@ -160,7 +166,7 @@ export async function* phaseBatches<B>(
 ): AsyncGenerator<B> {
   const choice = await chooseEngine(spec);
   listener?.(choice);
-  if (choice.engine === 'webgpu') return yield* batches();
+  if (inPlace(choice)) return yield* batches();
   const exit = await enterWasm();
   let m: Model | undefined;
   try {

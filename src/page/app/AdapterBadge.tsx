@@ -5,10 +5,15 @@ const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
 export function AdapterBadge() {
   const status = useStudio((s) => s.engineStatus);
   const a = useStudio((s) => s.adapter);
+  const engine = useStudio((s) => s.info?.engine);
   if (!a)
     return (
       <span className="badge" data-testid="adapter">
-        {status === 'connecting' ? 'Starting WebGPU…' : 'No GPU'}
+        {status === 'connecting'
+          ? 'Starting WebGPU…'
+          : engine
+            ? `No WebGPU · tfjs ${engine} on the CPU`
+            : 'No GPU'}
       </span>
     );
   return (

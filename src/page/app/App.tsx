@@ -1,6 +1,7 @@
 // The page: top bar, notices, then the panels as WAI-ARIA tabs (the open one is the ui slice's).
 import { useStudio } from '../store/studio';
 import { AdapterBadge } from './AdapterBadge';
+import { FallbackBanner } from './FallbackBanner';
 import { NoWebGPU } from './NoWebGPU';
 import { PanelTab } from './PanelTab';
 import { PANELS } from './panels';
@@ -27,6 +28,7 @@ export function App() {
         <AdapterBadge />
         <ThemeToggle />
       </header>
+      <FallbackBanner />
       <StatusNotices />
       <RestoreBanner />
       {status === 'unsupported' ? (

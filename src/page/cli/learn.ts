@@ -12,7 +12,7 @@ import type {
 } from '../../shared/protocol';
 import { holdExport } from './export';
 import { cliPhase } from './progress';
-import { defaultRecipe, pretrainedDefault } from '../../shared/recipe';
+import { defaultRecipe, noWebGPU, pretrainedDefault } from '../../shared/recipe';
 import { fitFlags, flag, momFlag, num, optFlag, suggestFlag } from './fitFlags';
 import { trainPlan } from './trainPlan';
 /** `--lr 3e-3` or `--lr "slice(1e-5, 1e-3)"`; anything else is refused before training starts. */
@@ -113,7 +113,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     if (!summary) throw new Error(useStudio.getState().dataError ?? 'import failed');
     const info = await s.connect();
     if (a['stock-kernels'] !== undefined) await s.useStudioKernels(!a['stock-kernels']);
-    const recipe = a.arch === undefined ? defaultRecipe(info?.adapter) : undefined;
+    const recipe = a.arch === undefined ? defaultRecipe(info?.adapter, noWebGPU(info)) : undefined;
     const { policy, epochs, sizes } = trainPlan(a, recipe);
     const arch = String(a.arch ?? recipe!.arch);
     const bs = num(a.bs) ?? recipe?.bs ?? 16;

@@ -4,7 +4,7 @@
 // before it starts. The demo, with nothing imported, keeps the tiny CNN's defaults.
 import type { StateCreator } from 'zustand';
 import type { FitResult, StepTiming } from '../../shared/protocol';
-import { defaultRecipe, isSoftwareAdapter, type Recipe } from '../../shared/recipe';
+import { defaultRecipe, isSoftwareAdapter, noWebGPU, type Recipe } from '../../shared/recipe';
 import { FINE_TUNE } from '../../shared/schedule';
 import type { ModelChoice } from './modelSlice';
 import type { Studio } from './studio';
@@ -22,7 +22,8 @@ export type RecipePhase = 'setup' | 'lr_find' | 'fine_tune' | 'estimate';
 export interface RecipeSlice {
   /** The recipe the last import proposed; none before an import. */
   recipe?: Recipe;
-  /** The GPU is a CPU emulator (SwiftShader): the recipe runs smaller, on cached features. */
+  /** The GPU is a CPU emulator (SwiftShader), or there is no WebGPU: the recipe runs smaller,
+   * on cached features. */
   recipeSoftware: boolean;
   /** Fields the user has edited in the panels (option names, `modelChoice`): never proposed over. */
   recipeEdited: string[];
@@ -55,8 +56,8 @@ function proposalOf(r: Recipe): Proposal {
     trainOptions: { size: r.size, bs: r.bs, resize: r.resize, aug: 'side-on' },
     // fine_tune's own base_lr until lr_find has run.
     fitOptions: {
-      policy: 'fine_tune',
-      epochs: r.fineTune,
+      policy: r.policy,
+      epochs: r.epochs,
       lr: FINE_TUNE.baseLr,
       precompute: r.precompute,
     },
@@ -86,13 +87,13 @@ export const createRecipeSlice: StateCreator<Studio, [], [], RecipeSlice> = (set
     recipeEdited: [],
     async proposeRecipe() {
       const info = await get().connect();
-      const recipe = defaultRecipe(info?.adapter);
+      const recipe = defaultRecipe(info?.adapter, noWebGPU(info));
       const s = get();
       const next = proposalOf(recipe);
       const edited = s.recipeEdited;
       set({
         recipe,
-        recipeSoftware: isSoftwareAdapter(info?.adapter),
+        recipeSoftware: isSoftwareAdapter(info?.adapter) || noWebGPU(info),
         modelChoice: edited.includes('modelChoice') ? s.modelChoice : next.modelChoice,
         trainOptions: overUntouched(s.trainOptions, next.trainOptions, edited),
         fitOptions: overUntouched(s.fitOptions, next.fitOptions, edited),
@@ -119,7 +120,8 @@ export const createRecipeSlice: StateCreator<Studio, [], [], RecipeSlice> = (set
         set({ recipePhase: 'estimate' });
         // The time per batch does not depend on the weights: a trained learner serves too.
         if (!(await panelLearner(false))) return undefined;
-        return get().timeSteps();
+        // Without fine_tune nothing trains unfrozen (and without WebGPU it would be refused).
+        return get().timeSteps({ unfrozen: get().fitOptions.policy === 'fine_tune' });
       }),
   };
 };

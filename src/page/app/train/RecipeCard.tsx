@@ -29,13 +29,19 @@ function estimateLine(s: Studio): string | undefined {
   if (JSON.stringify(s.trainSetupArgs) !== JSON.stringify(panelSetupArgs(s)))
     return 'the options changed since the last estimate: estimate again';
   const f = s.fitOptions;
-  const e = estimateRun(t, { lrFind: true, epochs: f.epochs, precompute: !!f.precompute });
+  // fine_tune: one frozen epoch, then `epochs` unfrozen; another policy (the recipe without
+  // WebGPU) trains the frozen model `epochs` times.
+  const ft = f.policy === 'fine_tune';
+  const plan = { epochs: ft ? f.epochs : 0, frozenEpochs: ft ? 1 : f.epochs };
+  const e = estimateRun(t, { lrFind: true, precompute: !!f.precompute, ...plan });
   const sec = (ms: number) => fmtTime(ms / 1000);
   return (
     `about ${sec(e.totalMs)} in all (lr_find up to ${sec(e.lrFindMs)} for ${LR_FIND_ITERS} ` +
-    `batches, the frozen epoch ${sec(e.frozenMs)}, ${f.epochs} unfrozen ${sec(e.unfrozenMs)}) · ` +
+    `batches, the frozen epoch${plan.frozenEpochs > 1 ? 's' : ''} ${sec(e.frozenMs)}` +
+    (plan.epochs ? `, ${plan.epochs} unfrozen ${sec(e.unfrozenMs)}` : '') +
+    ') · ' +
     `measured: ${(t.frozenMs / 1000).toFixed(2)} s a frozen batch, ` +
-    `${((t.unfrozenMs ?? t.frozenMs) / 1000).toFixed(2)} s unfrozen, ` +
+    (t.unfrozenMs === undefined ? '' : `${(t.unfrozenMs / 1000).toFixed(2)} s unfrozen, `) +
     `${(t.validMs / 1000).toFixed(2)} s a validation batch; ${t.nTrain} + ${t.nValid} batches an epoch`
   );
 }
@@ -66,7 +72,13 @@ export function RecipeCard() {
       <p data-testid="recipe-plan">
         fastai lesson 1: <code>{plan}</code>
       </p>
-      {software && (
+      {software && !adapter && (
+        <p className="muted" data-testid="recipe-software">
+          no WebGPU: the recipe trains the head only, fit_one_cycle on precomputed body features at{' '}
+          {recipe.size} px; fine_tune (which trains the body) needs WebGPU
+        </p>
+      )}
+      {software && adapter && (
         <p className="muted" data-testid="recipe-software">
           this GPU is a CPU emulator ({emulator}): the recipe runs at {recipe.size} px with
           precomputed body features; a hardware GPU trains at 224 px

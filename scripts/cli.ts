@@ -12,8 +12,8 @@ import type { BenchRecipeResult } from '../src/shared/protocol';
 import { PROGRESS_COMMANDS, progressEveryMs, watchProgress } from './cliProgress';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
-       train, lr-find, fit and bench print progress on stderr (one line per epoch, one every
-       --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
+       train, lr-find, fit, bench and bench-recipe print progress on stderr (one line per epoch,
+       one every --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
 commands:
   info                      WebGPU adapter, features, limits, tfjs backend and versions
   demo [--steps N] [--bs N] train the built-in demo CNN and print its losses

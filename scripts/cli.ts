@@ -7,11 +7,13 @@ import { handImportFiles } from './cliImport';
 import { openStudio } from './studio';
 import { readImages } from './cliPredict';
 import { handSessionFile, pullExport, saveSession, type Listed } from './cliExport';
+import { recipeTable } from './recipeTable';
+import type { BenchRecipeResult } from '../src/shared/protocol';
 import { PROGRESS_COMMANDS, progressEveryMs, watchProgress } from './cliProgress';
 
 const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
-       train, lr-find, fit and bench print progress on stderr (one line per epoch, one every
-       --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
+       train, lr-find, fit, bench and bench-recipe print progress on stderr (one line per epoch,
+       one every --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
 commands:
   info                      WebGPU adapter, features, limits, tfjs backend and versions
   demo [--steps N] [--bs N] train the built-in demo CNN and print its losses
@@ -21,6 +23,9 @@ commands:
                             augmented batches/s of the data pipeline vs one training step
   bench-engines [--arch resnet50] [--size 128] [--bs 16]
                             one eval forward on webgpu (our kernels) vs the wasm engine
+  bench-recipe [--sizes 128,224] [--bs 16] [--ref webgpu,webgl] [--ref-sizes 128] [--quick]
+                            one profiled ResNet50 step per recipe phase (frozen, frozen-nobn,
+                            unfrozen, valid, precompute): a table on stdout, JSON with --report
   bench [--quick] [--only kernels,matmul,train,train50] [--profile 1] [--no-autotune 1]
                             WGSL kernels vs stock tfjs-webgpu (GFLOP/s, reference matmul), ResNet-18/50
                             train steps ours vs stock webgpu vs webgl vs cpu
@@ -126,7 +131,9 @@ async function main() {
     }
     const json = JSON.stringify(result, null, 2);
     if (typeof values.report === 'string') writeFileSync(values.report, json + '\n');
-    if (values.json || typeof values.report !== 'string') console.log(json);
+    if (command === 'bench-recipe' && !values.json)
+      console.log(recipeTable(result as BenchRecipeResult));
+    else if (values.json || typeof values.report !== 'string') console.log(json);
   } finally {
     await studio.close();
   }

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import type { CliProgress } from '../src/page/cli/progress';
 
-export const PROGRESS_COMMANDS = new Set(['train', 'lr-find', 'fit', 'bench']);
+export const PROGRESS_COMMANDS = new Set(['train', 'lr-find', 'fit', 'bench', 'bench-recipe']);
 /** Phases without batch records (lr_find emits none): only the elapsed time is known. */
 const NO_BATCHES = new Set(['setup', 'lr_find', 'lr-find', 'bench', 'tta']);
 

@@ -19,9 +19,10 @@ function variableGrads(f: () => tf.Scalar, vars: tf.Variable[]) {
   }
 }
 
-/** The loss `f` computes and its gradients by param key, for the model's trainable params. */
-export function lossAndGrads(model: Model, f: () => tf.Scalar) {
-  const vars = trainableKeys(model).map((k) => model.params.get(k)!);
+/** The loss `f` computes and its gradients by param key, for the model's trainable params
+ * (or for `keys`: bench-recipe trains a frozen body without its BN params). */
+export function lossAndGrads(model: Model, f: () => tf.Scalar, keys = trainableKeys(model)) {
+  const vars = keys.map((k) => model.params.get(k)!);
   const { value, grads } = variableGrads(f, vars);
   const keyOf = new Map([...model.params].map(([k, v]) => [v.name, k]));
   return { loss: value, grads: new Map(Object.entries(grads).map(([n, g]) => [keyOf.get(n)!, g])) };

@@ -6,6 +6,8 @@ import type {
   DataBenchResult,
   BenchArgs,
   BenchResult,
+  BenchRecipeArgs,
+  BenchRecipeResult,
   KernelCheckResult,
   StepParityResult,
 } from './protocol/diagnostics';
@@ -85,6 +87,8 @@ export interface Commands {
   setStudioKernels: { args: { enabled: boolean }; result: { enabled: boolean } };
   /** Per-kernel GFLOP/s and a ResNet-18 train step, Studio kernels vs stock webgpu. */
   benchKernels: { args: BenchArgs; result: BenchResult };
+  /** One ResNet50 step per recipe phase, profiled (worker/diagnostics/benchRecipe.ts). */
+  benchRecipe: { args: BenchRecipeArgs; result: BenchRecipeResult };
 }
 
 // Data import (src/data/importer.ts): decode + label + split in the worker, samples for the panel.

@@ -63,6 +63,7 @@ const diagnostics: Handlers<
   | 'learnerParity'
   | 'setStudioKernels'
   | 'benchKernels'
+  | 'benchRecipe'
   | 'benchData'
   | 'benchEngines'
 > = {
@@ -90,6 +91,10 @@ const diagnostics: Handlers<
   async benchKernels(args) {
     const { benchKernels } = await import('./diagnostics/benchKernels');
     return benchKernels(args);
+  },
+  async benchRecipe(args, _st, emit) {
+    const { benchRecipe } = await import('./diagnostics/benchRecipe');
+    return benchRecipe(args, (message) => emit({ type: 'status', message }));
   },
   async benchData(args, st) {
     const { benchPipeline } = await import('./diagnostics/benchPipeline');

@@ -13,6 +13,7 @@ export type Diagnostic =
   | 'kernelCheck'
   | 'kernelCheckBn'
   | 'benchKernels'
+  | 'benchRecipe'
   | 'benchData'
   | 'benchEngines'
   | 'learnerParity'

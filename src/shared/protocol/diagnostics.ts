@@ -129,3 +129,71 @@ export interface DataBenchResult {
   /** Training-step time over pipeline time per batch: how many times faster the pipeline is. */
   ratio: number;
 }
+
+/** `bench-recipe`: one ResNet50 step of each phase fastai's recipe runs (benchRecipe.ts). */
+export interface BenchRecipeArgs {
+  /** Input sizes, px (default 128, 224). */
+  sizes: number[];
+  bs: number;
+  /** Also time `frozen` and `unfrozen` on these stock engines: 'webgpu' (tfjs's own kernels), 'webgl'. */
+  ref: string[];
+  /** Sizes the reference engines run (default: the first size only: they are slow). */
+  refSizes?: number[];
+  /** The quick matmul bench (256 and 512 only) for the best-matmul figure. */
+  quick?: boolean;
+}
+
+/** Time and work of one profiled kernel group (a kernel family, or a kernel at one shape). */
+export interface RecipeKernelRow extends ProfileRow {
+  /** Implicit GEMM dims of conv/matmul kernels (M N K). */
+  dims?: string;
+  /** Forward-equivalent useful FLOPs of these calls (conv/matmul only). */
+  flops?: number;
+}
+
+/** One timed step (after a warm-up one); the GPU fields are null off webgpu (wasm, webgl). */
+export interface RecipeStepRow {
+  phase: 'frozen' | 'frozen-nobn' | 'unfrozen' | 'valid' | 'precompute';
+  size: number;
+  bs: number;
+  /** 'webgpu': the studio's kernels; 'stock-webgpu' / 'webgl': references; 'wasm': the CPU engine. */
+  engine: 'webgpu' | 'stock-webgpu' | 'webgl' | 'wasm';
+  wallMs: number;
+  /** Sum of the profiled step's kernel times (timestamp queries); null when the adapter has none. */
+  gpuMs: number | null;
+  /** GPU->CPU readbacks in the timed step, and the ms the JS thread waited in them. */
+  syncs: number | null;
+  syncMs: number | null;
+  /** JS between dispatches: wall minus the readback waits (the thread issuing work). */
+  jsMs: number | null;
+  /** WebGPU programs dispatched in the timed step. */
+  dispatches: number | null;
+  /** Useful conv + matmul FLOPs of the step (recipeFlops.ts), and FLOPs / wall. */
+  flops: number;
+  gflops: number;
+  /** gflops / the run's best matmul GFLOP/s. */
+  ofBestMatmul: number;
+  families?: RecipeKernelRow[];
+  /** The 15 costliest kernel shapes. */
+  shapes?: RecipeKernelRow[];
+}
+
+export interface BenchRecipeResult extends BenchRecipeArgs {
+  adapter: string;
+  /** Our best matmul and the register-tiled reference, measured at the start of this run. */
+  matmulBestGflops: number;
+  referenceBestGflops: number;
+  /** False when the adapter has no timestamp queries: gpuMs and kernel ms are then null / 0. */
+  gpuTimed: boolean;
+  steps: RecipeStepRow[];
+  /** The engine the studio picks for the body precompute (choose.ts), per size, and why. */
+  precompute: {
+    size: number;
+    engine: 'webgpu' | 'wasm';
+    reason: string;
+    webgpuOverChosen: number;
+  }[];
+  /** Reference engines that could not run, and why. */
+  errors: string[];
+  seconds: number;
+}

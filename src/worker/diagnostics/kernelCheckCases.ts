@@ -1,5 +1,6 @@
 // The kernel check's cases (kernelCheckCase.ts builds them; kernelCheck.ts runs them).
 import { binaryCase, type Case, convCase, matMulCase, maxPoolCase } from './kernelCheckCase';
+import { RESNET50_CASES } from './kernelCheckResnet50';
 
 /** Awkward on purpose: odd sizes, channels not multiple of 4, batch 1, all paddings and strides. */
 export const CHECK_CASES: Case[] = [
@@ -276,4 +277,5 @@ export const CHECK_CASES: Case[] = [
     bias: [5],
     activation: 'relu',
   }),
+  ...RESNET50_CASES,
 ];

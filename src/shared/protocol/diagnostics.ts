@@ -1,6 +1,7 @@
 // The diagnostics' commands (src/worker/diagnostics/): kernel checks, benchmarks and the
 // Learner's step parity with the PyTorch referee. What they take and return is defined here
 // only: the worker's code implements it, the page and the scripts read it.
+import type { EngineChoice } from '../engines';
 
 export interface KernelCheckCase {
   name: string;
@@ -189,7 +190,7 @@ export interface BenchRecipeResult extends BenchRecipeArgs {
   /** The engine the studio picks for the body precompute (choose.ts), per size, and why. */
   precompute: {
     size: number;
-    engine: 'webgpu' | 'wasm';
+    engine: EngineChoice['engine'];
     reason: string;
     webgpuOverChosen: number;
   }[];

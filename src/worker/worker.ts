@@ -111,6 +111,7 @@ const NO_ENGINE = new Set<CommandName>([
   'importFiles',
   'dataSamples',
   'dataImage',
+  'sessionCaptures',
 ]);
 
 self.onmessage = async (e: MessageEvent<ToWorker>) => {

@@ -5,7 +5,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../src/page/store/client', async () => (await import('./fakeWorker')).clientMock());
 const { calls, replies } = await import('./fakeWorker');
+const saved = vi.hoisted(() => ({ record: undefined as unknown }));
+vi.mock('../../src/shared/autosaveStore', () => ({
+  readAutosave: async () => saved.record,
+  clearAutosave: async () => {},
+}));
 const { useStudio } = await import('../../src/page/store/studio');
+const { restoreAutosave, restoreBlocker } = await import('../../src/page/store/restore');
 
 const initial = useStudio.getState();
 const summary = {
@@ -87,5 +93,21 @@ describe('webcam captures in the store', () => {
     // New frames continue after the restored ids.
     useStudio.getState().addCaptures('me', [jpeg(1)]);
     expect(useStudio.getState().dataCaptures.at(-1)!.id).toBeGreaterThan(41);
+  });
+
+  it('an autosaved webcam-only session restores without a folder drop', async () => {
+    const meta = { data: 'imported', arch: 'tiny', savedAt: 'then', classes: ['cat', 'me'] };
+    expect(restoreBlocker({ ...meta, folders: ['webcam'] } as never)).toBeUndefined();
+    expect(restoreBlocker({ ...meta, folders: ['pets'], nImages: 9 } as never)).toMatch(
+      /drop the same folder \(pets\)/,
+    );
+    saved.record = { archive: new Uint8Array([5]), meta: { ...meta, folders: ['webcam'] } };
+    replies.sessionCaptures = () => [{ cls: 'me', id: 1, bytes: new Uint8Array([1]) }];
+    replies.importSession = () => {
+      throw new Error('stop here');
+    };
+    await expect(restoreAutosave()).rejects.toThrow('stop here');
+    expect(useStudio.getState().dataCaptures.map((c) => c.cls)).toEqual(['me']);
+    expect(importCalls()).toHaveLength(1); // restored once, not again by the session import
   });
 });

@@ -42,6 +42,8 @@ export interface Dataset {
    * import starts without one. */
   edits?: CleanerEdit[];
   options?: ImportOptions;
+  /** The webcam captures among the files, by path: a session archive stores their bytes. */
+  captures?: Map<string, File>;
 }
 
 /** The worker's data (held by src/worker/state.ts): staged files, decoded images, the import. */
@@ -92,7 +94,7 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   const cacheSize = args.cacheSize ?? DEFAULT_CACHE_SIZE;
   const { cache } = d;
-  const files = args.files ?? d.staged;
+  const files = [...(args.files ?? d.staged), ...(args.captures ?? [])];
   const tooMany = tooManyFiles(files.length);
   if (tooMany) throw new Error(tooMany);
   const csvs = await Promise.all(
@@ -144,7 +146,8 @@ export async function importFiles(
   );
   // Forget images of earlier imports that are not part of this one.
   for (const p of cache.keys()) if (!decoded.has(p)) cache.delete(p);
-  d.current = { ...finishImport(plan, decoded, options, args.emptyDirs), options };
+  const captures = new Map((args.captures ?? []).map((f) => [normalizePath(f.path), f.file]));
+  d.current = { ...finishImport(plan, decoded, options, args.emptyDirs), options, captures };
   return d.current.summary;
 }
 

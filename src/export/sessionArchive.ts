@@ -9,6 +9,8 @@
 //   optimizer.safetensors  the state tensors, named `<param key>/<state name>`
 //   history.json         every training batch (global iteration), epoch row and fit so far
 //   cleaner.json         optional: the cleaner's edit overlay {edits: [{path, action, labels?}]}
+//   captures/<class>/webcam-<n>.jpg  optional: the webcam captures' JPEG bytes (a dropped file's
+//                        bytes stay on the user's disk; a capture has no other copy)
 // Pure: bytes <-> parts. Reading takes only the entries it needs from the zip (zip.ts: sizes
 // checked before inflating), checks every JSON entry's fields (sessionSchema.ts) and the tensors
 // (safetensors.ts), and refuses with a SessionArchiveError naming the file, entry and reason.
@@ -28,6 +30,7 @@ import type { RawTensor, StateDict } from '../models/weights/tensors';
 import type { HistoryData } from '../shared/protocol';
 import { openZip, type Zip } from '../models/weights/zip';
 import type { CleanerEdit } from '../shared/cleaner';
+import { captureEntry, MAX_CAPTURES, parseCaptureEntry } from '../shared/captures';
 import {
   CLASSES,
   CLEANER,
@@ -90,6 +93,14 @@ export interface SessionParts {
   /** The cleaner's overlay; absent (or empty) when nothing was cleaned. */
   cleaner?: { edits: CleanerEdit[] };
 }
+/** A webcam capture as the archive keeps it. */
+export interface ArchivedCapture {
+  cls: string;
+  id: number;
+  bytes: Uint8Array;
+}
+/** One capture's JPEG: a 1080p frame is ~0.5 MB. */
+export const MAX_CAPTURE_BYTES = 8 * 2 ** 20;
 
 const REQUIRED = [
   'manifest.json',
@@ -103,7 +114,10 @@ const REQUIRED = [
 const json = (v: unknown) => strToU8(JSON.stringify(v));
 
 export function packSession(
-  p: Omit<SessionParts, 'manifest'> & { manifest: Omit<SessionManifest, 'entries'> },
+  p: Omit<SessionParts, 'manifest'> & {
+    manifest: Omit<SessionManifest, 'entries'>;
+    captures?: ArchivedCapture[];
+  },
 ): Uint8Array {
   const files: Record<string, Uint8Array> = {
     'settings.json': json(p.settings),
@@ -117,8 +131,9 @@ export function packSession(
     files['optimizer.safetensors'] = writeSafetensors(p.optimizer.tensors, { layout: 'studio' });
   }
   if (p.cleaner?.edits.length) files['cleaner.json'] = json(p.cleaner);
+  for (const c of p.captures ?? []) files[captureEntry(c)] = c.bytes;
   const manifest: SessionManifest = { ...p.manifest, entries: Object.keys(files) };
-  // Store, don't deflate, the tensors: float noise does not compress and deflate is slow.
+  // Store, don't deflate, the tensors and JPEGs: they do not compress and deflate is slow.
   return zipSync({
     'manifest.json': json(manifest),
     ...Object.fromEntries(
@@ -161,15 +176,42 @@ export function unpackSession(
   return readingFile(file, () => unpack(bytes, budget), SessionArchiveError);
 }
 
-function unpack(bytes: Uint8Array, budget: ParseBudget): SessionParts {
+function openArchive(bytes: Uint8Array, budget: ParseBudget): Zip {
   if (bytes.length > LIMITS.fileBytes)
     refuse(`${mib(bytes.length)}: over the ${mib(LIMITS.fileBytes)} cap for session archives`);
-  let zip: Zip;
   try {
-    zip = openZip(bytes, budget);
+    return openZip(bytes, budget);
   } catch (e) {
     return refuse(`not a readable .zip: ${e instanceof BadFileError ? e.reason : e}`);
   }
+}
+
+/** The webcam captures an archive carries, read on their own: the page puts them back into the
+ * Data panel before the session import checks the data against the archive. */
+export function readCaptures(
+  bytes: Uint8Array,
+  file = 'session archive',
+  budget = new ParseBudget(),
+): ArchivedCapture[] {
+  return readingFile(
+    file,
+    () => {
+      const zip = openArchive(bytes, budget);
+      const names = zip.names.filter((n) => n.startsWith('captures/'));
+      if (names.length > MAX_CAPTURES)
+        refuse(`holds ${names.length} webcam captures: over the cap of ${MAX_CAPTURES}`);
+      return names.map((n) => {
+        const c = parseCaptureEntry(n);
+        if (!c) refuse(`${n}: not a webcam capture (captures/<class>/webcam-<n>.jpg)`);
+        return { ...c, bytes: zip.read(n, MAX_CAPTURE_BYTES).slice() };
+      });
+    },
+    SessionArchiveError,
+  );
+}
+
+function unpack(bytes: Uint8Array, budget: ParseBudget): SessionParts {
+  const zip = openArchive(bytes, budget);
   const entry = <T>(name: string, schema: Check) => entryJson<T>(zip, name, schema, budget);
   const missing = REQUIRED.filter((n) => !zip.has(n));
   if (missing.length)

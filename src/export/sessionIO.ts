@@ -13,8 +13,10 @@ import { loadStateDict } from '../models/weights/stateDict';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
 import type { CpuTensor } from '../engine/cpuEngine/transfer';
 import { takeSnapshot, type Snapshot } from '../learn/snapshot';
+import { captureOfPath } from '../shared/captures';
 import {
   packSession,
+  type ArchivedCapture,
   SESSION_FORMAT,
   SESSION_VERSION,
   SessionArchiveError,
@@ -40,6 +42,16 @@ function currentSplit(data: string, ds: Dataset | undefined): SessionSplit {
   if (data !== 'imported') return split;
   for (const it of ds?.items ?? []) split[it.split].push(it.path);
   return split;
+}
+
+/** The webcam captures' bytes: the archive is their only copy besides the page's memory. */
+async function archivedCaptures(ds: Dataset | undefined): Promise<ArchivedCapture[]> {
+  const out: ArchivedCapture[] = [];
+  for (const [path, file] of ds?.captures ?? []) {
+    const c = captureOfPath(path);
+    if (c) out.push({ ...c, bytes: new Uint8Array(await file.arrayBuffer()) });
+  }
+  return out;
 }
 
 /** The session as archive bytes; `ds`: the imported dataset (its split goes in the archive);
@@ -97,6 +109,7 @@ export async function exportSession(
     optimizer,
     history,
     cleaner: setup.data === 'imported' && ds?.edits ? { edits: ds.edits } : undefined,
+    captures: setup.data === 'imported' ? await archivedCaptures(ds) : [],
   });
 }
 

@@ -167,6 +167,11 @@ export interface Commands {
     args: { bytes: ArrayBuffer | Uint8Array; name?: string };
     result: ImportSessionResult;
   };
+  /** The webcam captures a session archive carries (put back in the Data panel before importSession). */
+  sessionCaptures: {
+    args: { bytes: ArrayBuffer | Uint8Array; name?: string };
+    result: { cls: string; id: number; bytes: Uint8Array }[];
+  };
   learnForward: {
     args: { input: Float32Array | number[]; shape: [number, number, number, number] };
     result: { probs: number[][]; logits: number[][] };

@@ -138,6 +138,7 @@ const NO_ENGINE = new Set<CommandName>([
   'importFiles',
   'dataSamples',
   'dataImage',
+  'sessionCaptures',
 ]);
 
 self.onmessage = async (e: MessageEvent<ToWorker>) => {

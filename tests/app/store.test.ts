@@ -52,6 +52,7 @@ beforeEach(() => {
   for (const k of Object.keys(replies)) delete replies[k];
   replies.info = () => ({ adapter: { vendor: 'fake' }, backend: 'webgpu', versions: {} });
   replies.importSession = () => structuredClone(imported);
+  replies.sessionCaptures = () => [];
   replies.freezeLearner = () => ({ groups: 3, frozenGroups: 0 });
   replies.fit = () => ({ rows: [], stopped: false, seconds: 1 });
 });

@@ -8,6 +8,13 @@ import type { RgbSample } from '../../shared/protocol';
 import type { ItemTfm, ResizeMethod } from '../../shared/protocol';
 import type { WorkerEvent } from '../../shared/protocol';
 import { tooManyFiles } from '../../shared/items';
+import {
+  captureName,
+  capturePaths,
+  contentStamp,
+  MAX_CAPTURES,
+  type Capture,
+} from '../../shared/captures';
 import type { PickedFile } from '../walk';
 import { worker } from './client';
 import type { Studio } from './studio';
@@ -25,6 +32,8 @@ export interface DataSlice {
   dataFiles: PickedFile[];
   dataEmptyDirs: string[];
   dataCsvFiles: PickedFile[];
+  /** Webcam frames grabbed into classes: imported with the dropped files (src/shared/captures.ts). */
+  dataCaptures: Capture[];
   dataOptions: DataOptions;
   dataStatus: 'idle' | 'importing' | 'ready' | 'error';
   dataProgress: { done: number; of: number };
@@ -36,6 +45,12 @@ export interface DataSlice {
   dataBatchError?: string;
   setDataFiles(files: PickedFile[], emptyDirs?: string[]): void;
   setCsvFiles(files: PickedFile[]): void;
+  /** Adds grabbed frames to a class; false when the cap is reached. Import with runImport. */
+  addCaptures(cls: string, frames: Blob[]): boolean;
+  /** Drops captures and re-imports. */
+  deleteCaptures(ids: number[]): Promise<void>;
+  /** Puts a session archive's captures back (then re-imports); returns how many it holds. */
+  restoreCaptures(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<number>;
   setDataOptions(o: Partial<DataOptions>): void;
   setBatchOptions(o: Partial<BatchOptions>): void;
   /** Decode (cached), label, split and summarise the chosen files in the worker. */
@@ -57,6 +72,7 @@ export const itemTfmOf = (b: BatchOptions): ItemTfm =>
 const STAGE_CHUNK = 10;
 /** The file list the worker has staged (same array object: nothing to resend). */
 let stagedFiles: PickedFile[] | undefined;
+let nextCaptureId = 1;
 
 /** Imports run one after another: a second request waits for the first (decoding is cached). */
 let chain: Promise<unknown> = Promise.resolve();
@@ -65,6 +81,7 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
   dataFiles: [],
   dataEmptyDirs: [],
   dataCsvFiles: [],
+  dataCaptures: [],
   dataOptions: { ...IMPORT_DEFAULTS },
   dataStatus: 'idle',
   dataProgress: { done: 0, of: 0 },
@@ -86,6 +103,43 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
       dataOptions: { ...s.dataOptions, labelMode: files.length ? 'csv' : s.dataOptions.labelMode },
     }));
   },
+  addCaptures(cls, frames) {
+    const have = get().dataCaptures;
+    const room = Math.max(0, MAX_CAPTURES - have.length);
+    const added = frames.slice(0, room).map((blob) => {
+      const id = nextCaptureId++;
+      return { id, cls, file: new File([blob], captureName(id), { type: 'image/jpeg' }) };
+    });
+    if (added.length) set({ dataCaptures: [...have, ...added] });
+    return added.length === frames.length;
+  },
+  async deleteCaptures(ids) {
+    const drop = new Set(ids);
+    set((s) => ({ dataCaptures: s.dataCaptures.filter((c) => !drop.has(c.id)) }));
+    await get().runImport();
+  },
+  async restoreCaptures(bytes, name) {
+    if (!(await get().connect())) return 0;
+    const archived = await worker().call('sessionCaptures', { bytes, name });
+    if (archived.length === 0) return 0;
+    const captures = archived.map(({ cls, id, bytes: b }) => {
+      const file = new File([b as BlobPart], captureName(id), {
+        type: 'image/jpeg',
+        lastModified: contentStamp(b),
+      });
+      return { id, cls, file };
+    });
+    const same = (a: Capture, b: Capture) =>
+      a.id === b.id && a.cls === b.cls && a.file.lastModified === b.file.lastModified;
+    const have = get().dataCaptures;
+    // Already restored (the autosave restore reads them before its own check): no re-import.
+    if (have.length === captures.length && captures.every((c, i) => same(c, have[i])))
+      return captures.length;
+    nextCaptureId = Math.max(nextCaptureId, ...captures.map((c) => c.id + 1));
+    set({ dataCaptures: captures });
+    await get().runImport();
+    return captures.length;
+  },
   setDataOptions(o) {
     set((s) => ({ dataOptions: { ...s.dataOptions, ...o } }));
   },
@@ -94,10 +148,10 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
   },
   runImport() {
     const run = async (): Promise<ImportSummary | undefined> => {
-      const { dataFiles, dataCsvFiles, dataEmptyDirs, dataOptions } = get();
-      if (dataFiles.length === 0) return undefined;
+      const { dataFiles, dataCaptures, dataCsvFiles, dataEmptyDirs, dataOptions } = get();
+      if (dataFiles.length + dataCaptures.length === 0) return undefined;
       // Refused before thousands of File handles are cloned to the worker.
-      const tooMany = tooManyFiles(dataFiles.length + dataEmptyDirs.length);
+      const tooMany = tooManyFiles(dataFiles.length + dataCaptures.length + dataEmptyDirs.length);
       if (tooMany) {
         set({ dataStatus: 'error', dataError: tooMany });
         return undefined;
@@ -110,18 +164,22 @@ export const createDataSlice: StateCreator<Studio, [], [], DataSlice> = (set, ge
       set({
         dataStatus: 'importing',
         dataError: undefined,
-        dataProgress: { done: 0, of: dataFiles.length },
+        dataProgress: { done: 0, of: dataFiles.length + dataCaptures.length },
       });
       try {
         if (stagedFiles !== dataFiles) {
+          await worker().call('stageFiles', { files: [], reset: true });
           for (let i = 0; i < dataFiles.length; i += STAGE_CHUNK)
             await worker().call('stageFiles', {
               files: dataFiles.slice(i, i + STAGE_CHUNK),
-              reset: i === 0,
+              reset: false,
             });
           stagedFiles = dataFiles;
         }
+        // Captures go with each import: a few new frames do not re-send the dropped folder.
+        const refs = () => dataFiles.map((f) => ({ path: f.path, size: f.file.size }));
         const summary = await worker().call('importFiles', {
+          captures: dataCaptures.length ? capturePaths(refs(), dataCaptures) : [],
           csvs: dataOptions.labelMode === 'csv' ? csvs : [],
           emptyDirs: dataEmptyDirs,
           options: dataOptions,

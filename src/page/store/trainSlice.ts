@@ -240,6 +240,8 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
     },
     async importSession(bytes, name) {
       await connected();
+      // Webcam captures live only in the archive: back into the data before it is checked.
+      await get().restoreCaptures(bytes, name);
       const r = await worker().call('importSession', { bytes, name });
       flushWorkerEvents();
       set({

@@ -22,6 +22,9 @@ export interface ImportFile {
 export interface ImportFilesArgs {
   /** The files to import; omitted: the files staged with stageFiles. */
   files?: ImportFile[];
+  /** Webcam captures (src/shared/captures.ts), imported after `files` and sent with each import
+   * (they change between imports); the session archive keeps their bytes. */
+  captures?: ImportFile[];
   /** Labels CSVs chosen next to the folder (CSV label mode). */
   csvs?: ImportFile[];
   /** Class folders the directory walk found empty (a file input cannot see them). */

@@ -3,7 +3,7 @@
 // archive's setup (learn/) -> install it in the worker state; the current session is kept
 // aside and put back untouched if anything does not fit.
 import { exportModel, learnForward } from '../../export/exportModel';
-import { SessionArchiveError, unpackSession } from '../../export/sessionArchive';
+import { readCaptures, SessionArchiveError, unpackSession } from '../../export/sessionArchive';
 import { checkData, loadSessionParts } from '../../export/sessionIO';
 import { editsProblem } from '../../shared/cleaner';
 import { restoreSplit } from '../../shared/split';
@@ -84,8 +84,11 @@ export async function importSession(
   }
 }
 
-export const exportHandlers: Handlers<'exportModel' | 'importSession' | 'learnForward'> = {
+export const exportHandlers: Handlers<
+  'exportModel' | 'importSession' | 'sessionCaptures' | 'learnForward'
+> = {
   exportModel: (args, st) => exportModel(sessionToExport(st), st.data.current, args),
   importSession: (args, st) => importSession(st, new Uint8Array(args.bytes), args.name),
+  sessionCaptures: (args) => readCaptures(new Uint8Array(args.bytes), args.name),
   learnForward: (args, st) => learnForward(sessionToExport(st), args),
 };

@@ -5,6 +5,7 @@ import { ImportSummaryView } from './ImportSummaryView';
 import { LabelOptions } from './LabelOptions';
 import { RgbCanvas } from './RgbCanvas';
 import { ShowBatch } from './ShowBatch';
+import { WebcamCapture } from './WebcamCapture';
 
 export function DataPanel() {
   const status = useStudio((s) => s.dataStatus);
@@ -17,6 +18,7 @@ export function DataPanel() {
     <section className="card" aria-labelledby="data-title" data-testid="data-panel">
       <h2 id="data-title">Data</h2>
       <FolderPicker />
+      <WebcamCapture />
       <LabelOptions />
       {status === 'importing' && (
         <p data-testid="import-progress">

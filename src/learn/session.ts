@@ -16,6 +16,7 @@ import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { EmitCallback } from './emit';
 import { EngineValidation } from './engineValidation';
+import { SnapshotEnsemble, snapshotEpochs, type EnsembleMember } from './ensemble';
 import { HistoryCallback, historyOf } from './history';
 import { fineTune, fitOneCycle, fitSgdr, learner, lrFind, onPrecomputed } from './fit';
 import type { Batches } from './batches';
@@ -26,7 +27,7 @@ import { MixUp } from './mixup';
 import { Adam, SGD } from './optimizer';
 import { learnerModel } from './pretrained';
 import { fingerprint } from './snapshot';
-import { tta } from './tta';
+import { metricsOf, tta } from './tta';
 import type {
   ArgsOf,
   EpochRow,
@@ -44,6 +45,8 @@ import type {
 export interface LearnSession {
   learn: Learner;
   setup: Required<LearnSetupArgs>;
+  /** The last fit's snapshot ensemble (src/learn/ensemble.ts), weights on the CPU. */
+  snapshots?: EnsembleMember[];
 }
 
 /** A fit's optimizer choice, if it differs from the session's: a new optimizer, fresh state. */
@@ -213,16 +216,21 @@ class RowCollector extends Callback {
 }
 
 /** Runs one fit policy on the session's Learner (fastai's fit, fit_one_cycle, fit_sgdr,
- * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints. */
+ * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints;
+ * `kept`: the snapshots an interrupted attempt of this fit took (the recovery resumes it). */
 export async function fitPolicy(
   h: LearnerHost & { control: FitControl },
   args: FitArgs,
   emit: (e: TrainEvent | RecoveryEvent) => void,
   extraCbs: Callback[],
+  kept: EnsembleMember[] = [],
 ): Promise<ResultOf<'fit'>> {
   const session = sessionOf(h);
   const { learn, setup } = session;
   const control = h.control;
+  // A new fit's weights make the last fit's snapshots stale: they go either way.
+  const at = args.snapshots ? snapshotEpochs(args) : undefined;
+  session.snapshots = at && kept;
   applyOptimizer(session, args);
   let source: SourcePixels | undefined;
   // Progressive resizing: the photos are read again if the cache is smaller than the new size.
@@ -249,10 +257,11 @@ export async function fitPolicy(
   ];
   const best = args.saveBest ? new SaveModelCallback('valid_loss') : undefined;
   if (best) cbs.push(best);
+  if (at) cbs.push(new SnapshotEnsemble(at, kept, learn.model));
   const collect = new RowCollector();
   cbs.push(collect, ...extraCbs);
-  const at = { frozenGroups: learn.model.frozenGroups, size: setup.size };
-  cbs.push(new HistoryCallback(historyOf(learn), args, at)); // session archives, script (src/export)
+  const pos = { frozenGroups: learn.model.frozenGroups, size: setup.size };
+  cbs.push(new HistoryCallback(historyOf(learn), args, pos)); // session archives, script (src/export)
   if (args.wd !== undefined) learn.wd = args.wd;
   const pre = args.precompute ? { bs: setup.bs, seed: setup.seed } : undefined;
   const policy = args.policy ?? 'one_cycle';
@@ -275,6 +284,7 @@ export async function fitPolicy(
     kept: best && best.bestEpoch >= 0 ? collect.lastStart + best.bestEpoch : undefined,
     size: setup.size,
     source,
+    snapshots: session.snapshots?.map((m) => m.epoch),
   };
 }
 
@@ -301,13 +311,7 @@ export async function ttaCmd(
 ): Promise<TtaResult> {
   const { learn } = sessionOf(h);
   const o = await tta(learn, args);
-  // The metrics take logits: accuracy_multi applies its sigmoid, so it gets the logit of a
-  // probability back (softmax metrics only compare a row's values: probabilities do).
-  const logit = (p: Float32Array) =>
-    learn.lossFunc.yInt ? p : p.map((v) => Math.log(v / (1 - v)));
-  const on = (preds: Float32Array) =>
-    Object.fromEntries(learn.metrics.map((m) => [m.name, m.value({ ...o, preds: logit(preds) })]));
-  return { n: o.n, plain: on(o.plain), tta: on(o.preds) };
+  return { n: o.n, plain: metricsOf(learn, o, o.plain), tta: metricsOf(learn, o, o.preds) };
 }
 
 export async function learnState(h: LearnerHost): Promise<ResultOf<'learnState'>> {

@@ -206,7 +206,10 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       // The CLI's args go to the worker as given, so an absent flag keeps the Learner's own
       // fastai default (fit_one_cycle's lr, the session's wd); the panel shows them over its own.
       if (args) set({ fitOptions: { ...FIT_DEFAULTS, ...defined(args) } });
-      const sent: FitArgs = args ? { ...defined(args), epochs: args.epochs } : get().fitOptions;
+      const o = get().fitOptions;
+      // The panel's "keep snapshots" box belongs to sgdr: another method leaves it unsent.
+      const panel = { ...o, snapshots: o.policy === 'sgdr' ? o.snapshots : undefined };
+      const sent: FitArgs = args ? { ...defined(args), epochs: args.epochs } : panel;
       const r = await run(async () => {
         flushWorkerEvents();
         set({ trainBatches: [], trainEpochs: [], trainPaused: false });

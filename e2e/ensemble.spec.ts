@@ -2,7 +2,8 @@
 // fit_sgdr(3, cycle_len 2, cycle_mult 1) and "keep snapshots (ensemble)", then Interpret shows
 // the final weights' and the ensemble's metrics side by side (screenshot for the README); the
 // model's weights and the worker's tensor count are the same after the ensemble ran, and the
-// CLI's `interpret --ensemble` and `predict-learner --ensemble` answer from the same snapshots.
+// CLI's `interpret --ensemble` and `predict-learner --ensemble` answer from the same snapshots;
+// a session archive brings the ensemble back into a new learner.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,4 +78,17 @@ test('ensemble: SGDR with snapshots, Interpret shows final weights and ensemble 
   const end = await runInPage<{ weightsHash: string; numTensors: number }>(page, 'learn-state');
   expect(end.weightsHash).toBe(before.weightsHash);
   expect(end.numTensors).toBe(before.numTensors);
+
+  // Session archive round trip: a new learner, then the archive: the same ensemble is back.
+  const warnings = await page.evaluate(async () => {
+    const s = window.studioStore!;
+    const [file] = await s().exportFiles('session');
+    await s().learnSetup({ arch: 'tiny-bn-cnn', size: 32, bs: 8, seed: 7 });
+    if (s().snapshotEpochs) throw new Error('a new learner has no snapshots');
+    return (await s().importSession(file.bytes, 'session.zip')).warnings;
+  });
+  expect(warnings).toEqual([]);
+  await page.getByTestId('ensemble-run').click();
+  await expect(table).toBeVisible({ timeout: 120_000 });
+  expect(await page.evaluate(() => window.studioStore!().ensembleResult)).toEqual(r);
 });

@@ -75,6 +75,7 @@ describe('session archive on the cpu backend', () => {
 
     const r = await importSession(st, zip);
     expect(r.warnings).toEqual([]);
+    expect(r.snapshots).toEqual([0, 1]);
     const back = st.learner!.snapshots!;
     expect(back.map(({ epoch, iter }) => ({ epoch, iter }))).toEqual(json.members);
     for (const [i, m] of members.entries())

@@ -84,6 +84,8 @@ export interface TrainSlice {
   trainBatches: BatchRecord[];
   trainEpochs: (EpochRow & { numTensors: number })[];
   trainResult?: FitResult;
+  /** The epochs of the worker's snapshot ensemble: the last fit's, or an imported session's. */
+  snapshotEpochs?: number[];
   lrFindResult?: LrFindCmdResult;
   /** The current learner's measured batches (estimateStep); a new learner drops them. */
   stepTiming?: StepTiming;
@@ -192,6 +194,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
           trainBatches: [],
           trainEpochs: [],
           trainResult: undefined,
+          snapshotEpochs: undefined,
           lrFindResult: undefined,
           stepTiming: undefined,
           freezeState: { groups: trainSetup.groups, frozenGroups: trainSetup.frozenGroups },
@@ -214,7 +217,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
         flushWorkerEvents();
         set({ trainBatches: [], trainEpochs: [], trainPaused: false });
         const trainResult = await worker().call('fit', sent);
-        set({ trainResult });
+        set({ trainResult, snapshotEpochs: trainResult.snapshots });
         return trainResult;
       });
       // fine_tune unfreezes, a fit on a lost device restarts from a checkpoint: ask the worker.
@@ -249,6 +252,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
         stepTiming: undefined,
         ...recordsOf(r.history),
         trainResult: undefined,
+        snapshotEpochs: r.snapshots,
         lrFindResult: undefined,
         trainError: undefined,
         trainStatus: 'idle',

@@ -75,6 +75,7 @@ export async function importSession(
       history: history.toJSON(),
       warnings,
       cleaner: edits,
+      snapshots: st.learner!.snapshots?.map((m) => m.epoch),
     };
   } catch (e) {
     undoSplit();

@@ -1,10 +1,10 @@
 // The snapshot ensemble (Huang et al. 2017, SGDR snapshots) over the validation set: the
 // learner's metrics with its final weights, with the mean of the snapshots' outputs, and with
-// each snapshot's, side by side. Shown when the last fit kept snapshots.
+// each snapshot's, side by side. Shown when the last fit (or an imported session) kept snapshots.
 import { useStudio } from '../../store/studio';
 
 export function EnsembleSection() {
-  const kept = useStudio((s) => s.trainResult?.snapshots?.length ?? 0);
+  const kept = useStudio((s) => s.snapshotEpochs?.length ?? 0);
   const training = useStudio((s) => s.trainStatus === 'running');
   const status = useStudio((s) => s.ensembleStatus);
   const error = useStudio((s) => s.ensembleError);

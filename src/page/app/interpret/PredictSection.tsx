@@ -26,7 +26,7 @@ export function PredictSection() {
   const error = useStudio((s) => s.predictError);
   const predictFiles = useStudio((s) => s.predictFiles);
   const [tta, setTta] = useState(false);
-  const snapshots = useStudio((s) => s.trainResult?.snapshots?.length ?? 0);
+  const snapshots = useStudio((s) => s.snapshotEpochs?.length ?? 0);
   const [ensemble, setEnsemble] = useState(false);
   const [files, setFiles] = useState<PickedFile[]>([]);
   const take = ({ files: picked }: Picked) => {

@@ -49,7 +49,7 @@ export function snapshotEpochs(a: FitArgs): number[] {
 /** Copies `model`'s weights and BN buffers to the CPU at the end of the chosen epochs (the
  * model is given: on precomputed features the Learner trains the head alone, a part of it). */
 export class SnapshotEnsemble extends Callback {
-  order = 70;
+  order = 70; // before the recovery's epoch-end checkpoint (75): a resumed fit retakes later ones
   runValid = false;
   constructor(
     public epochs: number[],

@@ -37,20 +37,23 @@ commands:
         [--aug side-on|none] [--lr-find] [--suggest valley,slide,minimum,steep]
         [--fine-tune E | --one-cycle E | --sgdr N [--cycle-len L] [--cycle-mult M] | --fit E] [--lr X]
         [--opt adam|sgd] [--mom 0.9] [--wd W] [--moms 0.95,0.85,0.95] [--label-smoothing]
-        [--mixup [alpha]] [--save-best] [--tta] [--stock-kernels]
+        [--mixup [alpha]] [--save-best] [--tta] [--snapshots [0,2,..]] [--stock-kernels]
         [--export DIR] [--pretrained [false] | --scratch] [--body current] [--precompute]
         [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]
                             import, then fastai's recipe: lr_find curve + suggestion, epoch rows,
                             the photos' decoded size (source: the pixels training read).
                             --sizes: progressive resizing (the same fit at each size in turn, same
                             weights and optimizer); --save-best: the lowest valid_loss epoch is kept
-                            (reported as kept); --tta: learn.tta()'s metrics next to the plain ones.
+                            (reported as kept); --tta: learn.tta()'s metrics next to the plain ones;
+                            --snapshots: a snapshot ensemble (each SGDR cycle's end, or those
+                            epochs), its metrics next to the final weights' (ensemble).
                             No --arch: lesson 1 (pretrained ResNet50, lr_find, fine_tune(1) at the
                             valley, Resize crop; size 224 and bs 64, or 128, 16 and --precompute on a
                             software adapter); --arch X: size 64, bs 16, squish. --export writes every export format into DIR
   lr-find [--num-it 100] [--suggest valley,steep]   fit --epochs E [--policy one_cycle|fit|sgdr|fine_tune]
         [--lr X] [--cycle-len L] [--cycle-mult M] [--opt adam|sgd] [--mom M] [--wd W] [--moms a,b,c]
-        [--mixup [alpha]] [--save-best] [--size N]   interpret [--k 16] [--tta]
+        [--mixup [alpha]] [--save-best] [--size N] [--snapshots [0,2,..]]
+  interpret [--k 16] [--tta] [--ensemble]
                             the Train and Interpret panels' actions on the session (after learn-setup)
   export --format safetensors|tfjs|session|script|all --out DIR [--session FILE.zip]
                             the session's model/archive/script (of FILE.zip if given) into DIR

@@ -10,6 +10,7 @@ export const BOOLEAN_FLAGS = new Set([
   'quiet',
   'save-best',
   'tta',
+  'ensemble',
   'label-smoothing',
 ]);
 

@@ -11,6 +11,9 @@
 //   cleaner.json         optional: the cleaner's edit overlay {edits: [{path, action, labels?}]}
 //   captures/<class>/webcam-<n>.jpg  optional: the webcam captures' JPEG bytes (a dropped file's
 //                        bytes stay on the user's disk; a capture has no other copy)
+//   snapshots.json       optional: the snapshot ensemble's members {members: [{epoch, iter}]},
+//                        or {members: [], omitted: why} when they were too big to keep
+//   snapshots.safetensors  their params + buffers, named `<member index>/<key>`
 // Pure: bytes <-> parts. Reading takes only the entries it needs from the zip (zip.ts: sizes
 // checked before inflating), checks every JSON entry's fields (sessionSchema.ts) and the tensors
 // (safetensors.ts), and refuses with a SessionArchiveError naming the file, entry and reason.
@@ -38,6 +41,7 @@ import {
   MANIFEST,
   OPTIMIZER,
   SETTINGS,
+  SNAPSHOTS,
   SPLIT,
   type Check,
 } from './sessionSchema';
@@ -92,6 +96,13 @@ export interface SessionParts {
   history: HistoryData;
   /** The cleaner's overlay; absent (or empty) when nothing was cleaned. */
   cleaner?: { edits: CleanerEdit[] };
+  /** The snapshot ensemble (src/learn/ensemble.ts); absent when the last fit kept none. */
+  snapshots?: { json: SnapshotsJson; tensors: StateDict };
+}
+export interface SnapshotsJson {
+  members: { epoch: number; iter: number }[];
+  /** Why the archive does not keep them (over SNAPSHOT_CAP): then `members` is empty. */
+  omitted?: string;
 }
 /** A webcam capture as the archive keeps it. */
 export interface ArchivedCapture {
@@ -132,6 +143,9 @@ export function packSession(
   }
   if (p.cleaner?.edits.length) files['cleaner.json'] = json(p.cleaner);
   for (const c of p.captures ?? []) files[captureEntry(c)] = c.bytes;
+  if (p.snapshots) files['snapshots.json'] = json(p.snapshots.json);
+  if (p.snapshots?.json.members.length)
+    files['snapshots.safetensors'] = writeSafetensors(p.snapshots.tensors, { layout: 'studio' });
   const manifest: SessionManifest = { ...p.manifest, entries: Object.keys(files) };
   // Store, don't deflate, the tensors and JPEGs: they do not compress and deflate is slow.
   return zipSync({
@@ -254,6 +268,15 @@ function unpack(bytes: Uint8Array, budget: ParseBudget): SessionParts {
     parts.optimizer = { json: optJson, tensors: optTensors };
   }
   if (zip.has('cleaner.json')) parts.cleaner = entry('cleaner.json', CLEANER);
+  if (zip.has('snapshots.json')) {
+    const json = entry<SnapshotsJson>('snapshots.json', SNAPSHOTS);
+    const has = zip.has('snapshots.safetensors');
+    if (json.members.length && !has) refuse('snapshots.safetensors is missing');
+    parts.snapshots = {
+      json,
+      tensors: has ? tensors(zip, 'snapshots.safetensors', budget) : new Map(),
+    };
+  }
   return parts;
 }
 

@@ -9,6 +9,9 @@ import { compareSplit } from '../shared/split';
 import type { Learner } from '../learn/learner';
 import type { State } from '../learn/optimizer';
 import type { LearnSession } from '../learn/session';
+import type { EnsembleMember } from '../learn/ensemble';
+import type { Model } from '../models/model';
+import { mib } from '../shared/badFile';
 import { loadStateDict } from '../models/weights/stateDict';
 import type { RawTensor, StateDict } from '../models/weights/tensors';
 import type { CpuTensor } from '../engine/cpuEngine/transfer';
@@ -54,10 +57,60 @@ async function archivedCaptures(ds: Dataset | undefined): Promise<ArchivedCaptur
   return out;
 }
 
+/** Snapshot ensembles over this many bytes stay out of archives (and the autosave): three
+ * ResNet50 snapshots are 300 MiB. */
+export const SNAPSHOT_CAP = 256 * 2 ** 20;
+
+export function snapshotsPart(
+  members?: EnsembleMember[],
+  cap = SNAPSHOT_CAP,
+): SessionParts['snapshots'] {
+  if (!members?.length) return undefined;
+  const bytes = members.reduce(
+    (s, m) => s + [...m.weights.values()].reduce((b, c) => b + 4 * c.data.length, 0),
+    0,
+  );
+  if (bytes > cap) {
+    const omitted = `${members.length} snapshots of ${mib(bytes)}: over the ${mib(cap)} cap for archives`;
+    return { json: { members: [], omitted }, tensors: new Map() };
+  }
+  const tensors: StateDict = new Map();
+  members.forEach((m, i) => m.weights.forEach((c, k) => tensors.set(`${i}/${k}`, rawOf(c))));
+  return { json: { members: members.map(({ epoch, iter }) => ({ epoch, iter })) }, tensors };
+}
+
+/** An archive's snapshot ensemble as members for `model`: each must hold every param and
+ * buffer at its shape, and nothing else; a note in `warnings` if the archive left it out. */
+export function snapshotsOf(
+  model: Model,
+  parts: SessionParts,
+  warnings: string[],
+): EnsembleMember[] | undefined {
+  const s = parts.snapshots;
+  if (s?.json.omitted) warnings.push(`no snapshot ensemble in this archive: ${s.json.omitted}`);
+  if (!s?.json.members.length) return undefined;
+  const bad = (why: string) => new SessionArchiveError(`snapshots.safetensors: ${why}`);
+  const vars = new Map([...model.params, ...model.buffers]);
+  if (s.tensors.size !== vars.size * s.json.members.length)
+    throw bad(`${s.tensors.size} tensors for ${s.json.members.length} snapshots of ${vars.size}`);
+  return s.json.members.map(({ epoch, iter }, i) => {
+    const weights = new Map<string, CpuTensor>();
+    for (const [k, v] of vars) {
+      const t = s.tensors.get(`${i}/${k}`);
+      if (!t) throw bad(`snapshot ${i} lacks '${k}'`);
+      if (t.shape.join() !== v.shape.join())
+        throw bad(`'${i}/${k}' has shape [${t.shape}], the model's is [${v.shape}]`);
+      const data = v.dtype === 'int32' ? Int32Array.from(t.data) : t.data;
+      weights.set(k, { shape: [...v.shape], dtype: v.dtype, data });
+    }
+    return { epoch, iter, weights };
+  });
+}
+
 /** The session as archive bytes; `ds`: the imported dataset (its split goes in the archive);
  * `snap`: a snapshot already taken (the epoch-end checkpoint's), else one is taken here. */
 export async function exportSession(
-  { learn, setup }: LearnSession,
+  { learn, setup, snapshots }: LearnSession,
   ds: Dataset | undefined,
   snap?: Snapshot,
 ): Promise<Uint8Array> {
@@ -110,6 +163,7 @@ export async function exportSession(
     history,
     cleaner: setup.data === 'imported' && ds?.edits ? { edits: ds.edits } : undefined,
     captures: setup.data === 'imported' ? await archivedCaptures(ds) : [],
+    snapshots: snapshotsPart(snapshots),
   });
 }
 

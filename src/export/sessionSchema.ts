@@ -158,6 +158,13 @@ export const HISTORY = obj({
   ),
 });
 
+// The snapshot ensemble (src/learn/ensemble.ts): its members' tensors are `<i>/<key>` in
+// snapshots.safetensors; `omitted`: why an archive does not keep them (then no tensors).
+export const SNAPSHOTS = obj({
+  members: list(obj({ epoch: count, iter: count })),
+  'omitted?': str(1000),
+});
+
 export const OPTIMIZER = obj({
   hypers: list(record(num()), 1),
   state: list(

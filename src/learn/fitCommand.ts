@@ -3,6 +3,7 @@
 import { InterruptCallback, Recorder } from './callbacks';
 import { EmitCallback } from './emit';
 import { EngineValidation } from './engineValidation';
+import { SnapshotEnsemble, snapshotEpochs, type EnsembleMember } from './ensemble';
 import { fineTune, fitOneCycle, fitSgdr, lrFind, onPrecomputed } from './fit';
 import { HistoryCallback, historyOf } from './history';
 import { Callback, type Learner } from './learner';
@@ -52,16 +53,21 @@ class RowCollector extends Callback {
 }
 
 /** Runs one fit policy on the session's Learner (fastai's fit, fit_one_cycle, fit_sgdr,
- * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints. */
+ * fine_tune; precomputed body features when asked); `extraCbs`: the recovery's checkpoints;
+ * `kept`: the snapshots an interrupted attempt of this fit took (the recovery resumes it). */
 export async function fitPolicy(
   h: LearnerHost & { control: FitControl },
   args: FitArgs,
   emit: (e: TrainEvent | RecoveryEvent) => void,
   extraCbs: Callback[],
+  kept: EnsembleMember[] = [],
 ): Promise<ResultOf<'fit'>> {
   const session = sessionOf(h);
   const { learn, setup } = session;
   const control = h.control;
+  // A new fit's weights make the last fit's snapshots stale: they go either way.
+  const at = args.snapshots ? snapshotEpochs(args) : undefined;
+  session.snapshots = at && kept;
   applyOptimizer(session, args);
   let source: SourcePixels | undefined;
   // Progressive resizing: the photos are read again if the cache is smaller than the new size.
@@ -88,10 +94,11 @@ export async function fitPolicy(
   ];
   const best = args.saveBest ? new SaveModelCallback('valid_loss') : undefined;
   if (best) cbs.push(best);
+  if (at) cbs.push(new SnapshotEnsemble(at, kept, learn.model));
   const collect = new RowCollector();
   cbs.push(collect, ...extraCbs);
-  const at = { frozenGroups: learn.model.frozenGroups, size: setup.size };
-  cbs.push(new HistoryCallback(historyOf(learn), args, at)); // session archives, script (src/export)
+  const pos = { frozenGroups: learn.model.frozenGroups, size: setup.size };
+  cbs.push(new HistoryCallback(historyOf(learn), args, pos)); // session archives, script (src/export)
   if (args.wd !== undefined) learn.wd = args.wd;
   const pre = args.precompute
     ? { bs: setup.bs, seed: setup.seed, cache: session.features }
@@ -116,6 +123,7 @@ export async function fitPolicy(
     kept: best && best.bestEpoch >= 0 ? collect.lastStart + best.bestEpoch : undefined,
     size: setup.size,
     source,
+    snapshots: session.snapshots?.map((m) => m.epoch),
   };
 }
 

@@ -7,7 +7,8 @@ import { seededRandom } from '../shared/random';
 import { phaseBatches } from '../engine/cpuEngine/choose';
 import type { LearnerPrediction, PredictLearnerArgs } from '../shared/protocol';
 import { decodeBytes, itemPixels, session } from './interpretSession';
-import type { LearnerHost } from './session';
+import type { LearnerHost, LearnSession } from './session';
+import { meanPreds, membersOf, overMembers } from './ensemble';
 import { ttaPreds } from './tta';
 
 /** Top-k labels of one probability row (ties keep class order). */
@@ -18,11 +19,30 @@ export function topK(row: ArrayLike<number>, vocab: readonly string[], k: number
     .map(({ label, prob }) => ({ label, prob }));
 }
 
+/** One image's prediction from its probability row: top-k, and the argmax (single-label) or
+ * every class at 0.5 or more (multi-label). */
+function predictionOf(
+  path: string,
+  row: number[],
+  vocab: readonly string[],
+  k: number,
+  multiLabel: boolean,
+): LearnerPrediction {
+  const top = topK(row, vocab, k);
+  const predicted = multiLabel
+    ? row.flatMap((p, j) => (p >= 0.5 ? [vocab[j] ?? String(j)] : []))
+    : [top[0].label];
+  const prob = multiLabel && predicted.length ? row[vocab.indexOf(predicted[0])] : top[0].prob;
+  return { path, predicted, prob, top, probs: row };
+}
+
 export async function predictLearner(
   h: LearnerHost,
   a: PredictLearnerArgs,
 ): Promise<LearnerPrediction[]> {
-  const { learn, setup } = session(h);
+  const s = session(h);
+  if (a.ensemble) return predictEnsemble(h, s, a);
+  const { learn, setup } = s;
   const size = setup.size;
   const vocab = learn.data.vocab ?? [];
   const multiLabel = !learn.lossFunc.yInt;
@@ -68,18 +88,28 @@ export async function predictLearner(
     const c = probs.length / chunk.length;
     chunk.forEach(({ i }, r) => {
       const row = Array.from(probs.subarray(r * c, (r + 1) * c));
-      const top = topK(row, vocab, k);
-      const predicted = multiLabel
-        ? row.flatMap((p, j) => (p >= 0.5 ? [vocab[j] ?? String(j)] : []))
-        : [top[0].label];
-      out[i] = {
-        path: out[i].path,
-        predicted,
-        prob: multiLabel && predicted.length ? row[vocab.indexOf(predicted[0])] : top[0].prob,
-        top,
-        probs: row,
-      };
+      out[i] = predictionOf(out[i].path, row, vocab, k, multiLabel);
     });
   }
   return out;
+}
+
+/** The snapshot ensemble's prediction: each snapshot predicts (with TTA if asked), the
+ * probabilities are averaged (src/learn/ensemble.ts). */
+async function predictEnsemble(h: LearnerHost, s: LearnSession, a: PredictLearnerArgs) {
+  const each = await overMembers(s.learn.model, membersOf(s), () =>
+    predictLearner(h, { ...a, ensemble: false }),
+  );
+  const vocab = s.learn.data.vocab ?? [];
+  return each[0].map((p, i) =>
+    p.error
+      ? p
+      : predictionOf(
+          p.path,
+          Array.from(meanPreds(each.map((e) => e[i].probs))),
+          vocab,
+          a.top ?? 3,
+          !s.learn.lossFunc.yInt,
+        ),
+  );
 }

@@ -14,6 +14,7 @@ import { demoBatches } from './demoData';
 import { tinyBnCnn } from './demoNet';
 import { historyOf } from './history';
 import { learner } from './fit';
+import type { EnsembleMember } from './ensemble';
 import type { Batches } from './batches';
 import type { Learner } from './learner';
 import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy } from './losses';
@@ -22,7 +23,7 @@ import { Adam, SGD } from './optimizer';
 import { learnerModel } from './pretrained';
 import { FeatureCache } from './precompute';
 import { fingerprint } from './snapshot';
-import { tta } from './tta';
+import { metricsOf, tta } from './tta';
 import type { ArgsOf, LearnSetupArgs, ResultOf, SourcePixels, TtaResult } from '../shared/protocol';
 
 /** One Learner kept between commands, with the settings it was set up with. */
@@ -31,6 +32,8 @@ export interface LearnSession {
   setup: Required<LearnSetupArgs>;
   /** Body features of the frozen model, shared by lr_find and fine_tune's frozen epoch. */
   features: FeatureCache;
+  /** The last fit's snapshot ensemble (src/learn/ensemble.ts), weights on the CPU. */
+  snapshots?: EnsembleMember[];
 }
 
 /** Features stay valid for one model, one set of batches and no training step since. */
@@ -188,13 +191,7 @@ export async function ttaCmd(
 ): Promise<TtaResult> {
   const { learn } = sessionOf(h);
   const o = await tta(learn, args);
-  // The metrics take logits: accuracy_multi applies its sigmoid, so it gets the logit of a
-  // probability back (softmax metrics only compare a row's values: probabilities do).
-  const logit = (p: Float32Array) =>
-    learn.lossFunc.yInt ? p : p.map((v) => Math.log(v / (1 - v)));
-  const on = (preds: Float32Array) =>
-    Object.fromEntries(learn.metrics.map((m) => [m.name, m.value({ ...o, preds: logit(preds) })]));
-  return { n: o.n, plain: on(o.plain), tta: on(o.preds) };
+  return { n: o.n, plain: metricsOf(learn, o, o.plain), tta: metricsOf(learn, o, o.preds) };
 }
 
 export async function learnState(h: LearnerHost): Promise<ResultOf<'learnState'>> {

@@ -5,6 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Learner } from './learner';
 import type { Outputs } from './metrics';
 
+/** The learner's metrics on activated predictions `preds` (targets from `o`). The metrics take
+ * logits: accuracy_multi applies its sigmoid, so it gets the logit of a probability back
+ * (softmax metrics only compare a row's values: probabilities do). */
+export function metricsOf(learn: Learner, o: Outputs, preds: Float32Array) {
+  const logits = learn.lossFunc.yInt ? preds : preds.map((v) => Math.log(v / (1 - v)));
+  return Object.fromEntries(learn.metrics.map((m) => [m.name, m.value({ ...o, preds: logits })]));
+}
+
 /** Activated predictions (softmax/sigmoid) and targets over the validation set, BN in eval mode. */
 export async function getPreds(learn: Learner, o: { augment?: boolean } = {}): Promise<Outputs> {
   const preds: Float32Array[] = [];

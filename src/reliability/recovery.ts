@@ -23,6 +23,7 @@ import {
 } from '../learn/session';
 import { fitPolicy, lrFindCmd } from '../learn/fitCommand';
 import { loadCpuWeights, type Snapshot } from '../learn/snapshot';
+import type { EnsembleMember } from '../learn/ensemble';
 import type {
   FitArgs,
   FitResult,
@@ -98,16 +99,18 @@ export async function fit(
     lostCount: () => h.deviceLost,
     onEpochEnd,
   });
+  let kept: EnsembleMember[] = [];
   for (;;) {
     try {
       // (Not on precomputed features: the head Learner's weights are not the session's.)
       const cbs = args.precompute ? [] : recovery.callbacks();
-      const r = await fitPolicy(h, args, (e) => recovery.emit(e, emit), cbs);
+      const r = await fitPolicy(h, args, (e) => recovery.emit(e, emit), cbs, kept);
       recovery.finish(historyOf(sessionOf(h).learn));
       return { ...r, seconds: (performance.now() - t0) / 1000 };
     } catch (err) {
       const setup = h.learner?.setup;
       if (!setup) throw err;
+      kept = h.learner?.snapshots ?? []; // the snapshot ensemble so far: the rebuilt fit resumes it
       await recovery.recover(err, {
         dispose: () => disposeLearner(h),
         rebuild: async (bs, history) => {

@@ -45,6 +45,7 @@ import type {
   StepTiming,
   TrainEvent,
   TtaResult,
+  EnsembleResult,
 } from './protocol/learn';
 import type {
   AdapterInfo,
@@ -124,6 +125,8 @@ export interface Commands {
   /** Times one frozen and one unfrozen training batch and a validation batch (weights kept). */
   estimateStep: { args: EstimateStepArgs; result: StepTiming };
   tta: { args: { n?: number; beta?: number }; result: TtaResult };
+  /** The snapshot ensemble's metrics next to the final weights' (src/learn/ensemble.ts). */
+  ensemble: { args: Record<string, never>; result: EnsembleResult };
   /** Fingerprints of weights and optimizer state, and the live tensor count. */
   learnState: { args: Record<string, never>; result: LearnStateResult };
   /** Pause/resume a running fit between batches (stop uses `stop`). */

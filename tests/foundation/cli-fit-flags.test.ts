@@ -36,6 +36,12 @@ describe('fit flags', () => {
     expect(() => fitFlags({ moms: '0.9,0.8' })).toThrow('--moms 0.9,0.8: give three');
     expect(() => fitFlags({ 'cycle-len': '0.5' })).toThrow('--cycle-len 0.5: give a whole number');
     expect(() => fitFlags({ mixup: 'lots' })).toThrow('--mixup lots');
+    expect(() => fitFlags({ snapshots: '1,x' })).toThrow('--snapshots 1,x: give no value');
+  });
+  it('--snapshots: SGDR cycle ends, or chosen epochs', () => {
+    expect(fitFlags({ snapshots: true }).snapshots).toBe(true);
+    expect(fitFlags({ snapshots: '0,2,6' }).snapshots).toEqual([0, 2, 6]);
+    expect(fitFlags({ snapshots: 'false' }).snapshots).toBeUndefined();
   });
   it('--suggest: fastai suggestion names in order, the first one fills the LR', () => {
     expect(suggestFlag('steep, valley')).toEqual(['steep', 'valley']);

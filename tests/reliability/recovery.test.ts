@@ -81,6 +81,28 @@ describe('fit recovery', () => {
     expect((await learnState(st)).weightsHash).toMatch(/^[0-9a-f]{8}$/);
   }, 60_000);
 
+  it('a snapshot ensemble survives a fault: the snapshot before it is kept, the later ones taken once', async () => {
+    await setupLearner(st, SETUP);
+    let fired = false;
+    let first: unknown;
+    class Fault extends Callback {
+      after_batch() {
+        if (!fired && this.learn.training && this.learn.trainIter === 6) {
+          fired = true;
+          first = st.learner!.snapshots![0];
+          throw new Error('failed to allocate buffer: out of memory');
+        }
+      }
+    }
+    st.learner!.learn.addCbs([new Fault()]);
+    const r = await fit(st, { policy: 'fit', epochs: 3, lr: 1e-2, snapshots: [0, 1, 2] }, () => {});
+    expect(fired).toBe(true);
+    expect(r.snapshots).toEqual([0, 1, 2]);
+    const members = st.learner!.snapshots!;
+    expect(members[0]).toBe(first);
+    expect(members.map((m) => m.iter)).toEqual([4, 8, 12]);
+  }, 60_000);
+
   it('errors it cannot recover from are rethrown unchanged', async () => {
     await setupLearner(st, SETUP);
     class Boom extends Callback {

@@ -1,5 +1,5 @@
 // The fit's CLI flags, shared by `fit` and `train`: optimizer, weight decay, momentums, mixup,
-// keep-best, fit_sgdr's cycles; and lr_find's `--suggest`. A bad value is refused by name
+// keep-best, fit_sgdr's cycles and snapshot ensemble; and lr_find's `--suggest`. A bad value is refused by name
 // before anything runs.
 import type { CliArgs } from './bridge';
 import { parseMoms, SUGGESTIONS, type SuggestionName } from '../../shared/schedule';
@@ -58,6 +58,16 @@ function mixupFlag(v: unknown): FitArgs['mixup'] {
   return positive('mixup', v) || undefined;
 }
 
+/** `--snapshots` (each SGDR cycle's end) or `--snapshots 0,2,4` (those epochs, 0-based). */
+function snapshotsFlag(v: unknown): FitArgs['snapshots'] {
+  if (v === undefined || v === false || v === 'false') return undefined;
+  if (v === true || v === 'true') return true;
+  const epochs = String(v).split(',').map(Number);
+  if (epochs.some((e) => !(Number.isInteger(e) && e >= 0)))
+    throw new Error(`--snapshots ${String(v)}: give no value (SGDR cycle ends) or epochs as 0,2,4`);
+  return epochs;
+}
+
 /** Everything of FitArgs but policy, epochs and lr. */
 export function fitFlags(a: CliArgs): Omit<FitArgs, 'epochs'> {
   return {
@@ -70,5 +80,6 @@ export function fitFlags(a: CliArgs): Omit<FitArgs, 'epochs'> {
     mixup: mixupFlag(a.mixup),
     saveBest: flag(a['save-best']),
     precompute: flag(a.precompute),
+    snapshots: snapshotsFlag(a.snapshots),
   };
 }

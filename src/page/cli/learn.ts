@@ -69,7 +69,8 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   // `fit --epochs 2 [--policy one_cycle|fit|sgdr|fine_tune] [--lr 3e-2 | --lr "slice(1e-5,1e-3)"]
   //  [--cycle-len L --cycle-mult M] (sgdr: --epochs is n_cycles) [--opt adam|sgd] [--mom 0.9]
   //  [--wd 0.01] [--moms 0.95,0.85,0.95] [--mixup [alpha]] [--save-best] [--size N]
-  //  [--precompute] (frozen phase on cached body features)`. An absent flag is the Train
+  //  [--precompute] (frozen phase on cached body features) [--snapshots [0,2,..]] (snapshot
+  //  ensemble: each SGDR cycle's end, or those epochs)`. An absent flag is the Train
   //  panel's default (the store's FIT_DEFAULTS), not the previous fit's.
   async fit(a) {
     const args: FitArgs = {
@@ -98,7 +99,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
   //  [--bs N] [--aug side-on|none] [--lr-find] [--suggest valley,steep]
   //  [--fine-tune E | --one-cycle E | --sgdr N [--cycle-len L] [--cycle-mult M] | --fit E] [--lr X]
   //  [--opt adam|sgd] [--mom M] [--wd W] [--moms a,b,c] [--label-smoothing] [--mixup [alpha]]
-  //  [--save-best] [--tta] [--stock-kernels] [--pretrained [false] | --scratch] [--body current]
+  //  [--save-best] [--tta] [--snapshots [0,2,..]] [--stock-kernels] [--pretrained [false] | --scratch] [--body current]
   //  [--precompute] [--resize squish|crop|pad|random-resized-crop] [--min-scale 0.08]`: the
   //  folder through the Data panel's import (its labels and split), then the Learner.
   //  Without --arch: fastai's lesson 1 (src/shared/recipe.ts).
@@ -168,6 +169,12 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
     cliPhase.name = 'tta';
     const tta = flag(a.tta) ? await useStudio.getState().runTta() : undefined;
     if (flag(a.tta) && !tta) throw new Error(useStudio.getState().ttaError ?? 'tta failed');
+    // --snapshots: the ensemble's metrics next to the final weights' (as interpret --ensemble).
+    const ensemble = result.snapshots?.length
+      ? await useStudio.getState().runEnsemble()
+      : undefined;
+    if (result.snapshots?.length && !ensemble)
+      throw new Error(useStudio.getState().ensembleError ?? 'ensemble failed');
     const nTrain = Object.values(summary.counts.train).reduce((x: number, y) => x + Number(y), 0);
     const lrText = lr === undefined ? '' : `, ${formatLr(lr, (v) => v.toPrecision(3))}`;
     const cycles =
@@ -216,6 +223,7 @@ export const learnCommands: Record<string, (args: CliArgs) => Promise<unknown>> 
       fits:
         sizes.length > 1 ? fits.map((f) => ({ size: f.size, epochs: f.rows.length })) : undefined,
       tta,
+      ensemble,
       stopped: result.stopped,
       diverged: result.diverged,
       seconds: fits.reduce((t, f) => t + f.seconds, 0),

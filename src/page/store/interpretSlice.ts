@@ -3,6 +3,7 @@
 // tensor work runs in the worker; the main thread only recomputes the cheap multi-label report.
 import type { StateCreator } from 'zustand';
 import type {
+  EnsembleResult,
   GradCamArgs,
   GradCamResult,
   InterpretResult,
@@ -34,11 +35,22 @@ export interface InterpretSlice {
   ttaOf?: { setup: unknown; fit: unknown };
   /** fastai learn.tta() over the validation set: the metrics without and with TTA. */
   runTta(args?: { n?: number; beta?: number }): Promise<TtaResult | undefined>;
+  ensembleStatus: 'idle' | 'running' | 'error';
+  ensembleError?: string;
+  ensembleResult?: EnsembleResult;
+  /** The session and fit the ensemble result was made for (as interpretOf). */
+  ensembleOf?: { setup: unknown; fit: unknown };
+  /** The snapshot ensemble's metrics next to the final weights' and each snapshot's. */
+  runEnsemble(): Promise<EnsembleResult | undefined>;
   runInterpret(args?: { k?: number }): Promise<InterpretResult | undefined>;
   selectCell(cell: [number, number] | undefined): void;
   setInterpretThresh(t: number): void;
   loadGradcam(args: GradCamArgs): Promise<GradCamResult | undefined>;
-  predictFiles(files: { path: string; file: Blob }[], tta: boolean): Promise<LearnerPrediction[]>;
+  predictFiles(
+    files: { path: string; file: Blob }[],
+    tta: boolean,
+    ensemble?: boolean,
+  ): Promise<LearnerPrediction[]>;
 }
 
 export const gradcamKey = (a: GradCamArgs) =>
@@ -51,6 +63,20 @@ export const createInterpretSlice: StateCreator<Studio, [], [], InterpretSlice> 
   predictStatus: 'idle',
   predictions: [],
   ttaStatus: 'idle',
+  ensembleStatus: 'idle',
+  async runEnsemble() {
+    if (get().ensembleStatus === 'running' || !(await get().connect())) return undefined;
+    set({ ensembleStatus: 'running', ensembleError: undefined });
+    try {
+      const ensembleResult = await worker().call('ensemble', {});
+      const ensembleOf = { setup: get().trainSetup, fit: get().trainResult };
+      set({ ensembleStatus: 'idle', ensembleResult, ensembleOf });
+      return ensembleResult;
+    } catch (err) {
+      set({ ensembleStatus: 'error', ensembleError: (err as Error).message });
+      return undefined;
+    }
+  },
   async runTta(args = {}) {
     if (get().ttaStatus === 'running' || !(await get().connect())) return undefined;
     set({ ttaStatus: 'running', ttaError: undefined });
@@ -97,14 +123,19 @@ export const createInterpretSlice: StateCreator<Studio, [], [], InterpretSlice> 
       return undefined;
     }
   },
-  async predictFiles(files, tta) {
+  async predictFiles(files, tta, ensemble = false) {
     if (!(await get().connect())) return [];
     set({ predictStatus: 'running', predictError: undefined });
     try {
       const images = await Promise.all(
         files.map(async (f) => ({ path: f.path, bytes: await f.file.arrayBuffer() })),
       );
-      const predictions = await worker().call('predictLearner', { images, tta, top: 3 });
+      const predictions = await worker().call('predictLearner', {
+        images,
+        tta,
+        ensemble,
+        top: 3,
+      });
       set({ predictStatus: 'idle', predictions });
       return predictions;
     } catch (err) {

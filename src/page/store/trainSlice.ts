@@ -84,6 +84,8 @@ export interface TrainSlice {
   trainBatches: BatchRecord[];
   trainEpochs: (EpochRow & { numTensors: number })[];
   trainResult?: FitResult;
+  /** The epochs of the worker's snapshot ensemble: the last fit's, or an imported session's. */
+  snapshotEpochs?: number[];
   lrFindResult?: LrFindCmdResult;
   /** The current learner's measured batches (estimateStep); a new learner drops them. */
   stepTiming?: StepTiming;
@@ -192,6 +194,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
           trainBatches: [],
           trainEpochs: [],
           trainResult: undefined,
+          snapshotEpochs: undefined,
           lrFindResult: undefined,
           stepTiming: undefined,
           freezeState: { groups: trainSetup.groups, frozenGroups: trainSetup.frozenGroups },
@@ -206,12 +209,15 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       // The CLI's args go to the worker as given, so an absent flag keeps the Learner's own
       // fastai default (fit_one_cycle's lr, the session's wd); the panel shows them over its own.
       if (args) set({ fitOptions: { ...FIT_DEFAULTS, ...defined(args) } });
-      const sent: FitArgs = args ? { ...defined(args), epochs: args.epochs } : get().fitOptions;
+      const o = get().fitOptions;
+      // The panel's "keep snapshots" box belongs to sgdr: another method leaves it unsent.
+      const panel = { ...o, snapshots: o.policy === 'sgdr' ? o.snapshots : undefined };
+      const sent: FitArgs = args ? { ...defined(args), epochs: args.epochs } : panel;
       const r = await run(async () => {
         flushWorkerEvents();
         set({ trainBatches: [], trainEpochs: [], trainPaused: false });
         const trainResult = await worker().call('fit', sent);
-        set({ trainResult });
+        set({ trainResult, snapshotEpochs: trainResult.snapshots });
         return trainResult;
       });
       // fine_tune unfreezes, a fit on a lost device restarts from a checkpoint: ask the worker.
@@ -250,6 +256,7 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
         stepTiming: undefined,
         ...recordsOf(r.history),
         trainResult: undefined,
+        snapshotEpochs: r.snapshots,
         lrFindResult: undefined,
         trainError: undefined,
         trainStatus: 'idle',

@@ -26,6 +26,8 @@ export interface ImportSessionResult {
   warnings: string[];
   /** The cleaner's overlay the archive brought (cleaner.json), empty if none. */
   cleaner: CleanerEdit[];
+  /** The epochs of the snapshot ensemble the archive brought, if any. */
+  snapshots?: number[];
 }
 
 // ************* the fastai reproduction script (src/export/reproScript.ts) *************

@@ -76,6 +76,8 @@ export interface GradCamResult {
 export interface PredictLearnerArgs {
   images: { path: string; bytes: ArrayBuffer | Uint8Array }[];
   tta?: boolean;
+  /** The mean of the snapshot ensemble's outputs (src/learn/ensemble.ts), not the final weights. */
+  ensemble?: boolean;
   /** Classes listed per image (default 3). */
   top?: number;
 }

@@ -88,6 +88,9 @@ export interface FitArgs {
   /** While the body is frozen, train the head on cached body features (fastai v0.7
    * precompute): fine_tune's frozen phase, or any policy on a frozen model. */
   precompute?: boolean;
+  /** Snapshot ensemble: keep the weights (on the CPU) at the end of each SGDR cycle (true;
+   * sgdr only) or of these epochs (0-based, as the epoch table; not fine_tune). */
+  snapshots?: boolean | number[];
 }
 
 /** One row of fastai's epoch table. */
@@ -110,6 +113,8 @@ export interface FitResult {
   size: number;
   /** A new `size` on imported data: the pixels read at it. */
   source?: SourcePixels;
+  /** `snapshots`: the epochs whose weights the ensemble keeps. */
+  snapshots?: number[];
 }
 export interface LrFindArgs {
   startLr?: number;
@@ -158,6 +163,14 @@ export interface TtaResult {
   n: number;
   plain: Record<string, number>;
   tta: Record<string, number>;
+}
+/** The snapshot ensemble on the validation set: the learner's metrics with its own (final)
+ * weights, with each snapshot's, and with the mean of the snapshots' activated outputs. */
+export interface EnsembleResult {
+  n: number;
+  single: Record<string, number>;
+  members: { epoch: number; iter: number; metrics: Record<string, number> }[];
+  ensemble: Record<string, number>;
 }
 export interface LearnStateResult {
   /** FNV-1a over the bytes of every param and buffer: equal iff bit-identical. */

@@ -4,7 +4,7 @@
 // aside and put back untouched if anything does not fit.
 import { exportModel, learnForward } from '../../export/exportModel';
 import { readCaptures, SessionArchiveError, unpackSession } from '../../export/sessionArchive';
-import { checkData, loadSessionParts } from '../../export/sessionIO';
+import { checkData, loadSessionParts, snapshotsOf } from '../../export/sessionIO';
 import { editsProblem } from '../../shared/cleaner';
 import { restoreSplit } from '../../shared/split';
 import {
@@ -63,6 +63,7 @@ export async function importSession(
         `session classes [${parts.classes.join(', ')}] differ from the data's [${result.vocab.join(', ')}]`,
       );
     const history = loadSessionParts(learn, parts);
+    st.learner!.snapshots = snapshotsOf(learn.model, parts, warnings);
     // The import succeeded: the old session goes.
     disposeSession(old);
     return {
@@ -74,6 +75,7 @@ export async function importSession(
       history: history.toJSON(),
       warnings,
       cleaner: edits,
+      snapshots: st.learner!.snapshots?.map((m) => m.epoch),
     };
   } catch (e) {
     undoSplit();

@@ -3,6 +3,7 @@
 import { armDebugFault, memStats } from '../../reliability/faults';
 import { fit, lrFind } from '../../reliability/recovery';
 import { freezeLearner, learnState, sessionOf, setupLearner, ttaCmd } from '../../learn/session';
+import { ensembleCmd } from '../../learn/ensembleSession';
 import { timeSteps } from '../../learn/stepTiming';
 import { autosave } from '../../reliability/autosave';
 import type { Handlers } from './types';
@@ -13,6 +14,7 @@ export const sessionHandlers: Handlers<
   | 'lrFind'
   | 'estimateStep'
   | 'tta'
+  | 'ensemble'
   | 'learnState'
   | 'freezeLearner'
   | 'stop'
@@ -30,6 +32,7 @@ export const sessionHandlers: Handlers<
   lrFind: (args, st, emit) => lrFind(st, args, emit),
   estimateStep: (args, st) => timeSteps(sessionOf(st).learn, args),
   tta: (args, st) => ttaCmd(st, args),
+  ensemble: (_, st) => ensembleCmd(st),
   learnState: (_, st) => learnState(st),
   freezeLearner: (args, st) => freezeLearner(st, args),
   stop(_, st) {

@@ -12,6 +12,7 @@ import { PredictSection } from './PredictSection';
 import { ReportTable } from './ReportTable';
 import { TopLosses } from './TopLosses';
 import { TtaSection } from './TtaSection';
+import { EnsembleSection } from './EnsembleSection';
 
 export function InterpretPanel() {
   const r = useStudio((s) => s.interpretResult);
@@ -56,6 +57,7 @@ export function InterpretPanel() {
         )}
         {error && <p className="error">{error}</p>}
         <TtaSection />
+        <EnsembleSection />
       </section>
       {r && !r.multiLabel && (
         <section className="card">

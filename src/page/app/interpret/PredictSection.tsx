@@ -26,11 +26,13 @@ export function PredictSection() {
   const error = useStudio((s) => s.predictError);
   const predictFiles = useStudio((s) => s.predictFiles);
   const [tta, setTta] = useState(false);
+  const snapshots = useStudio((s) => s.snapshotEpochs?.length ?? 0);
+  const [ensemble, setEnsemble] = useState(false);
   const [files, setFiles] = useState<PickedFile[]>([]);
   const take = ({ files: picked }: Picked) => {
     const imgs = picked.filter(isImage);
     setFiles(imgs);
-    if (imgs.length) void predictFiles(imgs, tta);
+    if (imgs.length) void predictFiles(imgs, tta, ensemble && snapshots > 0);
   };
   const ready = !!setup && status !== 'running';
   const byPath = new Map(files.map((f) => [f.path, f]));
@@ -65,6 +67,17 @@ export function PredictSection() {
           />{' '}
           test-time augmentation (4 augmented passes + the plain one, fastai tta)
         </label>
+        {snapshots > 0 && (
+          <label>
+            <input
+              type="checkbox"
+              data-testid="predict-ensemble"
+              checked={ensemble}
+              onChange={(e) => setEnsemble(e.target.checked)}
+            />{' '}
+            snapshot ensemble (mean of {snapshots} snapshots)
+          </label>
+        )}
         {!setup && <p className="muted">Train a model first (Train tab).</p>}
       </DropZone>
       {status === 'running' && <p className="muted">predicting {files.length} images…</p>}

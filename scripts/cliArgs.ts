@@ -11,6 +11,7 @@ export const BOOLEAN_FLAGS = new Set([
   'save-best',
   'tta',
   'label-smoothing',
+  'f16',
 ]);
 
 /** `--key value`, `--key=value`, and the boolean flags above (which may take an explicit

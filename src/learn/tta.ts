@@ -4,6 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from './learner';
 import type { Outputs } from './metrics';
+import { ttaBlend } from '../shared/ttaBlend';
+
+export { ttaBlend };
 
 /** Activated predictions (softmax/sigmoid) and targets over the validation set, BN in eval mode. */
 export async function getPreds(learn: Learner, o: { augment?: boolean } = {}): Promise<Outputs> {
@@ -60,21 +63,4 @@ export async function tta(
     o,
   );
   return { ...plain!, preds, plain: plain!.preds };
-}
-
-/** fastai TTA's blend: torch.lerp(mean of augmented passes, plain pass, beta); or the max of all. */
-export function ttaBlend(
-  aug: Float32Array[],
-  plain: Float32Array,
-  beta = 0.25,
-  useMax = false,
-): Float32Array {
-  const out = new Float32Array(plain.length);
-  for (let j = 0; j < out.length; j++) {
-    const a = useMax
-      ? Math.max(...aug.map((p) => p[j]))
-      : aug.reduce((s, p) => s + p[j], 0) / aug.length;
-    out[j] = useMax ? Math.max(a, plain[j]) : a + beta * (plain[j] - a);
-  }
-  return out;
 }

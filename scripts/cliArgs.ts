@@ -12,6 +12,7 @@ export const BOOLEAN_FLAGS = new Set([
   'tta',
   'ensemble',
   'label-smoothing',
+  'f16',
 ]);
 
 /** `--key value`, `--key=value`, and the boolean flags above (which may take an explicit

@@ -1,2 +1,7 @@
 /** Injected by vite.config.ts `define`. */
 declare const __TFJS_WEBGPU_VERSION__: string;
+/** The one-file page's script, bundled by scripts/onefileRuntime.ts. */
+declare module 'virtual:onefile-runtime' {
+  const runtime: string;
+  export default runtime;
+}

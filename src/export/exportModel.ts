@@ -1,11 +1,15 @@
 // `exportModel {format}` (worker): the current Learner session's model as safetensors +
-// config.json, a TF.js layers model, a session archive, or a fastai reproduction script.
+// config.json, a TF.js layers model, a session archive, a fastai reproduction script, or a
+// one-file offline inference page.
 import * as tf from '@tensorflow/tfjs';
+import onefileRuntime from 'virtual:onefile-runtime';
 import type { Dataset } from '../data/importer';
 import { historyOf } from '../learn/history';
 import type { Learner } from '../learn/learner';
 import { KERAS_BN_EPS } from '../models/kerasResnet50';
 import { normalizeInput } from '../data/normalize';
+import { itemTfmOf, sourceTarget } from '../data/sourceSize';
+import { onefilePage } from './onefile/onefile';
 import type { StateDict } from '../models/weights/tensors';
 import { reproductionScript } from './reproScript';
 import { FASTAI_ARCHS, sessionReproSettings } from './reproSettings';
@@ -66,6 +70,17 @@ export async function exportModel(
           `\n# The studio trained '${setup.arch}', which has no fastai twin: resnet18 stands in.\nfrom fastai.vision.all`,
         );
       files = [{ name: 'train.py', bytes: new TextEncoder().encode(text) }];
+      break;
+    }
+    case 'page': {
+      const m = exportMeta(learn, setup.size);
+      const meta = { ...m, itemTfm: itemTfmOf(setup), source: sourceTarget(setup), aug: setup.aug };
+      // One weight set: the session's model (an ensemble passes one per snapshot).
+      const html = onefilePage([await modelTensors(learn)], meta, onefileRuntime, {
+        f16: args.f16,
+      });
+      const name = `${setup.arch}-classifier${args.f16 ? '-f16' : ''}.html`;
+      files = [{ name, bytes: new TextEncoder().encode(html) }];
       break;
     }
     default:

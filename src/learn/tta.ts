@@ -4,6 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from './learner';
 import type { Outputs } from './metrics';
+import { ttaBlend } from '../shared/ttaBlend';
+
+export { ttaBlend };
 
 /** The learner's metrics on activated predictions `preds` (targets from `o`). The metrics take
  * logits: accuracy_multi applies its sigmoid, so it gets the logit of a probability back
@@ -68,21 +71,4 @@ export async function tta(
     o,
   );
   return { ...plain!, preds, plain: plain!.preds };
-}
-
-/** fastai TTA's blend: torch.lerp(mean of augmented passes, plain pass, beta); or the max of all. */
-export function ttaBlend(
-  aug: Float32Array[],
-  plain: Float32Array,
-  beta = 0.25,
-  useMax = false,
-): Float32Array {
-  const out = new Float32Array(plain.length);
-  for (let j = 0; j < out.length; j++) {
-    const a = useMax
-      ? Math.max(...aug.map((p) => p[j]))
-      : aug.reduce((s, p) => s + p[j], 0) / aug.length;
-    out[j] = useMax ? Math.max(a, plain[j]) : a + beta * (plain[j] - a);
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // The export CLI-bridge commands (spread into src/page/cli/bridge.ts). Files can be large (a
 // ResNet-50 session is hundreds of MB), so `export` keeps them in the page and returns a listing;
 // the CLI (scripts/cliExport.ts) then pulls each file in base64 chunks with `export-chunk`.
-//   export --format safetensors|tfjs|session|script|all   -> [{name, size}]
+//   export --format safetensors|tfjs|session|script|page|all [--f16]   -> [{name, size}]
 //   export-chunk --name N --offset O --length L            -> base64 of bytes [O, O+L)
 //   import-session --input '#selector' | --base64 B64      -> ImportSessionResult (no history)
 import type { CliArgs } from './bridge';
@@ -29,8 +29,8 @@ async function sessionBytes(a: CliArgs): Promise<ArrayBuffer> {
 }
 
 /** Holds the files for `export-chunk`; returns their listing. */
-export async function holdExport(format: ExportFormat | 'all') {
-  held = await useStudio.getState().exportFiles(format);
+export async function holdExport(format: ExportFormat | 'all', f16 = false) {
+  held = await useStudio.getState().exportFiles(format, { f16 });
   return held.map((f) => ({ name: f.name, size: f.bytes.byteLength }));
 }
 
@@ -38,7 +38,7 @@ export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>>
   async export(a) {
     if (a.input !== undefined || a.base64 !== undefined)
       await useStudio.getState().importSession(await sessionBytes(a));
-    return holdExport(String(a.format ?? 'all') as ExportFormat | 'all');
+    return holdExport(String(a.format ?? 'all') as ExportFormat | 'all', a.f16 === true);
   },
   async 'export-chunk'(a) {
     const f = held.find((x) => x.name === a.name);

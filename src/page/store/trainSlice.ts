@@ -112,7 +112,7 @@ export interface TrainSlice {
   /** One format's files, or every format (`all`) with the TF.js files under `tfjs/`. */
   exportFiles(
     format: ExportFormat | 'all',
-    script?: ArgsOf<'exportModel'>['script'],
+    opts?: Omit<ArgsOf<'exportModel'>, 'format'>,
   ): Promise<ExportFile[]>;
   applyTrainEvents(events: WorkerEvent[]): void;
 }
@@ -266,12 +266,12 @@ export const createTrainSlice: StateCreator<Studio, [], [], TrainSlice> = (set, 
       });
       return r;
     },
-    async exportFiles(format, script) {
+    async exportFiles(format, opts) {
       await connected();
       const formats = format === 'all' ? EXPORT_FORMATS : [format];
       const out: ExportFile[] = [];
       for (const f of formats) {
-        const { files } = await worker().call('exportModel', { format: f, script });
+        const { files } = await worker().call('exportModel', { ...opts, format: f });
         const dir = format === 'all' && f === 'tfjs' ? 'tfjs/' : '';
         out.push(...files.map((x) => ({ name: dir + x.name, bytes: x.bytes })));
       }

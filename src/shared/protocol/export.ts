@@ -11,6 +11,8 @@ export interface ExportArgs {
   format: ExportFormat;
   /** Script only: settings the session does not know (e.g. the labelling regex). */
   script?: Partial<ReproSettings>;
+  /** Page only: store the weights as f16 halves (half the file). */
+  f16?: boolean;
 }
 export interface ExportResult {
   files: { name: string; bytes: ArrayBuffer }[];

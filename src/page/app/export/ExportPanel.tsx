@@ -31,6 +31,11 @@ const FORMATS: { id: ExportFormat; title: string; what: string }[] = [
     title: 'Reproduction script',
     what: 'a fastai + PyTorch script with the same data layout, architecture, schedule and hyper-parameters',
   },
+  {
+    id: 'page',
+    title: 'One-file page (.html)',
+    what: 'the model and a small runtime in one .html: classifies dropped images and webcam frames offline (even from file://), top-3 probabilities, optional TTA',
+  },
 ];
 
 /** Saves one file through a Blob URL and a temporary a[download]. */
@@ -57,6 +62,7 @@ export function ExportPanel() {
   const exportFiles = useStudio((s) => s.exportFiles);
   const importSessionBytes = useStudio((s) => s.importSession);
   const [busy, setBusy] = useState<string>();
+  const [f16, setF16] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [done, setDone] = useState<{ format: string; files: { name: string; size: string }[] }>();
@@ -65,7 +71,7 @@ export function ExportPanel() {
     setBusy(format);
     setMessage(undefined);
     try {
-      const files = await exportFiles(format);
+      const files = await exportFiles(format, format === 'page' ? { f16 } : undefined);
       files.forEach(download);
       setDone({ format, files: files.map((f) => ({ name: f.name, size: size(f) })) });
     } catch (e) {
@@ -113,6 +119,17 @@ export function ExportPanel() {
               {busy === f.id ? 'Exporting…' : f.title}
             </button>
             <p className="muted">{f.what}</p>
+            {f.id === 'page' && (
+              <label>
+                <input
+                  type="checkbox"
+                  checked={f16}
+                  onChange={(e) => setF16(e.target.checked)}
+                  data-testid="export-f16"
+                />{' '}
+                f16 weights (half the size)
+              </label>
+            )}
           </div>
         ))}
       </div>

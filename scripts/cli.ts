@@ -15,7 +15,8 @@ const USAGE = `usage: npm run cli -- <command> [args] [--json] [--report FILE]
        train, lr-find, fit, bench and bench-recipe print progress on stderr (one line per epoch,
        one every --progress-every S seconds, default 10; $STUDIO_PROGRESS_MS); --quiet turns it off
 commands:
-  info                      WebGPU adapter, features, limits, tfjs backend and versions
+  info                      WebGPU adapter, features, limits, tfjs backend and versions, the
+                            kernel self-test's verdict (selfTest: cached, failed kernels)
   demo [--steps N] [--bs N] train the built-in demo CNN and print its losses
   import <dir> [--csv F[,F]] [--label-sep ;] [--label-re R] [--valid-pct 0.2] [--seed S] [--stratify]
                             import a folder: classes, counts per split, skipped files, warnings
@@ -31,6 +32,7 @@ commands:
                             train steps ours vs stock webgpu vs webgl vs cpu
   kernel-check-bn [--seed S] fused batch-norm/ReLU/residual kernels + gradients vs the CPU backend
   kernel-check [--seed S]   WGSL kernels + gradients vs the tfjs CPU backend (max relative errors)
+  self-test [--break K]     rerun the startup kernel self-test (--break: zero kernel K first, a test hook)
   predict <image...> [--arch resnet50-imagenet] [--weights URL] [--top 5]
                             top-k ImageNet classes of each image: [{path, top:[{label, prob}]}]
   train <dir> [--arch tiny-bn-cnn|resnet18|resnet50-imagenet|...] [--size N | --sizes 64,128] [--bs N]

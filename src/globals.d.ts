@@ -5,3 +5,5 @@ declare module 'virtual:onefile-runtime' {
   const runtime: string;
   export default runtime;
 }
+/** Hash of the Studio kernels' sources (vite.config.ts): a new build re-runs the self-test. */
+declare const __STUDIO_KERNELS_HASH__: string;

@@ -39,6 +39,8 @@ const WEBGPU_ONLY = new Set<CommandName>([
   'setStudioKernels',
   'benchKernels',
   'benchEngines',
+  'benchRecipe',
+  'selfTest',
   'learnerParity',
 ]);
 

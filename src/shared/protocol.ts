@@ -47,6 +47,7 @@ import type {
   TtaResult,
   EnsembleResult,
 } from './protocol/learn';
+import type { SelfTestArgs, SelfTestReport } from './protocol/selfTest';
 import type {
   AdapterInfo,
   ModelInfo,
@@ -62,6 +63,7 @@ export type * from './protocol/export';
 export type * from './protocol/interpret';
 export type * from './protocol/learn';
 export type * from './protocol/models';
+export type * from './protocol/selfTest';
 
 /** The engine tfjs runs on without WebGPU (src/engine/fallback.ts). */
 export type FallbackName = 'wasm' | 'webgl';
@@ -77,6 +79,8 @@ export interface WorkerInfo {
   /** The forward-only CPU engine next to webgpu (src/engine/cpuEngine). */
   wasm: WasmInfo;
   versions: { tfjs: string; tfjsBackendWebgpu: string };
+  /** The kernel self-test of this adapter: which Studio kernels run on stock tfjs, and why. */
+  selfTest: SelfTestReport;
 }
 
 export interface Commands {
@@ -84,6 +88,8 @@ export interface Commands {
   stop: { args: Record<string, never>; result: { stopping: boolean } };
   /** Studio WGSL kernels vs tfjs CPU (and vs stock webgpu), ops and gradients. */
   kernelCheck: { args: { seed?: number; only?: string }; result: KernelCheckResult };
+  /** Reruns the kernel self-test (ignoring the cached verdict) and routes what fails. */
+  selfTest: { args: SelfTestArgs; result: SelfTestReport };
   /** Switches conv/matmul between the Studio kernels and stock tfjs-webgpu. */
   setStudioKernels: { args: { enabled: boolean }; result: { enabled: boolean } };
   /** Per-kernel GFLOP/s and a ResNet-18 train step, Studio kernels vs stock webgpu. */

@@ -12,7 +12,13 @@ import {
 } from '../engine/kernels/register';
 import { onEngineChoice } from '../engine/cpuEngine/choose';
 import { startWasm } from '../engine/cpuEngine/wasm';
-import type { CommandName, FromWorker, ToWorker, WorkerEvent } from '../shared/protocol';
+import type {
+  CommandName,
+  FromWorker,
+  SelfTestReport,
+  ToWorker,
+  WorkerEvent,
+} from '../shared/protocol';
 import { dataHandlers } from './handlers/data';
 import { exportHandlers } from './handlers/export';
 import { interpretHandlers } from './handlers/interpret';
@@ -20,6 +26,7 @@ import { modelHandlers } from './handlers/models';
 import { sessionHandlers } from './handlers/session';
 import type { Handler, Handlers } from './handlers/types';
 import { createWorkerState } from './state';
+import { startupSelfTest } from './selfTest';
 
 const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
 const emit = (event: WorkerEvent) => post({ kind: 'event', event });
@@ -28,12 +35,17 @@ const state = createWorkerState();
 // Which engine runs each forward-only phase: shown by the Train panel.
 onEngineChoice((choice) => emit({ type: 'engine', ...choice }));
 
+// The kernel self-test's verdict: before any other GPU command, once per page (a new device
+// after a loss keeps the routing: tfjs's kernel registry outlives it).
+let selfTest: Promise<SelfTestReport> | undefined;
+
 const webgpu = () =>
   startEngine((reason) => {
     state.deviceLost++;
     emit({ type: 'deviceLost', reason });
-  }).then((e) => {
+  }).then(async (e) => {
     registerStudioKernels(e.info); // our WGSL kernels replace the stock ones (once)
+    await (selfTest ??= startupSelfTest(e.info, emit));
     return e;
   });
 
@@ -62,6 +74,7 @@ const diagnostics: Handlers<
   | 'kernelCheckBn'
   | 'learnerParity'
   | 'setStudioKernels'
+  | 'selfTest'
   | 'benchKernels'
   | 'benchRecipe'
   | 'benchData'
@@ -83,6 +96,15 @@ const diagnostics: Handlers<
     };
     const { fineTuneParity } = await import('./diagnostics/stepParity');
     return fineTuneParity({ initial: file('initial'), data: file('data'), final: file('final') });
+  },
+  async selfTest(args) {
+    const e = await engine();
+    if (!e) throw new Error('the kernel self-test checks the WebGPU kernels: there is no WebGPU');
+    const { info } = e;
+    const opts = { force: true, breakKernel: args.breakKernel };
+    const report = await startupSelfTest(info, emit, opts); // a bad --break leaves the last verdict
+    selfTest = Promise.resolve(report);
+    return report;
   },
   async setStudioKernels(args) {
     setStudioKernels(args.enabled);
@@ -117,6 +139,7 @@ const handlers: Handlers = {
       backend: tf.getBackend(),
       wasm: await startWasm(),
       versions: { tfjs: tf.version.tfjs, tfjsBackendWebgpu: __TFJS_WEBGPU_VERSION__ },
+      selfTest: await selfTest!,
     };
   },
   ...sessionHandlers,

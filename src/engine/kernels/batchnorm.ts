@@ -13,14 +13,16 @@ import gradStatsWgsl from '../../../shaders/batchnorm_grad_stats.wgsl?raw';
 import gradInputWgsl from '../../../shaders/batchnorm_grad_input.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import { FLAT_WG, flatVec4Dispatch } from './gemm';
-import { studioKernelsEnabled } from './register';
+import { BN_KERNEL, routedToStock, studioKernelsEnabled } from './register';
 
 type TensorInfo = tf.TensorInfo;
 
-/** Whether `batchNormTrain` can run on `x`: webgpu backend, Studio kernels on, f32, C % 4 == 0. */
+/** Whether `batchNormTrain` can run on `x`: webgpu backend, Studio kernels on (and not routed to
+ * stock by the self-test), f32, C % 4 == 0. */
 export function fusedBatchNormAvailable(x: tf.Tensor): boolean {
   return (
     studioKernelsEnabled() &&
+    !routedToStock(BN_KERNEL) &&
     tf.getBackend() === 'webgpu' &&
     x.dtype === 'float32' &&
     x.rank >= 2 &&

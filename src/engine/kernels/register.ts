@@ -21,6 +21,7 @@ import { biasKind, studioMatMul } from './matmul';
 import { Autotuner, type KernelArgs } from './autotune';
 import { binaryVec4 } from './binary';
 import { maxPoolGrad } from './pool';
+import { adapterKey } from './selfTestVerdict';
 
 type TensorInfo = tf.TensorInfo;
 type Args = KernelArgs;
@@ -146,7 +147,7 @@ function matMul(args: Args, variant: GemmVariant): TensorInfo | null {
   );
 }
 
-/** Every kernel we override, by tfjs kernel name. */
+/** Every kernel we override, by tfjs kernel name (the fused batch norm is not one: BN_KERNEL). */
 const STUDIO_KERNELS: Record<string, StudioKernel> = {
   [tf.Conv2D]: conv2dForward,
   [tf.FusedConv2D]: conv2dForward,
@@ -163,6 +164,9 @@ const STUDIO_KERNELS: Record<string, StudioKernel> = {
 
 const STUDIO_KERNEL_NAMES = Object.keys(STUDIO_KERNELS);
 
+/** The fused batch norm (batchnorm.ts) by the name the self-test and its routing use. */
+export const BN_KERNEL = 'StudioBatchNorm';
+
 /** The registration: the stock configs ours replace, the tuner, the switch, the call counts. */
 interface Registration {
   stock: Map<string, tf.KernelConfig>;
@@ -170,6 +174,10 @@ interface Registration {
   enabled: boolean;
   /** Per kernel name: calls our programs ran vs calls handed to the stock kernel (fallbacks). */
   calls: Record<string, { ours: number; stock: number }>;
+  /** Kernels the self-test refused on this adapter: stock tfjs runs them (selfTestVerdict.ts). */
+  routed: Set<string>;
+  /** Test hook: this kernel's output is zeroed (the all-zero gradients some GPUs give). */
+  broken?: string;
 }
 let reg: Registration | undefined;
 
@@ -187,15 +195,25 @@ function ours(name: string, stockConfig: tf.KernelConfig, r: Registration): tf.K
     kernelFunc: ((args: Args) => {
       const c = (r.calls[name] ??= { ours: 0, stock: 0 });
       const variant = r.tuner.variantFor(name, args); // autotune.ts: per adapter + shape
-      const out = variant.stock ? null : fn(args, variant);
+      const out = variant.stock || r.routed.has(name) ? null : fn(args, variant);
       if (out) {
         c.ours++;
-        return out;
+        return r.broken === name ? zeroed(out, args.backend, r) : out;
       }
       c.stock++;
       return stockFn(args as never);
     }) as unknown as tf.KernelFunc,
   };
+}
+
+/** `out` times 0 on the stock Multiply kernel (a kernel function may call another directly). */
+function zeroed(out: TensorInfo, backend: Args['backend'], r: Registration): TensorInfo {
+  const zero = backend.makeTensorInfo([], 'float32', new Float32Array([0]));
+  const mul = r.stock.get(tf.Multiply)!.kernelFunc;
+  const y = mul({ inputs: { a: out, b: zero }, backend, attrs: {} }) as TensorInfo;
+  backend.disposeData(out.dataId);
+  backend.disposeData(zero.dataId);
+  return y;
 }
 
 /** How often each overridden kernel ran ours vs fell back to stock since the last reset. */
@@ -229,11 +247,35 @@ export function registerStudioKernels(adapter?: AdapterInfo): void {
     if (!config) throw new Error(`tfjs webgpu has no stock kernel '${name}' to replace`);
     stock.set(name, config);
   }
-  const key = adapter
-    ? `${adapter.vendor}|${adapter.architecture}|${adapter.description}`
-    : 'unknown';
-  reg = { stock, tuner: new Autotuner(`autotune-v2:${key}`), enabled: false, calls: {} };
+  reg = {
+    stock,
+    tuner: new Autotuner(`autotune-v2:${adapterKey(adapter)}`),
+    enabled: false,
+    calls: {},
+    routed: new Set(),
+  };
   setStudioKernels(true);
+}
+
+/** Every kernel the self-test checks and may route to stock: the overridden ones and the BN. */
+export const STUDIO_KERNEL_LIST: readonly string[] = [...STUDIO_KERNEL_NAMES, BN_KERNEL];
+
+/** Runs these kernels on stock tfjs from now on (the rest stay ours while the switch is on); a
+ * routed call counts as a stock call in `studioKernelCalls`. */
+export function routeToStock(names: readonly string[]): void {
+  const r = registered();
+  const unknown = names.filter((n) => !STUDIO_KERNEL_LIST.includes(n));
+  if (unknown.length) throw new Error(`no Studio kernel named ${unknown.join(', ')}`);
+  r.routed = new Set(names);
+}
+
+export const routedToStock = (name: string): boolean => reg?.routed.has(name) ?? false;
+
+/** Test hook (the self-test e2e): zero the output of one of our kernels; undefined heals it. */
+export function breakStudioKernel(name: string | undefined): void {
+  if (name !== undefined && !STUDIO_KERNEL_NAMES.includes(name))
+    throw new Error(`cannot break '${name}': one of ${STUDIO_KERNEL_NAMES.join(', ')}`);
+  registered().broken = name;
 }
 
 /** Switches between the Studio kernels (true) and the stock tfjs-webgpu ones (false). */

@@ -98,6 +98,12 @@ const commands: Record<string, (args: CliArgs) => Promise<unknown>> = {
     const files = await inputFiles(String(args.input));
     return useStudio.getState().diagnose('learnerParity', { files });
   },
+  // `self-test [--break KERNEL]`: the startup kernel self-test again, ignoring the cached verdict;
+  // --break zeroes one kernel's output first (the e2e's test hook; not in any panel).
+  async 'self-test'(args) {
+    const k = args.break;
+    return useStudio.getState().rerunSelfTest(k === undefined ? undefined : String(k));
+  },
   async 'kernel-check'(args) {
     return useStudio.getState().diagnose('kernelCheck', {
       seed: Number(args.seed ?? 1),

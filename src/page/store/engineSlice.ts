@@ -33,6 +33,8 @@ export interface EngineSlice {
   engineChoices: EngineChoice[];
   /** Starts the worker's WebGPU device once; undefined when there is none. */
   connect(): Promise<WorkerInfo | undefined>;
+  /** Reruns the kernel self-test (`breakKernel`: the e2e's test hook) and shows its verdict. */
+  rerunSelfTest(breakKernel?: string): Promise<ResultOf<'selfTest'>>;
   /** Conv/matmul on the studio's WGSL kernels (true, the default) or stock tfjs-webgpu. */
   useStudioKernels(enabled: boolean): Promise<{ enabled: boolean }>;
   diagnose<K extends Diagnostic>(name: K, args: ArgsOf<K>): Promise<ResultOf<K>>;
@@ -66,6 +68,12 @@ export const createEngineSlice: StateCreator<Studio, [], [], EngineSlice> = (set
         });
         return undefined;
       }
+    },
+    async rerunSelfTest(breakKernel) {
+      await connected();
+      const selfTest = await worker().call('selfTest', { breakKernel });
+      set((s) => ({ info: s.info && { ...s.info, selfTest } }));
+      return selfTest;
     },
     async useStudioKernels(enabled) {
       await connected();

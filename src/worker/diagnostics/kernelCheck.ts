@@ -14,22 +14,25 @@ import type { Case } from './kernelCheckCase';
 import { CHECK_CASES } from './kernelCheckCases';
 import type { KernelCheckResult } from '../../shared/protocol';
 
-function randomData(shapes: number[][], seed: number): Float32Array[] {
+export function randomData(shapes: number[][], seed: number): Float32Array[] {
   const rand = seededRandom(seed);
   return shapes.map((s) =>
     Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1),
   );
 }
 
-async function runCase(c: Case, data: Float32Array[]): Promise<Float32Array[]> {
+export async function runCase(c: Case, data: Float32Array[]): Promise<Float32Array[]> {
   const inputs = c.shapes.map((s, i) => tf.tensor(data[i], s));
-  const outs = tf.tidy(() => c.run(inputs));
-  const arrays = await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
-  tf.dispose([...inputs, ...outs]);
-  return arrays;
+  let outs: tf.Tensor[] = [];
+  try {
+    outs = tf.tidy(() => c.run(inputs));
+    return await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
+  } finally {
+    tf.dispose([...inputs, ...outs]); // a case that throws (the self-test keeps going) leaks nothing
+  }
 }
 
-function maxRelError(a: Float32Array[], b: Float32Array[]): number {
+export function maxRelError(a: Float32Array[], b: Float32Array[]): number {
   let worst = a.length === b.length ? 0 : Infinity;
   a.forEach((arr, k) => {
     if (!b[k] || arr.length !== b[k].length) worst = Infinity;

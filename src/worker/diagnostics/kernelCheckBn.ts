@@ -10,7 +10,7 @@ import { addRelu, fusedBatchNormAvailable } from '../../engine/kernels/batchnorm
 import type { KernelCheckResult } from '../../shared/protocol';
 import { compareBackends } from './kernelCheck';
 
-interface BnCase {
+export interface BnCase {
   name: string;
   shape: number[];
   post: 'none' | 'relu' | 'residual+relu' | 'residual' | 'addRelu';
@@ -27,7 +27,7 @@ export const BN_CHECK_CASES: BnCase[] = [
   { name: 'add + relu 2x3x3x8', shape: [2, 3, 3, 8], post: 'addRelu' },
 ];
 
-function caseData(c: BnCase, seed: number): Float32Array[] {
+export function caseData(c: BnCase, seed: number): Float32Array[] {
   const rand = seededRandom(seed);
   const n = c.shape.reduce((a, b) => a * b, 1);
   const ch = c.shape[c.shape.length - 1];
@@ -38,7 +38,7 @@ function caseData(c: BnCase, seed: number): Float32Array[] {
   return [x, arr(ch, 0.5, 1.5), arr(ch, -0.5, 0.5), arr(n, -1, 1), arr(ch, -1, 1), arr(ch, 0.5, 2)];
 }
 
-async function runBnCase(c: BnCase, d: Float32Array[]): Promise<Float32Array[]> {
+export async function runBnCase(c: BnCase, d: Float32Array[]): Promise<Float32Array[]> {
   const ch = c.shape[c.shape.length - 1];
   const [x, gamma, beta, res] = [
     tf.tensor(d[0], c.shape),
@@ -54,29 +54,35 @@ async function runBnCase(c: BnCase, d: Float32Array[]): Promise<Float32Array[]> 
     Float32Array.from({ length: x.size }, (_, i) => Math.sin(i * 0.37)),
     c.shape,
   );
-  const outs = tf.tidy(() => {
-    if (c.post === 'addRelu') {
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        fusedBatchNormAvailable(a) ? addRelu(a, b) : tf.relu(tf.add(a, b));
-      const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1]))([x, res], dy);
-      return [value, ...grads];
-    }
-    const withRes = c.post.startsWith('residual');
-    const f = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor, r?: tf.Tensor) => {
-      const post: BnPost = { relu: c.post.endsWith('relu'), residual: withRes ? r : undefined };
-      const bn = { gamma: g, beta: b, runMean, runVar, training: true, eps: 1e-5, momentum: 0.1 };
-      return batchNorm(xs, bn, post);
-    };
-    const args = withRes ? [x, gamma, beta, res] : [x, gamma, beta];
-    const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1], t[2], t[3]))(
-      args,
-      dy,
-    );
-    return [value, ...grads, runMean.clone(), runVar.clone()];
-  });
-  const arrays = await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
-  tf.dispose([x, gamma, beta, res, dy, runMean, runVar, ...outs]);
-  return arrays;
+  let outs: tf.Tensor[] = [];
+  try {
+    outs = tf.tidy(() => {
+      if (c.post === 'addRelu') {
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          fusedBatchNormAvailable(a) ? addRelu(a, b) : tf.relu(tf.add(a, b));
+        const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1]))(
+          [x, res],
+          dy,
+        );
+        return [value, ...grads];
+      }
+      const withRes = c.post.startsWith('residual');
+      const f = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor, r?: tf.Tensor) => {
+        const post: BnPost = { relu: c.post.endsWith('relu'), residual: withRes ? r : undefined };
+        const bn = { gamma: g, beta: b, runMean, runVar, training: true, eps: 1e-5, momentum: 0.1 };
+        return batchNorm(xs, bn, post);
+      };
+      const args = withRes ? [x, gamma, beta, res] : [x, gamma, beta];
+      const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => f(t[0], t[1], t[2], t[3]))(
+        args,
+        dy,
+      );
+      return [value, ...grads, runMean.clone(), runVar.clone()];
+    });
+    return await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
+  } finally {
+    tf.dispose([x, gamma, beta, res, dy, runMean, runVar, ...outs]); // also when a case throws
+  }
 }
 
 /** Every BN case on webgpu (fused, then stock ops) and on the CPU backend; restores the state. */

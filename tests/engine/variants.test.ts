@@ -128,4 +128,24 @@ describe('Autotuner.variantFor', () => {
     expect(t.variantFor('Conv2D', small)).toMatchObject(DEFAULT_VARIANT);
     expect(() => t.force('reg9x9')).toThrow("no autotune variant 'reg9x9'");
   });
+
+  it('tunes within its budget: once spent, new shape classes run the default and are not queued', async () => {
+    const big = args([512, 512], [512, 512]); // 2.7e8 flops: over the threshold
+    const queued = (t: Autotuner) => (t as unknown as { running?: Promise<void> }).running;
+    const spent = new Autotuner('test', 0);
+    expect(spent.variantFor('BatchMatMul', big)).toMatchObject(DEFAULT_VARIANT);
+    expect(queued(spent)).toBeUndefined();
+    const open = new Autotuner('test');
+    open.setEnabled(false, 0); // queue nothing that would run on the test backend
+    expect(open.setBudget(0)).toBe(Infinity);
+    open.setEnabled(true);
+    open.variantFor('BatchMatMul', big);
+    expect(queued(open)).toBeUndefined();
+    open.setBudget(Infinity);
+    open.variantFor('BatchMatMul', big);
+    expect(queued(open)).toBeDefined();
+    open.setEnabled(false); // the queued class is dropped unrun
+    await open.idle();
+    expect(open.report().log).toEqual([]);
+  });
 });

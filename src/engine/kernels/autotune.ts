@@ -54,6 +54,13 @@ const UNTUNED: Variant = WG_VARIANTS[0];
 const ROUNDS = 3;
 
 /**
+ * Tuning time per page session on an adapter that emulates a GPU on the CPU (SwiftShader): each
+ * ResNet50 shape class there takes 10-20 s to time, a whole recipe's classes 10-20 min, more
+ * than the recipe itself on a small folder; the rest are tuned in later sessions.
+ */
+export const SOFTWARE_TUNING_BUDGET_MS = 60_000;
+
+/**
  * Calls estimated below this many flops are not tuned: ~0.1 s on SwiftShader, where a better
  * variant pays for its tuning within a few steps; tests and tiny nets never tune. The benchmark
  * lowers it to tune every ResNet layer.
@@ -120,8 +127,26 @@ export class Autotuner {
   /** Calls per `kernel:variant` that ran a wide (tileN 8) variant, for the kernel check. */
   readonly wideVariantCalls: Record<string, number> = {};
 
-  /** `adapterKey` names the adapter the choices are remembered for. */
-  constructor(private readonly adapterKey: string) {}
+  /** Wall ms this session's tuning has taken, against `budgetMs`. */
+  private spentMs = 0;
+
+  /** `adapterKey` names the adapter the choices are remembered for; `budgetMs` caps this
+   * session's tuning (classes left over run the default and are tuned in a later session). */
+  constructor(
+    private readonly adapterKey: string,
+    private budgetMs = Infinity,
+  ) {}
+
+  /** Benchmarks measure the tuned engine: they lift the budget (and put it back). */
+  setBudget(ms: number): number {
+    const old = this.budgetMs;
+    this.budgetMs = ms;
+    return old;
+  }
+
+  private get overBudget() {
+    return this.spentMs >= this.budgetMs;
+  }
 
   isEnabled(): boolean {
     return this.enabled;
@@ -160,7 +185,8 @@ export class Autotuner {
   private chosen(name: string, variants: Variant[], args: KernelArgs): Variant {
     const cls = shapeClass(name, args);
     const chosen = this.choices[cls];
-    if (chosen === undefined && flopsOf(name, args) >= this.minFlops && !this.pending.has(cls)) {
+    const wanted = chosen === undefined && !this.overBudget && !this.pending.has(cls);
+    if (wanted && flopsOf(name, args) >= this.minFlops) {
       this.pending.set(cls, {
         name,
         cls,
@@ -255,8 +281,10 @@ export class Autotuner {
     while (this.pending.size > 0) {
       const [cls, p] = this.pending.entries().next().value as [string, Pending];
       this.pending.delete(cls);
-      if (this.choices[cls] !== undefined || !this.enabled) continue;
+      if (this.choices[cls] !== undefined || !this.enabled || this.overBudget) continue;
+      const t0 = performance.now();
       const ms = await this.timeVariants(p);
+      this.spentMs += performance.now() - t0;
       const def = FAMILIES[p.name][0].name;
       const [best, bestMs] = Object.entries(ms).sort((a, b) => a[1] - b[1])[0] ?? [def, 0];
       // The default keeps its place unless another variant is clearly (>5%) faster: each time

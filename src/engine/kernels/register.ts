@@ -18,7 +18,8 @@ import {
 import type { AdapterInfo } from '../../shared/protocol';
 import { activationOf, type GemmVariant, gemmUniformData, storedAsF32 } from './gemm';
 import { biasKind, studioMatMul } from './matmul';
-import { Autotuner, type KernelArgs } from './autotune';
+import { Autotuner, SOFTWARE_TUNING_BUDGET_MS, type KernelArgs } from './autotune';
+import { isSoftwareAdapter } from '../../shared/recipe';
 import { binaryVec4 } from './binary';
 import { maxPoolGrad } from './pool';
 import { adapterKey } from './selfTestVerdict';
@@ -249,7 +250,10 @@ export function registerStudioKernels(adapter?: AdapterInfo): void {
   }
   reg = {
     stock,
-    tuner: new Autotuner(`autotune-v2:${adapterKey(adapter)}`),
+    tuner: new Autotuner(
+      `autotune-v2:${adapterKey(adapter)}`,
+      isSoftwareAdapter(adapter) ? SOFTWARE_TUNING_BUDGET_MS : Infinity,
+    ),
     enabled: false,
     calls: {},
     routed: new Set(),

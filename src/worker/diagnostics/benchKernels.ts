@@ -49,6 +49,7 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
     args.only ? args.only.split(',').includes(section) : section !== 'none';
   const tuner = studioAutotuner();
   tuner.setEnabled(!args.noAutotune, 0); // the bench tunes every shape, however small
+  const budget = tuner.setBudget(Infinity); // and measures the tuned engine
   try {
     if (want('kernels'))
       for (const c of convShapes(args.quick ? 2 : 8)) {
@@ -139,6 +140,7 @@ export async function benchKernels(args: BenchArgs): Promise<BenchResult> {
   } finally {
     setStudioKernels(wasOn);
     tuner.setEnabled(true, DEFAULT_MIN_FLOPS);
+    tuner.setBudget(budget);
   }
 }
 

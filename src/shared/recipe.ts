@@ -25,8 +25,9 @@ export interface Recipe {
   epochs: number;
   /** fastai's Resize(size, method) item transform: its default, crop. */
   resize: 'crop';
-  /** Cached body features for fine_tune's frozen epoch: off where the GPU is real (batch
-   * augmentations need the body), on a software adapter (the body's backward is the cost). */
+  /** Cached body features for lr_find and fine_tune's frozen epoch (computed once for both): off
+   * where the GPU is real (batch augmentations need the body), on a software adapter (the body's
+   * passes are the cost: lr_find alone would run it up to 100 times). */
   precompute: boolean;
   /** Why a default differs from fastai's, for the report. */
   note?: string;
@@ -73,7 +74,8 @@ export function defaultRecipe(adapter: AdapterLike | undefined, noWebGPU = false
     precompute: true,
     note:
       'software WebGPU adapter (no GPU): size 128 and bs 16 instead of fastai’s 224 and 64, ' +
-      'frozen epoch on precomputed body features; pass --size 224 --bs 64 --precompute false ' +
+      'lr_find and the frozen epoch on precomputed body features; pass --size 224 --bs 64 ' +
+      '--precompute false ' +
       'to match fastai',
   };
 }

@@ -80,8 +80,8 @@ export function RecipeCard() {
       )}
       {software && adapter && (
         <p className="muted" data-testid="recipe-software">
-          this GPU is a CPU emulator ({emulator}): the recipe runs at {recipe.size} px with
-          precomputed body features; a hardware GPU trains at 224 px
+          this GPU is a CPU emulator ({emulator}): the recipe runs at {recipe.size} px with lr_find
+          and the frozen epoch on precomputed body features; a hardware GPU trains at 224 px
         </p>
       )}
       <div className="row">

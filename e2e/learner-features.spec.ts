@@ -84,6 +84,8 @@ test('fit_sgdr cycles, fit at a constant LR with SGD + momentum, from the panel 
   await page.getByTestId('fit-opt').selectOption('sgd');
   await page.getByTestId('fit-mom').fill('0.8');
   await page.getByTestId('fit').click();
+  // The status may still read idle from the last fit when the poll starts: wait for a batch.
+  await expect.poll(() => store(page, 's.trainBatches.length')).toBeGreaterThan(0);
   await idle(page);
   const fit = await store<{ lr: number; mom: number }[]>(page, 's.trainBatches');
   expect(new Set(fit.map((b) => b.lr))).toEqual(new Set([1e-2]));

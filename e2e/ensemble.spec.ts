@@ -2,12 +2,16 @@
 // fit_sgdr(3, cycle_len 2, cycle_mult 1) and "keep snapshots (ensemble)", then Interpret shows
 // the final weights' and the ensemble's metrics side by side (screenshot for the README); the
 // model's weights and the worker's tensor count are the same after the ensemble ran, and the
-// CLI's `interpret --ensemble` and `predict-learner --ensemble` answer from the same snapshots;
+// CLI's `interpret --ensemble` and `predict-learner --ensemble` answer from the same snapshots,
+// and so does the one-file page exported with the ensemble, opened from file:// offline;
 // a session archive brings the ensemble back into a new learner.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../scripts/browser';
 import { expect, runInPage, test } from './fixtures';
+import { pageTops } from './offlinePage';
 import type { EnsembleResult, LearnerPrediction } from '../src/shared/protocol';
 
 const DIGITS = fileURLToPath(
@@ -17,6 +21,7 @@ const DIGITS = fileURLToPath(
 test('ensemble: SGDR with snapshots, Interpret shows final weights and ensemble side by side', async ({
   page,
 }) => {
+  test.setTimeout(600_000);
   await page.goto('/');
   await page.getByTestId('tab-train').click();
   await page.getByLabel('batch size').fill('8');
@@ -75,6 +80,42 @@ test('ensemble: SGDR with snapshots, Interpret shows final weights and ensemble 
   expect(p.top).toHaveLength(3);
   expect(p.top[0].prob).toBeGreaterThan(0);
   expect(p.top[0].prob).toBeLessThanOrEqual(1);
+
+  // The one-file page with the ensemble (the Export panel's default when there are snapshots),
+  // from file:// offline: its top-3 are `predict-learner --ensemble`'s within 1e-4.
+  await page.getByTestId('tab-export').click();
+  const box = page.getByTestId('export-ensemble');
+  await expect(box).toBeChecked();
+  await expect(page.getByText('snapshot ensemble (3 snapshots)')).toBeVisible();
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByTestId('export-page').click();
+  const d = await download;
+  expect(d.suggestedFilename()).toMatch(/-ensemble3\.html$/);
+  const dir = mkdtempSync(join(tmpdir(), 'studio-enspage-'));
+  const browser = await launchBrowser();
+  try {
+    const html = join(dir, d.suggestedFilename());
+    await d.saveAs(html);
+    const images = readdirSync(DIGITS)
+      .sort()
+      .slice(0, 3)
+      .map((f) => join(DIGITS, f));
+    const want = await runInPage<LearnerPrediction[]>(page, 'predict-learner', {
+      images: images.map((p) => ({ path: p, base64: readFileSync(p).toString('base64') })),
+      ensemble: true,
+    });
+    const { page: offline, tops, outside } = await pageTops(browser, html, images);
+    await expect(offline.locator('h1')).toContainText('ensemble of 3');
+    for (const w of want) {
+      const top = tops[w.path.split('/').pop()!];
+      expect(top.map((t) => t.label)).toEqual(w.top.map((t) => t.label));
+      top.forEach((t, i) => expect(Math.abs(t.prob - w.top[i].prob)).toBeLessThan(1e-4));
+    }
+    expect(outside).toEqual([]);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
   const end = await runInPage<{ weightsHash: string; numTensors: number }>(page, 'learn-state');
   expect(end.weightsHash).toBe(before.weightsHash);
   expect(end.numTensors).toBe(before.numTensors);

@@ -10,9 +10,9 @@ import type { Browser, Page } from '@playwright/test';
 
 import { datasetSubset, expect, runInPage, test } from './fixtures';
 import { launchBrowser } from '../scripts/browser';
+import { pageTops, type Top } from './offlinePage';
 
 const SIGNS = resolve('../shared/datasets/sign_language_digits');
-type Top = { label: string; prob: number }[];
 
 /** Exports the page from the Export panel; returns the saved .html's path. */
 async function exportPage(page: Page, dir: string, f16: boolean): Promise<string> {
@@ -24,38 +24,6 @@ async function exportPage(page: Page, dir: string, f16: boolean): Promise<string
   const file = join(dir, d.suggestedFilename());
   await d.saveAs(file);
   return file;
-}
-
-/** Opens `html` offline; drops `images` on it; their top-3 by file name. */
-async function pageTops(browser: Browser, html: string, images: string[], tta = false) {
-  const context = await browser.newContext();
-  const outside: string[] = [];
-  await context.route('**', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
-  await context.setOffline(true);
-  const page = await context.newPage();
-  page.on('request', (r) => void (r.url().startsWith('file:') || outside.push(r.url())));
-  await page.goto(`file://${html}`);
-  await page.locator('#tta').setChecked(tta);
-  await page.setInputFiles('#files', images);
-  await expect(page.locator('body')).toHaveAttribute('data-done', String(images.length), {
-    timeout: 120_000,
-  });
-  const read = (key: 'top' | 'probs') =>
-    page
-      .locator('#results li')
-      .evaluateAll(
-        (lis, k) =>
-          Object.fromEntries(lis.map((li) => [li.dataset.name!, JSON.parse(li.dataset[k]!)])),
-        key,
-      );
-  const tops = (await read('top')) as Record<string, Top>;
-  const probs = (await read('probs')) as Record<string, number[]>;
-  return { page, context, tops, probs, outside };
 }
 
 test.describe.serial('one-file page', () => {

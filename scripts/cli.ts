@@ -57,9 +57,10 @@ commands:
         [--mixup [alpha]] [--save-best] [--size N] [--snapshots [0,2,..]]
   interpret [--k 16] [--tta] [--ensemble]
                             the Train and Interpret panels' actions on the session (after learn-setup)
-  export --format safetensors|tfjs|session|script|page|all --out DIR [--session FILE.zip] [--f16]
+  export --format safetensors|tfjs|session|script|page|all --out DIR [--session FILE.zip] [--f16] [--ensemble]
                             the session's model/archive/script (of FILE.zip if given) into DIR;
-                            page: one offline .html that classifies images (--f16: f16 weights)
+                            page: one offline .html that classifies images (--f16: f16 weights;
+                            --ensemble: the snapshot ensemble, averaged, in place of the final weights)
   clean --list [--split train|valid] [--class C] [--k 20]
                             the data cleaner: images by loss (highest first), label, prediction
   clean [--delete P[,P]] [--relabel P=L[,P=L]] [--undo P[,P]]

@@ -15,6 +15,7 @@ import { reproductionScript } from './reproScript';
 import { FASTAI_ARCHS, sessionReproSettings } from './reproSettings';
 import type { LearnSession } from '../learn/session';
 import { weightsToCpu } from '../learn/snapshot';
+import { membersOf } from '../learn/ensemble';
 import { exportSession, multiLabelOf, rawOf } from './sessionIO';
 import { tfjsExport } from './tfjsExport';
 import { safetensorsExport, type ExportedFile, type ExportMeta } from './torchExport';
@@ -37,6 +38,15 @@ function exportMeta(learn: Learner, size: number): ExportMeta {
 
 async function modelTensors(learn: Learner): Promise<StateDict> {
   return new Map([...(await weightsToCpu(learn.model))].map(([k, c]) => [k, rawOf(c)]));
+}
+
+/** The snapshot ensemble to export, or why there is none. */
+function ensembleMembers(session: LearnSession) {
+  try {
+    return membersOf(session);
+  } catch (e) {
+    throw new Error(`export --ensemble: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** The session's model (or whole session, or recipe) as files; `ds`: the imported dataset. */
@@ -75,12 +85,17 @@ export async function exportModel(
     case 'page': {
       const m = exportMeta(learn, setup.size);
       const meta = { ...m, itemTfm: itemTfmOf(setup), source: sourceTarget(setup), aug: setup.aug };
-      // One weight set: the session's model (an ensemble passes one per snapshot).
-      const html = onefilePage([await modelTensors(learn)], meta, onefileRuntime, {
-        f16: args.f16,
-      });
-      const name = `${setup.arch}-classifier${args.f16 ? '-f16' : ''}.html`;
-      files = [{ name, bytes: new TextEncoder().encode(html) }];
+      // The ensemble's snapshots are CPU copies already: no GPU read, and rawOf shares f32 data.
+      const sets = args.ensemble
+        ? ensembleMembers(session).map(
+            (s) => new Map([...s.weights].map(([k, c]) => [k, rawOf(c)])),
+          )
+        : [await modelTensors(learn)];
+      const html = onefilePage(sets, meta, onefileRuntime, { f16: args.f16 });
+      const tag = `${args.ensemble ? `-ensemble${sets.length}` : ''}${args.f16 ? '-f16' : ''}`;
+      files = [
+        { name: `${setup.arch}-classifier${tag}.html`, bytes: new TextEncoder().encode(html) },
+      ];
       break;
     }
     default:

@@ -72,7 +72,8 @@ export function onefilePage(
         !!o.f16,
       )}</script>`,
   );
-  const title = escapeHtml(`${meta.arch}: ${meta.classes.length} classes`);
+  const ens = weights.length > 1 ? `, ensemble of ${weights.length}` : '';
+  const title = escapeHtml(`${meta.arch}: ${meta.classes.length} classes${ens}`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">

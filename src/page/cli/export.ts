@@ -1,7 +1,8 @@
 // The export CLI-bridge commands (spread into src/page/cli/bridge.ts). Files can be large (a
 // ResNet-50 session is hundreds of MB), so `export` keeps them in the page and returns a listing;
 // the CLI (scripts/cliExport.ts) then pulls each file in base64 chunks with `export-chunk`.
-//   export --format safetensors|tfjs|session|script|page|all [--f16]   -> [{name, size}]
+//   export --format safetensors|tfjs|session|script|page|all [--f16] [--ensemble]  -> [{name, size}]
+//     (--f16, --ensemble: the page's weights as f16; the session's snapshot ensemble in the page)
 //   export-chunk --name N --offset O --length L            -> base64 of bytes [O, O+L)
 //   import-session --input '#selector' | --base64 B64      -> ImportSessionResult (no history)
 import type { CliArgs } from './bridge';
@@ -29,8 +30,12 @@ async function sessionBytes(a: CliArgs): Promise<ArrayBuffer> {
 }
 
 /** Holds the files for `export-chunk`; returns their listing. */
-export async function holdExport(format: ExportFormat | 'all', f16 = false) {
-  held = await useStudio.getState().exportFiles(format, { f16 });
+export async function holdExport(format: ExportFormat | 'all', f16 = false, ensemble = false) {
+  if (ensemble && format !== 'page' && format !== 'all')
+    throw new Error(
+      `export --ensemble: only the one-file page holds an ensemble (got --format ${format})`,
+    );
+  held = await useStudio.getState().exportFiles(format, { f16, ensemble });
   return held.map((f) => ({ name: f.name, size: f.bytes.byteLength }));
 }
 
@@ -38,7 +43,8 @@ export const exportCommands: Record<string, (args: CliArgs) => Promise<unknown>>
   async export(a) {
     if (a.input !== undefined || a.base64 !== undefined)
       await useStudio.getState().importSession(await sessionBytes(a));
-    return holdExport(String(a.format ?? 'all') as ExportFormat | 'all', a.f16 === true);
+    const format = String(a.format ?? 'all') as ExportFormat | 'all';
+    return holdExport(format, a.f16 === true, a.ensemble === true);
   },
   async 'export-chunk'(a) {
     const f = held.find((x) => x.name === a.name);

@@ -13,6 +13,9 @@ export interface ExportArgs {
   script?: Partial<ReproSettings>;
   /** Page only: store the weights as f16 halves (half the file). */
   f16?: boolean;
+  /** Page only: the session's snapshot ensemble (one weight set per snapshot) instead of the
+   * final weights; refused when the session kept no snapshots. */
+  ensemble?: boolean;
 }
 export interface ExportResult {
   files: { name: string; bytes: ArrayBuffer }[];

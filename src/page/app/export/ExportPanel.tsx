@@ -63,6 +63,9 @@ export function ExportPanel() {
   const importSessionBytes = useStudio((s) => s.importSession);
   const [busy, setBusy] = useState<string>();
   const [f16, setF16] = useState(false);
+  // The last fit's (or imported session's) snapshot ensemble: in the page by default.
+  const snapshots = useStudio((s) => s.snapshotEpochs?.length ?? 0);
+  const [ensemble, setEnsemble] = useState(true);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [done, setDone] = useState<{ format: string; files: { name: string; size: string }[] }>();
@@ -71,7 +74,10 @@ export function ExportPanel() {
     setBusy(format);
     setMessage(undefined);
     try {
-      const files = await exportFiles(format, format === 'page' ? { f16 } : undefined);
+      const files = await exportFiles(
+        format,
+        format === 'page' ? { f16, ensemble: ensemble && snapshots > 0 } : undefined,
+      );
       files.forEach(download);
       setDone({ format, files: files.map((f) => ({ name: f.name, size: size(f) })) });
     } catch (e) {
@@ -128,6 +134,17 @@ export function ExportPanel() {
                   data-testid="export-f16"
                 />{' '}
                 f16 weights (half the size)
+              </label>
+            )}
+            {f.id === 'page' && snapshots > 0 && (
+              <label>
+                <input
+                  type="checkbox"
+                  checked={ensemble}
+                  onChange={(e) => setEnsemble(e.target.checked)}
+                  data-testid="export-ensemble"
+                />{' '}
+                snapshot ensemble ({snapshots} snapshots)
               </label>
             )}
           </div>

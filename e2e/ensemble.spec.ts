@@ -116,6 +116,7 @@ test('ensemble: SGDR with snapshots, Interpret shows final weights and ensemble 
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  await page.getByTestId('tab-interpret').click();
   const end = await runInPage<{ weightsHash: string; numTensors: number }>(page, 'learn-state');
   expect(end.weightsHash).toBe(before.weightsHash);
   expect(end.numTensors).toBe(before.numTensors);

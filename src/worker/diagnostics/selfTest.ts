@@ -46,7 +46,7 @@ const bnProbe = (c: BnCase): Probe => ({
 });
 
 /**
- * One awkward shape per kernel family, in the variants training runs (channels a multiple of 4
+ * Awkward shapes per kernel family (two for the GEMMs), in the variants training runs (channels a multiple of 4
  * but an odd Cout and odd sizes, stride 2 with uneven phases, the few-channel stem): every
  * distinct program is a shader compile (~0.1-0.3 s on SwiftShader; training reuses them), so
  * the fused variants run forward only (their gradients are the plain kernels').
@@ -71,7 +71,17 @@ export const SELF_TEST_PROBES: Probe[] = [
     ),
     [tf.FusedConv2D],
   ),
+  // A second shape for the GEMM families, on programs the first ones compiled: ResNet50's
+  // stride-2 1x1 downsample, and a matmul with both operands transposed.
+  probe(
+    convCase('conv 1x1 s2 valid, Cin 8, Cout 4, 7x9, b2', [2, 7, 9, 8], [1, 1, 8, 4], 2, 'valid'),
+    [tf.Conv2D, ...CONV_GRADS],
+  ),
   probe(matMulCase('matmul 7x12 · 12x9', [7, 12], [12, 9], false, false), [
+    tf.BatchMatMul,
+    ...MM_GRADS,
+  ]),
+  probe(matMulCase('matmul (12x5)ᵀ · (6x12)ᵀ', [12, 5], [6, 12], true, true), [
     tf.BatchMatMul,
     ...MM_GRADS,
   ]),

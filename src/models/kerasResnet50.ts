@@ -16,7 +16,7 @@ import {
   addConv,
   batchNorm,
   BN_MOMENTUM,
-  conv,
+  conv as convLayer,
   kaimingNormal,
   newStore,
 } from './layers';
@@ -72,16 +72,18 @@ export function kerasResnet50Body(seed = 0, eps = KERAS_BN_EPS): Body {
       const bn = (p: string, h: tf.Tensor4D, post?: BnPost) =>
         batchNorm(store, p, h, training, eps, BN_MOMENTUM, post);
       const R = { relu: true };
+      const conv = (p: string, h: tf.Tensor4D, stride: number, pad: number) =>
+        convLayer(store, p, h, stride, pad, !training);
       // ZeroPadding2D(3) + valid 7x7/2 conv == symmetric pad 3.
-      let h = bn('bn_conv1', conv(store, 'conv1', x, 2, 3), R);
+      let h = bn('bn_conv1', conv('conv1', x, 2, 3), R);
       // ZeroPadding2D(1) + valid 3x3/2 max pool: zeros never win over post-ReLU values, so
       // this equals max pooling that ignores the padding.
       h = tf.maxPool(h, 3, 2, 1);
       for (const { id, stride, down } of plan) {
-        const idn = down ? bn(`bn${id}_branch1`, conv(store, `res${id}_branch1`, h, stride, 0)) : h;
-        let y = bn(`bn${id}_branch2a`, conv(store, `res${id}_branch2a`, h, stride, 0), R);
-        y = bn(`bn${id}_branch2b`, conv(store, `res${id}_branch2b`, y, 1, 1), R);
-        h = bn(`bn${id}_branch2c`, conv(store, `res${id}_branch2c`, y, 1, 0), {
+        const idn = down ? bn(`bn${id}_branch1`, conv(`res${id}_branch1`, h, stride, 0)) : h;
+        let y = bn(`bn${id}_branch2a`, conv(`res${id}_branch2a`, h, stride, 0), R);
+        y = bn(`bn${id}_branch2b`, conv(`res${id}_branch2b`, y, 1, 1), R);
+        h = bn(`bn${id}_branch2c`, conv(`res${id}_branch2c`, y, 1, 0), {
           relu: true,
           residual: idn,
         });

@@ -28,13 +28,17 @@ export function conv(
   x: tf.Tensor4D,
   stride: number,
   pad: number | 'same' | 'valid',
+  fuseBias = false,
 ): tf.Tensor4D {
   const w = get(store, `${prefix}.weight`) as tf.Tensor4D;
   const b = store.params.get(`${prefix}.bias`);
-  // The bias rides in the conv's epilogue (Keras convs all have one): a separate broadcast Add
-  // is a stock kernel, 10-20 % of a ResNet50 step on SwiftShader (BENCHMARKS.md).
-  if (b) return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias: b });
-  return tf.conv2d(x, w, stride, pad);
+  // Without gradients the bias rides in the conv's epilogue (Keras convs all have one): a
+  // separate broadcast Add is a stock kernel, ~20 % of a ResNet50 forward on SwiftShader. Not
+  // when training: the fused op's gradient computes the filter's too, frozen or not (1.5x a
+  // frozen step; BENCHMARKS.md).
+  if (b && fuseBias) return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias: b });
+  const y = tf.conv2d(x, w, stride, pad);
+  return b ? tf.add(y, b) : y;
 }
 
 /** The model's BatchNorm layer `prefix`: engine/kernels/batchNormOp.ts on its four tensors. */

@@ -33,7 +33,9 @@ test('an import proposes lesson 1; the estimate times the learner before a run',
     const software = page.getByTestId('recipe-software');
     if (isSoftwareAdapter(adapter)) {
       await expect(software).toContainText('this GPU is a CPU emulator');
-      await expect(software).toContainText('runs at 128 px with lr_find and the frozen epoch on precomputed body features');
+      await expect(software).toContainText(
+        'runs at 128 px with lr_find and the frozen epoch on precomputed body features',
+      );
       await expect(plan).toContainText('Resize(128, crop)');
       await expect(plan).toContainText('precompute');
     } else await expect(software).toHaveCount(0);

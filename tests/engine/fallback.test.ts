@@ -60,12 +60,13 @@ it('trains the head on precomputed features on wasm: loss falls, body kept, noth
   const before = tf.memory().numTensors;
   let losses: number[] = [];
   await onPrecomputed(learn, { bs: 4, seed: 1 }, async (head) => {
-    await fitOneCycle(head, 3, 1e-2);
+    await fitOneCycle(head, 6, 1e-2);
     losses = head.cb(Recorder)!.values.map((r) => r.trainLoss);
   });
-  expect(losses).toHaveLength(3);
+  expect(losses).toHaveLength(6);
   expect(losses.every(Number.isFinite)).toBe(true);
-  expect(losses[2]).toBeLessThan(losses[0]);
+  // The head has dropout (unseeded masks): six epochs, so the fall outruns their noise.
+  expect(losses[5]).toBeLessThan(losses[0]);
   expect(Array.from(m.params.get('conv1.weight')!.dataSync())).toEqual(body);
   learn.opt?.dispose();
   expect(tf.memory().numTensors).toBe(before);

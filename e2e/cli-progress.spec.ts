@@ -33,11 +33,13 @@ async function cli(args: string[]) {
 test('train prints epoch rows and timed progress lines on stderr, JSON alone on stdout', async () => {
   const { stdout, stderr } = await cli([
     ...TRAIN,
+    // Long enough (and polled often enough) that a progress line lands inside the fit: three
+    // epochs of this net took under a poll interval on a quiet machine.
     '--one-cycle',
-    '3',
+    '8',
     '--json',
     '--progress-every',
-    '0.5',
+    '0.2',
   ]);
   const result = JSON.parse(stdout) as {
     epochs: unknown[];
@@ -45,14 +47,14 @@ test('train prints epoch rows and timed progress lines on stderr, JSON alone on 
     recipe: string;
     source: Record<string, unknown>;
   };
-  expect(result.epochs).toHaveLength(3);
+  expect(result.epochs).toHaveLength(8);
   expect(result.size).toBe(64);
   // The pixels it trained on: the 100x100 photos, whole since the import, cover a 64 px short
   // side (the 1x1 image stays 1x1).
   expect(result.source).toMatchObject({ side: 64, of: 'short', medianShortSide: 100 });
   expect(result.source.minShortSide).toBe(1);
   expect(result.recipe).toMatch(
-    /vision_learner\(tiny-bn-cnn, pretrained=False\), one_cycle\(3, 0.0100\)/,
+    /vision_learner\(tiny-bn-cnn, pretrained=False\), one_cycle\(8, 0.0100\)/,
   );
   for (const e of [0, 1, 2])
     expect(stderr).toContainEqual(

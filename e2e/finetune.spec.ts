@@ -81,11 +81,12 @@ test('fine-tune: pretrained ResNet50 features (precomputed) beat a random-init b
 
     const rand = await test.step('random-init body, same recipe', () => run(false));
     expect(rand.setup).toMatchObject({ pretrained: false, frozenGroups: 0 });
-    // 30 images at 32 px: the kernels' summation order (autotune variants, self-test routing)
-    // moves 0.57-0.77 between builds; chance is 0.33 and the random body's 0.33-0.37.
+    // 30 validation images at 32 px: accuracy is a coarse, noisy measure here. The pretrained
+    // body's moves 0.57-0.77 between builds (summation order: autotune variants, self-test
+    // routing), and the random body, trained whole, reached 0.33-0.6 by chance. So "beat" is
+    // judged on the validation loss, a mean over the same 30 images, where the gap is 4-10x.
     expect(pre.acc).toBeGreaterThanOrEqual(0.5);
-    expect(pre.acc).toBeGreaterThan(rand.acc);
-    expect(pre.rows[3].validLoss).toBeLessThan(rand.rows[3].validLoss);
+    expect(pre.rows[3].validLoss * 2).toBeLessThan(rand.rows[3].validLoss);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

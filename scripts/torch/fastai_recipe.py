@@ -329,6 +329,10 @@ class Learner:
     def train_x(self):
         return self.xt() if callable(self.xt) else self.xt
 
+    def fix_x(self):
+        """The training images through validation's item transform (fastai v0.7's fix_dl)."""
+        return getattr(self.xt, "fix", self.xt)() if callable(self.xt) else self.xt
+
     def train_batch(self, xt, idx):
         """One training step on xt[idx] with the optimizer's current hypers; returns the loss."""
         x = self.to_float(xt[idx])
@@ -412,7 +416,7 @@ class Learner:
 
 @torch.no_grad()
 def body_features(learn, xs):
-    """fastai v0.7 precompute: the frozen body once over every image, eval mode, no batch augmentation."""
+    """fastai v0.7 precompute: the frozen body once over every image, eval mode, validation's transforms."""
     body = learn.model[0].eval()
     return torch.cat([body(learn.pre(learn.to_float(xs[b:b + learn.bs]))) for b in range(0, len(xs), learn.bs)])
 
@@ -420,7 +424,7 @@ def body_features(learn, xs):
 def precomputed_head(learn):
     """A Learner of the head alone on cached body features (the studio's --precompute): same head
     modules (shared parameters), same optimizer kind and wd, features as inputs."""
-    ft, fv = body_features(learn, learn.train_x()), body_features(learn, learn.xv)
+    ft, fv = body_features(learn, learn.fix_x()), body_features(learn, learn.xv)
     head = nn.Sequential(nn.Sequential(), learn.model[1])  # resnet_split: empty body groups, then the head
     return Learner(head, ft, learn.yt, fv, learn.yv, learn.bs, aug=False, pre=nn.Identity())
 
@@ -450,7 +454,9 @@ def load_data(args):
     ft, yt, vocab = list_split(data / "train", per_class=args.per_class)
     fv, yv, _ = list_split(valid_dir, vocab, per_class=vpc)
     tfm, rng = item_tfm(args.item_tfm, args.size, args.resize_method), random.Random(args.seed)
-    return (lambda: tfm_split(ft, tfm, True, rng)), yt, tfm_split(fv, tfm, False, rng), yv, vocab
+    train = lambda: tfm_split(ft, tfm, True, rng)  # noqa: E731
+    train.fix = lambda: tfm_split(ft, tfm, False, rng)  # precompute's un-augmented pass
+    return train, yt, tfm_split(fv, tfm, False, rng), yv, vocab
 
 
 def main(argv=None):

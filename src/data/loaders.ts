@@ -31,7 +31,9 @@ export interface DataLoader {
   /** Number of batches per epoch at `bs` (train drops the last partial batch, like fastai). */
   nBatches(bs: number): number;
   /** Batches for one epoch; train is shuffled and augmented with a per-epoch seed. `augment` on
-   * valid gives training-style transforms in the original order (TTA); each call draws anew. */
+   * valid gives training-style transforms in the original order (TTA); each call draws anew.
+   * `augment: false` on train gives validation's transforms (fastai v0.7's `fix_dl`, what
+   * precompute caches). */
   batches(bs: number, epoch?: number, opts?: { augment?: boolean }): AsyncGenerator<Batch>;
 }
 
@@ -80,7 +82,7 @@ function loader(split: Split, items: LoaderItem[], o: DataLoadersOptions): DataL
     items,
     nBatches,
     async *batches(bs, epoch = 0, opts) {
-      const augment = train || !!opts?.augment;
+      const augment = opts?.augment ?? train;
       const aug = augment ? augPreset(o.aug) : undefined;
       if (!train && augment) epoch = ++ttaCalls;
       const seed = o.seed * 1000003 + epoch * 7919 + (train ? 1 : 2);
@@ -152,7 +154,8 @@ export function learnerBatches(dls: DataLoaders, bs: number, input: InputSpec) {
     items: { train: dls.train.items, valid: dls.valid.items },
     nTrain: dls.train.nBatches(bs),
     nValid: dls.valid.nBatches(bs),
-    train: (epoch: number) => normalized(dls.train.batches(bs, epoch)),
+    train: (epoch: number, opts?: { augment?: boolean }) =>
+      normalized(dls.train.batches(bs, epoch, opts)),
     valid: (opts?: { augment?: boolean }) => normalized(dls.valid.batches(bs, 0, opts)),
   };
 }

@@ -17,8 +17,9 @@ export interface Batches {
   /** Batches per training epoch (fastai `len(dls.train)`), for pct_train. */
   nTrain: number;
   nValid: number;
-  /** A fresh, shuffled, augmented pass over the training set. */
-  train(epoch: number): AsyncIterable<Batch>;
+  /** A fresh, shuffled, augmented pass over the training set; `augment: false` gives it
+   * validation's transforms (centre item transform, no batch augmentation) for precompute. */
+  train(epoch: number, opts?: { augment?: boolean }): AsyncIterable<Batch>;
   /** The validation set, in order; `augment` gives training-style augmentation (for TTA). */
   valid(opts?: { augment?: boolean }): AsyncIterable<Batch>;
   /** Class names in the model's output order (fastai `dls.vocab`). */

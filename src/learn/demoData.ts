@@ -49,7 +49,7 @@ export function demoBatches(a: DemoDataArgs): Batches & { vocab: readonly string
     vocab: DEMO_CLASSES,
     nTrain: a.nTrain,
     nValid: a.nValid,
-    async *train(epoch) {
+    async *train(epoch, opts) {
       // A per-epoch seed (as the imported loaders): an epoch replayed after a fault
       // (src/reliability/recovery.ts) sees the same order and flips.
       const shuffle = seededRandom(a.seed * 1000003 + epoch * 7919 + 1);
@@ -59,7 +59,7 @@ export function demoBatches(a: DemoDataArgs): Batches & { vocab: readonly string
         [order[i], order[j]] = [order[j], order[i]];
       }
       // Flip left-right half the time: stripes and dots keep their class.
-      yield* batchesOf(train, order, a.bs, () => shuffle() < 0.5);
+      yield* batchesOf(train, order, a.bs, () => opts?.augment !== false && shuffle() < 0.5);
     },
     async *valid(opts) {
       yield* batchesOf(

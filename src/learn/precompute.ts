@@ -91,7 +91,9 @@ export async function precompute(
   bs: number,
   seed = 0,
 ): Promise<Precomputed> {
-  const train = await cache(model, data.train(0));
+  // fastai v0.7 caches the training set through validation's transforms: a cached feature is
+  // reused every epoch, so one random crop or flip would be baked in, not augmentation.
+  const train = await cache(model, data.train(0, { augment: false }));
   const valid = await cache(model, data.valid());
   const headKeys = model.groups[model.groups.length - 1];
   const isHead = (k: string) =>

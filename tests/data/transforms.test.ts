@@ -258,6 +258,37 @@ describe('DataLoaders', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("augment: false gives train items validation's transforms (precompute's fix_dl)", async () => {
+    // A wide image: the crop's position matters, and a flip changes the pixels.
+    const wide = (n: number): LoaderItem[] =>
+      Array.from({ length: n }, (_, i) => ({ image: ramp(9, 4), labels: ['a'], path: `p${i}` }));
+    const dls = makeDataLoaders(
+      { train: wide(8), valid: wide(1), test: [] },
+      {
+        vocab: ['a'],
+        multiLabel: false,
+        itemTfm: { kind: 'resize', size: 4, method: 'crop' },
+        aug: 'side-on',
+        seed: 3,
+      },
+    );
+    const images = async (it: AsyncGenerator<{ x: tf.Tensor; y: tf.Tensor }>) => {
+      const out: string[] = [];
+      for await (const b of it) {
+        const x = b.x.arraySync() as number[][][][];
+        out.push(...x.map((im) => JSON.stringify(im)));
+        tf.dispose([b.x, b.y]);
+      }
+      return out;
+    };
+    const [centre] = await images(dls.valid.batches(1));
+    const plain = await images(dls.train.batches(4, 0, { augment: false }));
+    expect(plain).toHaveLength(8);
+    plain.forEach((im) => expect(im).toBe(centre));
+    const augmented = await images(dls.train.batches(4, 0));
+    expect(augmented.filter((im) => im !== centre).length).toBeGreaterThan(0);
+  });
+
   it('gives the Learner normalised batches, and TTA-style augmented validation passes that differ per call', async () => {
     const dls = makeDataLoaders(
       { train: items(8, (i) => [i % 2 ? 'b' : 'a']), valid: items(4, () => ['a']), test: [] },

@@ -61,8 +61,15 @@ it('caches the body once, trains the head on the cache, body weights untouched',
   expect(canPrecompute(model)).toBe(true);
   const data = demoBatches({ size: 16, bs: 8, nTrain: 6, nValid: 2, seed: 9 });
   const conv1 = Array.from(p('conv1.weight').dataSync());
-  const pre = await precompute(model, data, 8);
+  const asked: unknown[] = [];
+  const pre = await precompute(
+    model,
+    { ...data, train: (e, o) => (asked.push(o), data.train(e, o)) },
+    8,
+  );
   expect(count()).toBe(64);
+  // The cache is of the training set without augmentation: a flip baked in is not augmentation.
+  expect(asked).toEqual([{ augment: false }]);
   const head = learner(pre.model, pre.data, { metrics: [accuracy] });
   await fitOneCycle(head, 4, 3e-2);
   expect(count()).toBe(64);

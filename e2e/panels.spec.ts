@@ -76,6 +76,8 @@ test('panels: keyboard flow, model choice and weight errors, freeze, export down
   // A file that is not a session archive: a clear message.
   await page.getByTestId('import-session').setInputFiles(`${FIXTURES}/tiny.json`);
   await expect(page.getByTestId('export-message')).toHaveClass(/error/);
+  await expect(page.getByTestId('export-message')).toContainText('tiny.json');
+  await expect(page.getByTestId('export-message')).not.toContainText('tiny.json: tiny.json');
   await page.screenshot({ path: 'docs/screenshots/export.png', fullPage: true });
 
   // Light and dark: the system preference by default, the toggle overrides it.

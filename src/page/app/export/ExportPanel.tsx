@@ -1,7 +1,7 @@
 // The Export panel: one button per format (the store's exportFiles), each file downloaded through
 // a Blob and an a[download]; and "Import session" for archives (the store's importSession, as
 // the CLI's import-session and the autosave restore).
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ExportFormat } from '../../../shared/protocol';
 import { useStudio } from '../../store/studio';
 
@@ -100,7 +100,9 @@ export function ExportPanel() {
         text: `Imported ${file.name}: ${r.epochs} epochs, ${r.iterations} iterations; training can continue from here.`,
       });
     } catch (e) {
-      setMessage({ ok: false, text: `${file.name}: ${(e as Error).message}` });
+      // The worker's archive errors already name the file.
+      const m = (e as Error).message;
+      setMessage({ ok: false, text: m.startsWith(file.name) ? m : `${file.name}: ${m}` });
     } finally {
       setBusy(undefined);
     }
@@ -126,26 +128,14 @@ export function ExportPanel() {
             </button>
             <p className="muted">{f.what}</p>
             {f.id === 'page' && (
-              <label>
-                <input
-                  type="checkbox"
-                  checked={f16}
-                  onChange={(e) => setF16(e.target.checked)}
-                  data-testid="export-f16"
-                />{' '}
+              <Toggle on={f16} set={setF16} testId="export-f16">
                 f16 weights (half the size)
-              </label>
+              </Toggle>
             )}
             {f.id === 'page' && snapshots > 0 && (
-              <label>
-                <input
-                  type="checkbox"
-                  checked={ensemble}
-                  onChange={(e) => setEnsemble(e.target.checked)}
-                  data-testid="export-ensemble"
-                />{' '}
+              <Toggle on={ensemble} set={setEnsemble} testId="export-ensemble">
                 snapshot ensemble ({snapshots} snapshots)
-              </label>
+              </Toggle>
             )}
           </div>
         ))}
@@ -195,5 +185,19 @@ export function ExportPanel() {
         </p>
       )}
     </section>
+  );
+}
+
+function Toggle(p: { on: boolean; set(v: boolean): void; testId: string; children: ReactNode }) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={p.on}
+        onChange={(e) => p.set(e.target.checked)}
+        data-testid={p.testId}
+      />{' '}
+      {p.children}
+    </label>
   );
 }
